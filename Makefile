@@ -1,0 +1,45 @@
+# FortFail: the README's two set-up commands are `make run` and `make test`.
+# Both install what is missing (scripts/deps.sh), then build with CMake + Ninja.
+BUILD_DIR ?= build
+BUILD_TYPE ?= RelWithDebInfo
+CMAKE_FLAGS ?=
+
+.PHONY: all deps deps-test build run test test-unit test-integration sanitize bench format clean
+
+all: build
+
+deps:
+	@bash scripts/deps.sh build
+
+deps-test:
+	@bash scripts/deps.sh test
+
+$(BUILD_DIR)/build.ninja:
+	cmake -S . -B $(BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) $(CMAKE_FLAGS)
+
+build: deps $(BUILD_DIR)/build.ninja
+	cmake --build $(BUILD_DIR)
+
+# Starts the orchestrator on embedded defaults; all state under ./data.
+run: build
+	@bash scripts/run.sh
+
+# Installs, builds, starts PostgreSQL and s3rver, runs every test.
+test: deps-test build
+	@bash scripts/test.sh
+
+# The same tests against an ASan + UBSan build.
+sanitize: deps-test
+	$(MAKE) build BUILD_DIR=build-asan CMAKE_FLAGS="-DFF_SANITIZE=ON -DFF_BUILD_BENCH=OFF"
+	FF_BUILD_DIR=build-asan bash scripts/test.sh
+
+bench:
+	@bash scripts/deps.sh bench
+	$(MAKE) build BUILD_TYPE=Release
+	@bash bench/run.sh
+
+format:
+	@git ls-files '*.cc' '*.h' | xargs clang-format -i
+
+clean:
+	rm -rf $(BUILD_DIR) build-asan

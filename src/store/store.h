@@ -1,0 +1,178 @@
+// Store: the orchestrator's persistent state behind one interface, with two
+// real backends (sqlite/, postgres/) chosen by DATABASE_URL.
+//
+// Concepts: agents (seen ids), snapshots (metadata rows; bytes live in a
+// BlobStore), restore jobs, commands (work queued for one agent, leased on
+// delivery) and job events (the job's log lines, in arrival order).
+//
+// Every method is one transaction: it either happens whole or not at all.
+// Business rules (which status may follow which) live in src/core and are
+// passed in as pure functions where they must run inside the transaction.
+//
+// Errors: kNotFound / kConflict as documented per method; kUnavailable when the
+// database cannot be reached (retryable); kInternal for anything unexpected.
+// Messages never contain SQL, connection strings or passwords.
+//
+// Thread-safety: implementations are safe to call from many threads at once
+// (internally pooled connections). Calls block; never call from an I/O thread.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/status.h"
+#include "common/time.h"
+
+namespace ff::store {
+
+struct Agent {
+  std::string id;
+  SystemTime first_seen;
+  SystemTime last_seen;
+  int64_t snapshot_count = 0;                 // filled by list_agents / get_agent
+  std::optional<SystemTime> last_snapshot_at; // newest snapshot's created_at
+};
+
+struct Snapshot {
+  std::string id;
+  std::string agent_id;
+  std::string checksum;       // 64 lowercase hex SHA-256
+  int64_t size = 0;           // bytes
+  std::string metadata_json;  // a JSON object, as text ("{}" when none)
+  std::string status;         // pending | available | corrupt
+  SystemTime created_at;
+  std::optional<SystemTime> uploaded_at;
+};
+
+struct RestoreJob {
+  std::string id;
+  std::string snapshot_id;
+  std::string target_agent_id;
+  std::string target_path;  // empty when not given
+  std::string status;       // pending | in_progress | completed | failed
+  SystemTime created_at;
+  SystemTime updated_at;
+};
+
+struct Command {
+  std::string id;
+  std::string agent_id;
+  std::string job_id;
+  std::string command_type;  // restore | backup | ...
+  std::string payload_json;  // a JSON object, as text
+  std::string status;        // pending | sent | completed | failed
+  SystemTime created_at;
+  SystemTime updated_at;
+  std::optional<SystemTime> lease_expires_at;  // set while status == sent
+  int64_t delivery_count = 0;                  // times handed to the agent
+};
+
+struct JobEvent {
+  int64_t id = 0;  // assigned by the store, increasing
+  std::string job_id;
+  std::string agent_id;
+  std::string event_type;
+  std::string message;
+  std::string metadata_json;  // a JSON object, as text
+  SystemTime timestamp;
+};
+
+struct Page {
+  int64_t limit = 100;  // 1..1000
+  int64_t offset = 0;
+};
+
+struct SnapshotFilter {
+  std::optional<std::string> agent_id;
+  std::optional<std::string> status;
+};
+
+struct RestoreJobFilter {
+  std::optional<std::string> status;
+  std::optional<std::string> target_agent_id;
+};
+
+template <typename T>
+struct Listing {
+  std::vector<T> items;  // newest first (created_at desc, id desc)
+  int64_t total = 0;     // matching rows ignoring the page
+};
+
+// Decides a job's next status from its current row and the incoming event.
+// Returns the new status (possibly unchanged) or an error (kConflict for a
+// finished job, kPermissionDenied for a job that targets another agent), which
+// aborts the transaction.
+using JobTransition = std::function<Result<std::string>(const RestoreJob& current)>;
+
+struct EventResult {
+  RestoreJob job;               // after the change
+  std::string previous_status;  // before the change
+};
+
+class Store {
+ public:
+  virtual ~Store() = default;
+
+  // Applies pending schema migrations (versioned, idempotent). Called once at start-up.
+  virtual Status migrate() = 0;
+  // Cheap round trip for readiness.
+  virtual Status ping() = 0;
+  // "sqlite" or "postgresql".
+  virtual std::string backend_name() const = 0;
+
+  // --- agents
+  // Inserts the agent (first_seen = last_seen = now) or moves last_seen forward.
+  virtual Status touch_agent(const std::string& id, SystemTime now) = 0;
+  virtual Result<std::vector<Agent>> list_agents() = 0;
+  virtual Result<Agent> get_agent(const std::string& id) = 0;  // kNotFound
+
+  // --- snapshots
+  virtual Status insert_snapshot(const Snapshot& s) = 0;  // kConflict when the id exists
+  virtual Result<Snapshot> get_snapshot(const std::string& id) = 0;  // kNotFound
+  virtual Result<Listing<Snapshot>> list_snapshots(const SnapshotFilter& f, const Page& p) = 0;
+  // Compare-and-set of the status: kConflict when the current status is not
+  // `from`, kNotFound when the row is missing. Sets uploaded_at when given.
+  virtual Status update_snapshot_status(const std::string& id, const std::string& from,
+                                        const std::string& to,
+                                        std::optional<SystemTime> uploaded_at) = 0;
+  // kConflict while a pending or in_progress restore job names the snapshot.
+  virtual Status delete_snapshot(const std::string& id) = 0;
+
+  // --- restore jobs and commands
+  // Inserts the job and its command in one transaction. kConflict on a
+  // duplicate job or command id; kNotFound when the snapshot row is missing.
+  virtual Status create_restore_job(const RestoreJob& job, const Command& command) = 0;
+  virtual Result<RestoreJob> get_restore_job(const std::string& id) = 0;  // kNotFound
+  virtual Result<Listing<RestoreJob>> list_restore_jobs(const RestoreJobFilter& f,
+                                                        const Page& p) = 0;
+  virtual Result<std::vector<JobEvent>> list_job_events(const std::string& job_id) = 0;
+
+  // Returns up to `limit` commands of `agent_id` that are pending, or sent with
+  // lease_expires_at <= now, oldest first; marks each sent with
+  // lease_expires_at = lease_until and delivery_count + 1 (the returned rows
+  // show the new values).
+  virtual Result<std::vector<Command>> lease_commands(const std::string& agent_id, SystemTime now,
+                                                      SystemTime lease_until, int limit) = 0;
+
+  // Records an agent's event about a job, in one transaction:
+  //  1. reads the job (kNotFound when missing) and calls `transition`;
+  //  2. appends the event to the job's events;
+  //  3. sets the job's status to the result and updated_at = event.timestamp;
+  //  4. for the job's commands still pending or sent: when the new status is
+  //     completed or failed, sets their status to completed or failed; else
+  //     extends lease_expires_at to `lease_until` (an agent at work keeps its lease).
+  virtual Result<EventResult> record_job_event(const JobEvent& event,
+                                               const JobTransition& transition,
+                                               SystemTime lease_until) = 0;
+};
+
+// Opens the backend named by `database_url`:
+//   sqlite:///relative/path.db, sqlite:////absolute/path.db, sqlite://:memory:
+//   postgresql://user:pass@host:port/db (also postgres://)
+// kInvalidArgument for an unknown scheme; kUnavailable when it cannot connect.
+Result<std::unique_ptr<Store>> open_store(const std::string& database_url);
+
+}  // namespace ff::store
