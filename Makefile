@@ -1,7 +1,7 @@
 # FortFail: the README's two set-up commands are `make run` and `make test`.
 # Both install what is missing (scripts/deps.sh), then build with CMake + Ninja.
 BUILD_DIR ?= build
-BUILD_TYPE ?= RelWithDebInfo
+BUILD_TYPE ?= Release
 CMAKE_FLAGS ?=
 
 .PHONY: all deps deps-test build run test test-unit test-integration sanitize bench format clean

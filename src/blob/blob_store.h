@@ -31,6 +31,8 @@ namespace ff::blob {
 class Writer {
  public:
   virtual ~Writer() = default;  // aborts when not committed
+  // Appends `chunk`. After a failure the writer is dead: later calls return
+  // the same error and nothing becomes visible.
   virtual Status write(std::string_view chunk) = 0;
   // Publishes the object. REQUIRES: every byte written.
   virtual Status commit() = 0;
@@ -60,10 +62,15 @@ class BlobStore {
   // Cheap reachability check for readiness.
   virtual Status ping() = 0;
 
-  // `expected_size` lets implementations pick single PUT vs multipart.
+  // `expected_size` lets implementations pick single PUT vs multipart (0 when
+  // unknown). It is binding only for an S3 store with streaming PUTs enabled
+  // (S3Config::stream_put_max_size): there commit() fails with kIntegrity
+  // unless exactly that many bytes were written.
   virtual Result<std::unique_ptr<Writer>> create(const std::string& key,
                                                  uint64_t expected_size) = 0;
-  // Reads [offset, offset + length) (to the end when length is nullopt).
+  // Reads [offset, offset + length) (to the end when length is nullopt); a
+  // range running past the end is cut at the end. kNotFound when absent,
+  // kOutOfRange when offset > size (offset == size gives an empty reader).
   virtual Result<std::unique_ptr<Reader>> open(const std::string& key, uint64_t offset,
                                                std::optional<uint64_t> length) = 0;
   virtual Result<ObjectInfo> stat(const std::string& key) = 0;  // kNotFound when absent

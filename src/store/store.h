@@ -32,8 +32,8 @@ struct Agent {
   std::string id;
   SystemTime first_seen;
   SystemTime last_seen;
-  int64_t snapshot_count = 0;                 // filled by list_agents / get_agent
-  std::optional<SystemTime> last_snapshot_at; // newest snapshot's created_at
+  int64_t snapshot_count = 0;                  // filled by list_agents / get_agent
+  std::optional<SystemTime> last_snapshot_at;  // newest snapshot's created_at
 };
 
 struct Snapshot {
@@ -80,6 +80,16 @@ struct JobEvent {
   SystemTime timestamp;
 };
 
+struct BackupJob {
+  std::string id;
+  std::string agent_id;
+  std::string paths_json;  // a JSON array of strings, as text ("[]" when none)
+  std::string status;      // pending | in_progress | completed | failed
+  std::optional<std::string> snapshot_id;  // set by the agent's backup_completed event
+  SystemTime created_at;
+  SystemTime updated_at;
+};
+
 struct Page {
   int64_t limit = 100;  // 1..1000
   int64_t offset = 0;
@@ -93,6 +103,12 @@ struct SnapshotFilter {
 struct RestoreJobFilter {
   std::optional<std::string> status;
   std::optional<std::string> target_agent_id;
+  std::optional<std::string> snapshot_id;
+};
+
+struct BackupJobFilter {
+  std::optional<std::string> status;
+  std::optional<std::string> agent_id;
 };
 
 template <typename T>
@@ -112,6 +128,13 @@ struct EventResult {
   std::string previous_status;  // before the change
 };
 
+using BackupJobTransition = std::function<Result<std::string>(const BackupJob& current)>;
+
+struct BackupEventResult {
+  BackupJob job;                // after the change
+  std::string previous_status;  // before the change
+};
+
 class Store {
  public:
   virtual ~Store() = default;
@@ -126,11 +149,12 @@ class Store {
   // --- agents
   // Inserts the agent (first_seen = last_seen = now) or moves last_seen forward.
   virtual Status touch_agent(const std::string& id, SystemTime now) = 0;
+  // Newest first (first_seen desc, id desc).
   virtual Result<std::vector<Agent>> list_agents() = 0;
   virtual Result<Agent> get_agent(const std::string& id) = 0;  // kNotFound
 
   // --- snapshots
-  virtual Status insert_snapshot(const Snapshot& s) = 0;  // kConflict when the id exists
+  virtual Status insert_snapshot(const Snapshot& s) = 0;             // kConflict when the id exists
   virtual Result<Snapshot> get_snapshot(const std::string& id) = 0;  // kNotFound
   virtual Result<Listing<Snapshot>> list_snapshots(const SnapshotFilter& f, const Page& p) = 0;
   // Compare-and-set of the status: kConflict when the current status is not
@@ -162,11 +186,25 @@ class Store {
   //  2. appends the event to the job's events;
   //  3. sets the job's status to the result and updated_at = event.timestamp;
   //  4. for the job's commands still pending or sent: when the new status is
-  //     completed or failed, sets their status to completed or failed; else
-  //     extends lease_expires_at to `lease_until` (an agent at work keeps its lease).
+  //     completed or failed, sets their status to completed or failed (and
+  //     clears lease_expires_at); else extends lease_expires_at of the sent
+  //     ones to `lease_until` (an agent at work keeps its lease; a pending
+  //     command holds no lease and stays pending).
   virtual Result<EventResult> record_job_event(const JobEvent& event,
                                                const JobTransition& transition,
                                                SystemTime lease_until) = 0;
+
+  // --- backup jobs (same shape as restore jobs; events share job_events)
+  // Inserts the job and its `backup` command in one transaction; kConflict on duplicates.
+  virtual Status create_backup_job(const BackupJob& job, const Command& command) = 0;
+  virtual Result<BackupJob> get_backup_job(const std::string& id) = 0;  // kNotFound
+  virtual Result<Listing<BackupJob>> list_backup_jobs(const BackupJobFilter& f,
+                                                      const Page& p) = 0;
+  // As record_job_event, for a backup job: kNotFound when no backup job has the
+  // id. When `snapshot_id` is set it is stored on the job in the same transaction.
+  virtual Result<BackupEventResult> record_backup_job_event(
+      const JobEvent& event, const BackupJobTransition& transition,
+      const std::optional<std::string>& snapshot_id, SystemTime lease_until) = 0;
 };
 
 // Opens the backend named by `database_url`:

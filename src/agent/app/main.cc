@@ -1,0 +1,77 @@
+// fortfail-agent: reads its configuration (environment, then flags), wires the
+// API client, token manager, retry policy and agent loop, and runs until
+// SIGTERM or SIGINT. Exit codes: 0 after a clean stop, 1 when the orchestrator
+// refuses the agent's credentials, 2 for a configuration error.
+#include <pthread.h>
+#include <signal.h>
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+#include <unistd.h>
+
+#include <clocale>
+#include <cstdio>
+#include <thread>
+
+#include "agent/agent.h"
+#include "agent/config.h"
+#include "sys/clock.h"
+#include "sys/random.h"
+
+int main(int argc, char** argv) {
+  // Entry names are UTF-8 in pax headers; libarchive converts via the locale.
+  if (std::setlocale(LC_ALL, "C.UTF-8") == nullptr) std::setlocale(LC_ALL, "");
+
+  ff::agent::ParseOutcome outcome;
+  auto parsed = ff::agent::parse_agent_config(argc, argv, ff::agent::process_env(), &outcome);
+  if (!parsed.ok()) {
+    std::fprintf(stderr, "fortfail-agent: %s\n", parsed.status().message().c_str());
+    return 2;
+  }
+  if (outcome.exit_early) {
+    std::fputs(outcome.message.c_str(), stdout);
+    return 0;
+  }
+  ff::agent::AgentConfig config = std::move(parsed).value();
+  if (ff::Status s = ff::agent::finalize_agent_config(config); !s.ok()) {
+    std::fprintf(stderr, "fortfail-agent: %s\n", s.message().c_str());
+    return 2;
+  }
+  auto logger = spdlog::stderr_color_mt("agent");
+  spdlog::set_default_logger(logger);
+  spdlog::set_level(spdlog::level::from_str(config.log_level));
+  spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%eZ %^%l%$ %v", spdlog::pattern_time_type::utc);
+
+  // Signals go to one thread that turns them into a stop request.
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+  signal(SIGPIPE, SIG_IGN);
+  ff::agent::StopSignal stop;
+  std::thread([&stop, set] {
+    int sig = 0;
+    sigwait(&set, &sig);
+    spdlog::info("received signal {}; finishing the current step", sig);
+    stop.request_stop();
+  }).detach();
+
+  // Every configured path is absolute by now; "/" lets extraction keep
+  // libarchive's no-absolute-paths check on (see archive_extract.h).
+  if (::chdir("/") != 0) spdlog::warn("cannot chdir to /");
+
+  ff::client::ApiClient client(config.client_options());
+  client.set_abort_check([&stop] { return stop.stop_requested(); });
+  ff::sys::Clock& clock = ff::sys::system_clock();
+  ff::sys::Random& random = ff::sys::secure_random();
+  ff::agent::Retrier retrier(ff::agent::BackoffPolicy{}, clock, random, stop);
+  ff::agent::TokenManager tokens(client, clock, config.agent_id, config.reg_secret, config.jwt);
+  ff::agent::AgentApi api(client, tokens, retrier, config.agent_id);
+  ff::agent::Agent agent(config, api, tokens, retrier, clock, random, stop);
+  ff::Status s = agent.run();
+  if (!s.ok()) {
+    std::fprintf(stderr, "fortfail-agent: %s\n", s.message().c_str());
+    return 1;
+  }
+  return 0;
+}

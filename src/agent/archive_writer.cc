@@ -1,0 +1,339 @@
+#include "agent/archive_writer.h"
+
+#include <archive.h>
+#include <archive_entry.h>
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <sys/xattr.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <map>
+#include <memory>
+#include <thread>
+#include <utility>
+
+#include "agent/paths.h"
+#include "common/hex.h"
+
+namespace ff::agent {
+
+namespace {
+
+constexpr size_t kBufferSize = 1 << 20;
+
+std::string errno_text(int e) { return std::strerror(e); }
+
+// The archive's output: every compressed byte goes through SHA-256 to the file.
+struct Sink {
+  int fd = -1;
+  Sha256 hash;
+  uint64_t size = 0;
+  int error = 0;
+};
+
+la_ssize_t sink_write(struct archive*, void* user, const void* buf, size_t n) {
+  auto* s = static_cast<Sink*>(user);
+  const char* p = static_cast<const char*>(buf);
+  size_t left = n;
+  while (left > 0) {
+    ssize_t w = ::write(s->fd, p, left);
+    if (w < 0) {
+      if (errno == EINTR) continue;
+      s->error = errno;
+      return -1;
+    }
+    p += w;
+    left -= static_cast<size_t>(w);
+  }
+  s->hash.update(buf, n);
+  s->size += n;
+  return static_cast<la_ssize_t>(n);
+}
+
+struct ArchiveDeleter {
+  void operator()(struct archive* a) const { archive_write_free(a); }
+};
+struct EntryDeleter {
+  void operator()(archive_entry* e) const { archive_entry_free(e); }
+};
+
+class Walker {
+ public:
+  Walker(struct archive* a, const std::string& root, const ArchiveOptions& options,
+         ArchiveResult& result)
+      : a_(a), root_(root), options_(options), result_(result), buffer_(kBufferSize) {}
+
+  // Archives `rel` ("." for the root) and, for a directory, everything below.
+  Status add(const std::string& rel, bool recurse);
+
+ private:
+  void warn(std::string text) {
+    if (result_.warnings.size() < options_.max_warnings) {
+      result_.warnings.push_back(std::move(text));
+    } else {
+      ++result_.warnings_dropped;
+    }
+  }
+  std::string full(const std::string& rel) const { return rel == "." ? root_ : root_ + "/" + rel; }
+  Status write_header(archive_entry* e, const std::string& rel);
+  Status add_file(const std::string& rel, const struct stat& lst);
+  Status add_dir(const std::string& rel, const struct stat& st, bool recurse);
+  void add_xattrs(archive_entry* e, const std::string& path, int fd);
+
+  struct archive* a_;
+  std::string root_;
+  const ArchiveOptions& options_;
+  ArchiveResult& result_;
+  std::vector<char> buffer_;
+  std::map<std::pair<dev_t, ino_t>, std::string> links_;  // first path of each multi-link inode
+};
+
+Status Walker::write_header(archive_entry* e, const std::string& rel) {
+  int r = archive_write_header(a_, e);
+  if (r == ARCHIVE_WARN) {
+    warn(rel + ": " + archive_error_string(a_));
+  } else if (r != ARCHIVE_OK) {
+    return Internal("archive header for '" + rel + "': " + archive_error_string(a_));
+  }
+  return OkStatus();
+}
+
+void Walker::add_xattrs(archive_entry* e, const std::string& path, int fd) {
+  char names[16384];
+  ssize_t n =
+      fd >= 0 ? flistxattr(fd, names, sizeof names) : llistxattr(path.c_str(), names, sizeof names);
+  if (n <= 0) return;
+  std::vector<char> value(65536);
+  for (ssize_t i = 0; i < n;) {
+    const char* name = names + i;
+    size_t len = std::strlen(name);
+    i += static_cast<ssize_t>(len) + 1;
+    ssize_t v = fd >= 0 ? fgetxattr(fd, name, value.data(), value.size())
+                        : lgetxattr(path.c_str(), name, value.data(), value.size());
+    if (v < 0) continue;
+    archive_entry_xattr_add_entry(e, name, value.data(), static_cast<size_t>(v));
+  }
+}
+
+Status Walker::add(const std::string& rel, bool recurse) {
+  if (options_.cancelled && options_.cancelled()) return Unavailable("cancelled");
+  std::string path = full(rel);
+  struct stat st {};
+  if (::lstat(path.c_str(), &st) != 0) {
+    if (errno == ENOENT || errno == ENOTDIR) {
+      if (rel == ".") return NotFound("backup source does not exist");
+      warn(rel + ": vanished during backup");
+      return OkStatus();
+    }
+    warn(rel + ": " + errno_text(errno));
+    return OkStatus();
+  }
+  if (S_ISDIR(st.st_mode)) return add_dir(rel, st, recurse);
+  if (rel == ".") return InvalidArgument("backup source is not a directory");
+  if (S_ISREG(st.st_mode)) return add_file(rel, st);
+  if (S_ISLNK(st.st_mode)) {
+    std::string target(static_cast<size_t>(st.st_size) + 1, '\0');
+    ssize_t n = ::readlink(path.c_str(), target.data(), target.size());
+    if (n < 0) {
+      warn(rel + ": vanished during backup");
+      return OkStatus();
+    }
+    target.resize(static_cast<size_t>(n));
+    std::unique_ptr<archive_entry, EntryDeleter> e(archive_entry_new());
+    archive_entry_copy_stat(e.get(), &st);
+    archive_entry_set_size(e.get(), 0);
+    archive_entry_copy_pathname(e.get(), rel.c_str());
+    archive_entry_copy_symlink(e.get(), target.c_str());
+    ++result_.symlink_count;
+    return write_header(e.get(), rel);
+  }
+  warn(rel + ": special file (socket, FIFO or device) skipped");
+  return OkStatus();
+}
+
+Status Walker::add_dir(const std::string& rel, const struct stat& st, bool recurse) {
+  std::string path = full(rel);
+  DIR* d = recurse ? ::opendir(path.c_str()) : nullptr;
+  if (recurse && d == nullptr) {
+    if (rel == ".") return Internal("cannot open backup source: " + errno_text(errno));
+    warn(rel + (errno == ENOENT ? ": vanished during backup" : ": " + errno_text(errno)));
+    return OkStatus();
+  }
+  std::vector<std::string> names;
+  if (d != nullptr) {
+    while (dirent* de = ::readdir(d)) {
+      std::string n = de->d_name;
+      if (n != "." && n != "..") names.push_back(std::move(n));
+    }
+    ::closedir(d);
+  }
+  std::sort(names.begin(), names.end());
+  std::unique_ptr<archive_entry, EntryDeleter> e(archive_entry_new());
+  archive_entry_copy_stat(e.get(), &st);
+  archive_entry_set_size(e.get(), 0);
+  archive_entry_copy_pathname(e.get(), rel.c_str());
+  add_xattrs(e.get(), path, -1);
+  ++result_.dir_count;
+  FF_TRY(write_header(e.get(), rel));
+  for (const auto& n : names) {
+    FF_TRY(add(rel == "." ? n : rel + "/" + n, true));
+  }
+  return OkStatus();
+}
+
+Status Walker::add_file(const std::string& rel, const struct stat& lst) {
+  std::string path = full(rel);
+  std::unique_ptr<archive_entry, EntryDeleter> e(archive_entry_new());
+  if (lst.st_nlink > 1) {
+    auto key = std::make_pair(lst.st_dev, lst.st_ino);
+    auto it = links_.find(key);
+    if (it != links_.end()) {
+      archive_entry_copy_stat(e.get(), &lst);
+      archive_entry_set_size(e.get(), 0);
+      archive_entry_copy_pathname(e.get(), rel.c_str());
+      archive_entry_copy_hardlink(e.get(), it->second.c_str());
+      ++result_.hardlink_count;
+      ++result_.file_count;
+      return write_header(e.get(), rel);
+    }
+  }
+  int fd = ::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOATIME);
+  if (fd < 0 && errno == EPERM) fd = ::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+  if (fd < 0) {
+    warn(rel + (errno == ENOENT ? ": vanished during backup" : ": " + errno_text(errno)));
+    return OkStatus();
+  }
+  struct stat st {};
+  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    ::close(fd);
+    warn(rel + ": changed type during backup; skipped");
+    return OkStatus();
+  }
+  ::posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+  if (st.st_nlink > 1) links_.emplace(std::make_pair(st.st_dev, st.st_ino), rel);
+  archive_entry_copy_stat(e.get(), &st);
+  archive_entry_copy_pathname(e.get(), rel.c_str());
+  add_xattrs(e.get(), path, fd);
+  Status hs = write_header(e.get(), rel);
+  if (!hs.ok()) {
+    ::close(fd);
+    return hs;
+  }
+  uint64_t want = static_cast<uint64_t>(st.st_size), done = 0;
+  bool short_read = false;
+  while (done < want) {
+    size_t chunk = static_cast<size_t>(std::min<uint64_t>(buffer_.size(), want - done));
+    ssize_t n = ::read(fd, buffer_.data(), chunk);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      short_read = true;
+      break;
+    }
+    if (archive_write_data(a_, buffer_.data(), static_cast<size_t>(n)) < 0) {
+      ::close(fd);
+      return Internal("archive data for '" + rel + "': " + archive_error_string(a_));
+    }
+    done += static_cast<uint64_t>(n);
+    result_.byte_count += static_cast<uint64_t>(n);
+    if (options_.progress) options_.progress(result_.byte_count);
+  }
+  if (short_read) {
+    // The header promised `want` bytes: pad, and say so.
+    std::fill(buffer_.begin(), buffer_.end(), 0);
+    while (done < want) {
+      size_t chunk = static_cast<size_t>(std::min<uint64_t>(buffer_.size(), want - done));
+      if (archive_write_data(a_, buffer_.data(), chunk) < 0) {
+        ::close(fd);
+        return Internal("archive data for '" + rel + "': " + archive_error_string(a_));
+      }
+      done += chunk;
+    }
+    warn(rel + ": shrank during backup; padded with zeros to its original size");
+  } else {
+    struct stat after {};
+    if (::fstat(fd, &after) == 0 &&
+        (after.st_size != st.st_size || after.st_mtim.tv_sec != st.st_mtim.tv_sec ||
+         after.st_mtim.tv_nsec != st.st_mtim.tv_nsec)) {
+      warn(rel + ": changed during backup; the archived copy may be inconsistent");
+    }
+  }
+  ::close(fd);
+  ++result_.file_count;
+  return OkStatus();
+}
+
+}  // namespace
+
+Result<ArchiveResult> write_archive(const std::string& source_dir, const std::string& out_path,
+                                    const ArchiveOptions& options) {
+  std::vector<std::string> roots;
+  for (const auto& p : options.paths) {
+    FF_ASSIGN_OR_RETURN(std::string rel, relative_inside(source_dir, p));
+    roots.push_back(rel);
+  }
+  std::sort(roots.begin(), roots.end());
+  roots.erase(std::unique(roots.begin(), roots.end()), roots.end());
+
+  Sink sink;
+  sink.fd = ::open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (sink.fd < 0) return Internal("cannot create archive file: " + errno_text(errno));
+  std::unique_ptr<struct archive, ArchiveDeleter> a(archive_write_new());
+  archive_write_set_format_pax_restricted(a.get());
+  archive_write_add_filter_zstd(a.get());
+  archive_write_set_filter_option(a.get(), "zstd", "compression-level",
+                                  std::to_string(options.zstd_level).c_str());
+  int threads = options.zstd_threads > 0 ? options.zstd_threads
+                                         : static_cast<int>(std::thread::hardware_concurrency());
+  // Older libarchive builds lack the option; compression then stays single-threaded.
+  (void)archive_write_set_filter_option(a.get(), "zstd", "threads",
+                                        std::to_string(std::max(threads, 1)).c_str());
+  archive_write_set_bytes_per_block(a.get(), 64 * 1024);
+  archive_write_set_bytes_in_last_block(a.get(), 1);
+  if (archive_write_open2(a.get(), &sink, nullptr, sink_write, nullptr, nullptr) != ARCHIVE_OK) {
+    ::close(sink.fd);
+    return Internal(std::string("cannot start archive: ") + archive_error_string(a.get()));
+  }
+
+  ArchiveResult result;
+  Walker walker(a.get(), source_dir, options, result);
+  Status s;
+  if (roots.empty()) {
+    s = walker.add(".", true);
+  } else {
+    // The root entry itself (not its other children), then each named subtree
+    // with its parent directories.
+    s = walker.add(".", false);
+    std::vector<std::string> parents_done;
+    for (const auto& r : roots) {
+      if (!s.ok()) break;
+      size_t pos = 0;
+      while ((pos = r.find('/', pos)) != std::string::npos && s.ok()) {
+        std::string parent = r.substr(0, pos++);
+        if (std::find(parents_done.begin(), parents_done.end(), parent) == parents_done.end()) {
+          parents_done.push_back(parent);
+          s = walker.add(parent, false);
+        }
+      }
+      if (s.ok()) s = walker.add(r, true);
+    }
+  }
+  if (s.ok() && archive_write_close(a.get()) != ARCHIVE_OK) {
+    s = Internal(std::string("cannot finish archive: ") + archive_error_string(a.get()));
+  }
+  if (s.ok() && sink.error != 0) s = Internal("archive write failed: " + errno_text(sink.error));
+  if (s.ok() && ::fsync(sink.fd) != 0) s = Internal("archive fsync failed: " + errno_text(errno));
+  ::close(sink.fd);
+  if (!s.ok()) {
+    ::unlink(out_path.c_str());
+    return s;
+  }
+  result.sha256 = sink.hash.finish_hex();
+  result.size = sink.size;
+  return result;
+}
+
+}  // namespace ff::agent

@@ -1,0 +1,174 @@
+#include "agent/config.h"
+
+#include <CLI/CLI.hpp>
+
+#include <cstdlib>
+#include <filesystem>
+
+#include "common/ids.h"
+
+namespace ff::agent {
+
+namespace {
+
+Status read_seconds(const EnvLookup& env, const char* name, std::chrono::seconds* out) {
+  auto v = env(name);
+  if (!v || v->empty()) return OkStatus();
+  char* end = nullptr;
+  long long n = std::strtoll(v->c_str(), &end, 10);
+  if (end == v->c_str() || *end != '\0' || n < 0 || n > 100LL * 365 * 86400) {
+    return ValidationError(std::string(name) + ": expected a whole number of seconds, got '" + *v +
+                           "'");
+  }
+  *out = std::chrono::seconds(n);
+  return OkStatus();
+}
+
+Status read_int(const EnvLookup& env, const char* name, int* out) {
+  auto v = env(name);
+  if (!v || v->empty()) return OkStatus();
+  char* end = nullptr;
+  long n = std::strtol(v->c_str(), &end, 10);
+  if (end == v->c_str() || *end != '\0' || n < 0 || n > 1000) {
+    return ValidationError(std::string(name) + ": expected a small whole number, got '" + *v + "'");
+  }
+  *out = static_cast<int>(n);
+  return OkStatus();
+}
+
+void read_string(const EnvLookup& env, const char* name, std::string* out) {
+  if (auto v = env(name); v && !v->empty()) *out = *v;
+}
+
+bool truthy(const std::string& v) { return v == "1" || v == "true" || v == "yes" || v == "on"; }
+
+std::string absolute(const std::string& p) {
+  if (p.empty()) return p;
+  std::error_code ec;
+  auto abs = std::filesystem::absolute(p, ec);
+  return ec ? p : abs.lexically_normal().string();
+}
+
+}  // namespace
+
+client::ClientOptions AgentConfig::client_options() const {
+  client::ClientOptions o;
+  o.base_url = orchestrator_url;
+  o.ca_file = ca_file;
+  o.ca_dir = ca_dir;
+  o.insecure = tls_insecure;
+  o.user_agent = "fortfail-agent/" FF_VERSION;
+  return o;
+}
+
+EnvLookup process_env() {
+  return [](const std::string& name) -> std::optional<std::string> {
+    const char* v = std::getenv(name.c_str());
+    if (v == nullptr) return std::nullopt;
+    return std::string(v);
+  };
+}
+
+Result<AgentConfig> parse_agent_config(int argc, const char* const* argv, const EnvLookup& env,
+                                       ParseOutcome* outcome) {
+  AgentConfig c;
+  read_string(env, "ORCHESTRATOR_URL", &c.orchestrator_url);
+  read_string(env, "AGENT_ID", &c.agent_id);
+  read_string(env, "AGENT_REG_SECRET", &c.reg_secret);
+  read_string(env, "ORCH_JWT", &c.jwt);
+  read_string(env, "BACKUP_DIR", &c.backup_dir);
+  read_string(env, "RESTORE_DIR", &c.restore_dir);
+  read_string(env, "AGENT_SPOOL_DIR", &c.spool_dir);
+  FF_TRY(read_seconds(env, "POLL_INTERVAL", &c.poll_interval));
+  FF_TRY(read_seconds(env, "BACKUP_INTERVAL", &c.backup_interval));
+  FF_TRY(read_seconds(env, "AGENT_LONG_POLL", &c.long_poll));
+  read_string(env, "ORCHESTRATOR_CA_FILE", &c.ca_file);
+  read_string(env, "ORCHESTRATOR_CA_DIR", &c.ca_dir);
+  if (auto v = env("ORCHESTRATOR_TLS_INSECURE")) c.tls_insecure = truthy(*v);
+  FF_TRY(read_int(env, "AGENT_ZSTD_LEVEL", &c.zstd_level));
+  FF_TRY(read_int(env, "AGENT_ZSTD_THREADS", &c.zstd_threads));
+  read_string(env, "AGENT_LOG_LEVEL", &c.log_level);
+
+  CLI::App app{
+      "fortfail-agent: backs up and restores this machine's data for a FortFail "
+      "orchestrator.\nEvery flag may also be given as the environment variable in "
+      "brackets; the flag wins.",
+      "fortfail-agent"};
+  app.set_version_flag("--version", std::string("fortfail-agent ") + FF_VERSION);
+  int64_t poll = c.poll_interval.count(), backup = c.backup_interval.count(),
+          long_poll = c.long_poll.count();
+  app.add_option("--url", c.orchestrator_url, "orchestrator base URL [ORCHESTRATOR_URL]");
+  app.add_option("--agent-id", c.agent_id, "this agent's id [AGENT_ID]");
+  app.add_option("--reg-secret", c.reg_secret, "registration secret [AGENT_REG_SECRET]");
+  app.add_option("--token", c.jwt, "pre-provisioned agent token [ORCH_JWT]");
+  app.add_option("--backup-dir", c.backup_dir, "directory to back up [BACKUP_DIR]");
+  app.add_option("--restore-dir", c.restore_dir, "where restores land [RESTORE_DIR]");
+  app.add_option("--spool-dir", c.spool_dir, "scratch space for archives [AGENT_SPOOL_DIR]");
+  app.add_option("--poll-interval", poll, "seconds between command polls [POLL_INTERVAL]")
+      ->check(CLI::Range(int64_t{1}, int64_t{86400}));
+  app.add_option("--backup-interval", backup,
+                 "seconds between scheduled backups, 0 = on command only [BACKUP_INTERVAL]")
+      ->check(CLI::NonNegativeNumber);
+  app.add_option("--long-poll", long_poll, "long-poll wait in seconds, 0 = off [AGENT_LONG_POLL]")
+      ->check(CLI::Range(int64_t{0}, int64_t{300}));
+  app.add_option("--ca-file", c.ca_file, "CA bundle for https [ORCHESTRATOR_CA_FILE]");
+  app.add_option("--ca-dir", c.ca_dir, "CA directory for https [ORCHESTRATOR_CA_DIR]");
+  app.add_flag("--insecure", c.tls_insecure,
+               "skip TLS certificate checks, development only [ORCHESTRATOR_TLS_INSECURE]");
+  app.add_option("--zstd-level", c.zstd_level, "zstd level 1..19 [AGENT_ZSTD_LEVEL]")
+      ->check(CLI::Range(1, 19));
+  app.add_option("--zstd-threads", c.zstd_threads,
+                 "zstd worker threads, 0 = cores [AGENT_ZSTD_THREADS]")
+      ->check(CLI::Range(0, 256));
+  app.add_option("--log-level", c.log_level, "trace|debug|info|warn|error [AGENT_LOG_LEVEL]");
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp&) {
+    outcome->exit_early = true;
+    outcome->message = app.help();
+    return c;
+  } catch (const CLI::CallForVersion&) {
+    outcome->exit_early = true;
+    outcome->message = std::string("fortfail-agent ") + FF_VERSION + "\n";
+    return c;
+  } catch (const CLI::ParseError& e) {
+    return InvalidArgument(e.what());
+  }
+  c.poll_interval = std::chrono::seconds(poll);
+  c.backup_interval = std::chrono::seconds(backup);
+  c.long_poll = std::chrono::seconds(long_poll);
+  return c;
+}
+
+Status finalize_agent_config(AgentConfig& c) {
+  if (c.agent_id.empty()) return ValidationError("AGENT_ID (--agent-id) is required");
+  FF_TRY(validate_id("AGENT_ID", c.agent_id));
+  if (c.reg_secret.empty() && c.jwt.empty()) {
+    return ValidationError("AGENT_REG_SECRET (--reg-secret) or ORCH_JWT (--token) is required");
+  }
+  if (c.orchestrator_url.rfind("http://", 0) != 0 && c.orchestrator_url.rfind("https://", 0) != 0) {
+    return ValidationError("ORCHESTRATOR_URL must start with http:// or https://, got '" +
+                           c.orchestrator_url + "'");
+  }
+  if (c.poll_interval.count() < 1)
+    return ValidationError("POLL_INTERVAL must be at least 1 second");
+  if (c.zstd_level < 1 || c.zstd_level > 19) {
+    return ValidationError("AGENT_ZSTD_LEVEL must be between 1 and 19");
+  }
+  if (c.backup_dir.empty()) return ValidationError("BACKUP_DIR must not be empty");
+  if (c.restore_dir.empty()) return ValidationError("RESTORE_DIR must not be empty");
+  c.backup_dir = absolute(c.backup_dir);
+  c.restore_dir = absolute(c.restore_dir);
+  if (c.spool_dir.empty()) c.spool_dir = c.restore_dir + "/.fortfail-spool";
+  c.spool_dir = absolute(c.spool_dir);
+  if (!c.ca_file.empty()) c.ca_file = absolute(c.ca_file);
+  if (!c.ca_dir.empty()) c.ca_dir = absolute(c.ca_dir);
+  static const char* kLevels[] = {"trace", "debug", "info", "warn", "error", "off"};
+  bool level_ok = false;
+  for (const char* l : kLevels) level_ok = level_ok || c.log_level == l;
+  if (!level_ok)
+    return ValidationError("AGENT_LOG_LEVEL must be one of trace|debug|info|warn|error");
+  return OkStatus();
+}
+
+}  // namespace ff::agent

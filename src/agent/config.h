@@ -1,0 +1,58 @@
+// AgentConfig: fortfail-agent's settings. Defaults, then the environment (the
+// original FortFail agent's names: ORCHESTRATOR_URL, AGENT_ID, ...), then
+// command-line flags: a flag wins over a variable, a variable over a default.
+//
+// Thread-safety: plain values; parse_agent_config is reentrant.
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <optional>
+#include <string>
+
+#include "client/options.h"
+#include "common/status.h"
+
+namespace ff::agent {
+
+struct AgentConfig {
+  std::string orchestrator_url = "http://127.0.0.1:8000";  // ORCHESTRATOR_URL / --url
+  std::string agent_id;                                    // AGENT_ID / --agent-id (required)
+  std::string reg_secret;                                  // AGENT_REG_SECRET / --reg-secret
+  std::string jwt;                                         // ORCH_JWT / --token
+  std::string backup_dir = "/data/backup";                 // BACKUP_DIR / --backup-dir
+  std::string restore_dir = "/data/restore";               // RESTORE_DIR / --restore-dir
+  std::string spool_dir;  // AGENT_SPOOL_DIR / --spool-dir; default: <restore_dir>/.fortfail-spool
+  std::chrono::seconds poll_interval{5};  // POLL_INTERVAL / --poll-interval
+  std::chrono::seconds backup_interval{
+      0};                              // BACKUP_INTERVAL / --backup-interval; 0: on command only
+  std::chrono::seconds long_poll{20};  // AGENT_LONG_POLL / --long-poll; 0: plain polling
+  std::string ca_file;                 // ORCHESTRATOR_CA_FILE / --ca-file
+  std::string ca_dir;                  // ORCHESTRATOR_CA_DIR / --ca-dir
+  bool tls_insecure = false;           // ORCHESTRATOR_TLS_INSECURE=1 / --insecure
+  int zstd_level = 3;                  // AGENT_ZSTD_LEVEL / --zstd-level (1..19)
+  int zstd_threads = 0;                // AGENT_ZSTD_THREADS / --zstd-threads; 0: one per core
+  std::string log_level = "info";      // AGENT_LOG_LEVEL / --log-level
+
+  client::ClientOptions client_options() const;
+};
+
+// Looks a variable up; production passes a wrapper of getenv.
+using EnvLookup = std::function<std::optional<std::string>(const std::string& name)>;
+EnvLookup process_env();
+
+// Parses the environment then argv. Returns kValidation naming the variable or
+// flag for a bad value, kInvalidArgument for a usage error. `--help` and
+// `--version` yield kOk with *exit_early set and the text in *message.
+struct ParseOutcome {
+  bool exit_early = false;
+  std::string message;
+};
+Result<AgentConfig> parse_agent_config(int argc, const char* const* argv, const EnvLookup& env,
+                                       ParseOutcome* outcome);
+
+// Checks required values and ranges; resolves relative directories against the
+// current directory; fills spool_dir's default.
+Status finalize_agent_config(AgentConfig& config);
+
+}  // namespace ff::agent

@@ -1,0 +1,77 @@
+#include "api/api.h"
+
+#include <spdlog/spdlog.h>
+
+#include "api/errors.h"
+
+namespace ff::api {
+
+Api::Api(core::Service& service, const auth::TokenService& tokens, auth::RateLimiter& limiter,
+         ApiOptions options)
+    : service_(service), tokens_(tokens), limiter_(limiter), options_(std::move(options)) {
+  add_system_routes();
+  add_token_routes();
+  add_snapshot_routes();
+  add_object_routes();
+  add_restore_job_routes();
+  add_backup_job_routes();
+  add_agent_routes();
+}
+
+Response json_response(const nlohmann::json& j, int status) {
+  // Client metadata may hold invalid UTF-8 only if it got past parsing; replace, never throw.
+  return Response::json(status, j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+}
+
+Result<auth::Claims> Api::authenticate_token(std::string_view token) const {
+  if (token.empty()) return Unauthenticated("missing token");
+  return tokens_.verify(token);
+}
+
+Status Api::authenticate(Request& req) const {
+  constexpr std::string_view kBearer = "bearer ";
+  std::string_view h = req.authorization;
+  if (h.empty()) return Unauthenticated("missing bearer token");
+  if (h.size() <= kBearer.size()) return Unauthenticated("malformed Authorization header");
+  for (size_t i = 0; i < kBearer.size(); ++i) {
+    if (std::tolower(static_cast<unsigned char>(h[i])) != kBearer[i]) {
+      return Unauthenticated("expected Authorization: Bearer <token>");
+    }
+  }
+  FF_ASSIGN_OR_RETURN(auth::Claims claims, tokens_.verify(h.substr(kBearer.size())));
+  req.claims = std::move(claims);
+  return OkStatus();
+}
+
+Response Api::dispatch(const Route& route, Request& req) const {
+  try {
+    if (route.access == Access::kBearer) {
+      Status s = authenticate(req);
+      if (!s.ok()) return error_response(s);
+    }
+    return route.handle(req);
+  } catch (const std::exception& e) {
+    spdlog::error("request {} {} {}: unexpected exception: {}", req.request_id, req.method,
+                  route.pattern, e.what());
+    return error_response(Internal("unexpected exception"));
+  }
+}
+
+std::variant<std::unique_ptr<BodySink>, Response> Api::begin_upload(const Route& route,
+                                                                    Request& req) const {
+  try {
+    if (route.access == Access::kBearer) {
+      Status s = authenticate(req);
+      if (!s.ok()) return error_response(s);
+    }
+    auto sink = route.begin_upload(req);
+    if (!sink.ok()) return error_response(sink.status());
+    return std::move(sink).value();
+  } catch (const std::exception& e) {
+    spdlog::error("request {} {} {}: unexpected exception: {}", req.request_id, req.method,
+                  route.pattern, e.what());
+    return error_response(Internal("unexpected exception"));
+  }
+}
+
+}  // namespace ff::api

@@ -1,0 +1,82 @@
+// Api: the route table of the orchestrator and the dispatch around each
+// handler (authentication, error mapping, exception boundary).
+//
+// Handlers parse and validate the plain Request, call core::Service, and turn
+// the result into JSON. They never see sockets; the transport (src/http) runs
+// routes marked `blocking` on its worker pool.
+//
+// Thread-safety: immutable after construction; dispatch() from any thread.
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "api/types.h"
+#include "auth/rate_limiter.h"
+#include "auth/token.h"
+#include "core/service.h"
+
+namespace ff::api {
+
+enum class Access { kPublic, kBearer };
+enum class RouteKind { kPlain, kUpload, kWebSocket };
+
+struct Route {
+  std::string method;
+  std::string pattern;  // "/snapshots/{id}/object"
+  Access access = Access::kBearer;
+  RouteKind kind = RouteKind::kPlain;
+  bool blocking = true;  // touches the database, the store or the WAL
+  std::function<Response(Request&)> handle;
+  std::function<Result<std::unique_ptr<BodySink>>(Request&)> begin_upload;
+};
+
+struct ApiOptions {
+  std::chrono::seconds max_long_poll{60};
+  uint64_t max_object_bytes = 1ull << 40;
+  std::string version = FF_VERSION;
+};
+
+class Api {
+ public:
+  // Every reference must outlive the Api.
+  Api(core::Service& service, const auth::TokenService& tokens, auth::RateLimiter& limiter,
+      ApiOptions options);
+
+  const std::vector<Route>& routes() const { return routes_; }
+
+  // Authenticates (for kBearer routes), runs the handler, maps errors. Never throws.
+  Response dispatch(const Route& route, Request& req) const;
+  // For kUpload routes: authenticates and opens the sink, or returns the error response.
+  std::variant<std::unique_ptr<BodySink>, Response> begin_upload(const Route& route,
+                                                                 Request& req) const;
+  // For the WebSocket route: the claims of `?token=`.
+  Result<auth::Claims> authenticate_token(std::string_view token) const;
+
+  core::Service& service() const { return service_; }
+  const ApiOptions& options() const { return options_; }
+
+ private:
+  Status authenticate(Request& req) const;
+  void add_system_routes();
+  void add_token_routes();
+  void add_snapshot_routes();
+  void add_object_routes();
+  void add_restore_job_routes();
+  void add_backup_job_routes();
+  void add_agent_routes();
+
+  core::Service& service_;
+  const auth::TokenService& tokens_;
+  auth::RateLimiter& limiter_;
+  ApiOptions options_;
+  std::vector<Route> routes_;
+};
+
+// Serializes `j` into a 200 (or `status`) JSON response.
+Response json_response(const nlohmann::json& j, int status = 200);
+
+}  // namespace ff::api

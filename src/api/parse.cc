@@ -1,0 +1,62 @@
+#include "api/parse.h"
+
+#include <charconv>
+
+#include "common/ids.h"
+
+namespace ff::api {
+
+Result<nlohmann::json> parse_json_object(const Request& req) {
+  if (!req.content_type.empty() && req.content_type.find("json") == std::string::npos) {
+    return InvalidArgument("expected Content-Type: application/json");
+  }
+  auto j = nlohmann::json::parse(req.body, nullptr, false);
+  if (j.is_discarded()) return InvalidArgument("malformed JSON body");
+  if (!j.is_object()) return ValidationError("body: must be a JSON object");
+  return j;
+}
+
+Result<std::string> required_string(const nlohmann::json& body, const char* field) {
+  auto it = body.find(field);
+  if (it == body.end() || it->is_null()) return ValidationError(std::string(field) + ": field required");
+  if (!it->is_string()) return ValidationError(std::string(field) + ": must be a string");
+  return it->get<std::string>();
+}
+
+Result<std::optional<std::string>> optional_string(const nlohmann::json& body, const char* field) {
+  auto it = body.find(field);
+  if (it == body.end() || it->is_null()) return std::optional<std::string>();
+  if (!it->is_string()) return ValidationError(std::string(field) + ": must be a string");
+  return std::optional<std::string>(it->get<std::string>());
+}
+
+namespace {
+Result<int64_t> int_param(const Request& req, const char* name, int64_t def, int64_t min,
+                          int64_t max) {
+  const std::string* v = req.query_param(name);
+  if (!v) return def;
+  int64_t out = 0;
+  auto [p, ec] = std::from_chars(v->data(), v->data() + v->size(), out);
+  if (ec != std::errc() || p != v->data() + v->size() || out < min || out > max) {
+    return ValidationError(std::string(name) + ": must be an integer from " +
+                           std::to_string(min) + " to " + std::to_string(max));
+  }
+  return out;
+}
+}  // namespace
+
+Result<store::Page> parse_page(const Request& req) {
+  store::Page page;
+  FF_ASSIGN_OR_RETURN(page.limit, int_param(req, "limit", 100, 1, 1000));
+  FF_ASSIGN_OR_RETURN(page.offset, int_param(req, "offset", 0, 0, INT64_MAX / 2));
+  return page;
+}
+
+Result<std::optional<std::string>> optional_id_param(const Request& req, const char* name) {
+  const std::string* v = req.query_param(name);
+  if (!v) return std::optional<std::string>();
+  FF_TRY(validate_id(name, *v));
+  return std::optional<std::string>(*v);
+}
+
+}  // namespace ff::api

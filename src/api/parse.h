@@ -1,0 +1,28 @@
+// Request parsing helpers: JSON bodies into typed fields with 422 errors that
+// name the field, and query parameters (pagination, filters).
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "api/types.h"
+#include "common/status.h"
+#include "store/store.h"
+
+namespace ff::api {
+
+// kInvalidArgument unless the body is a JSON object (and the content type JSON or absent).
+Result<nlohmann::json> parse_json_object(const Request& req);
+
+// Required / optional typed fields; kValidation naming the field on a wrong type.
+Result<std::string> required_string(const nlohmann::json& body, const char* field);
+Result<std::optional<std::string>> optional_string(const nlohmann::json& body, const char* field);
+
+// ?limit= (1..1000, default 100) and ?offset= (>= 0).
+Result<store::Page> parse_page(const Request& req);
+// An optional query parameter that must be a valid id.
+Result<std::optional<std::string>> optional_id_param(const Request& req, const char* name);
+
+}  // namespace ff::api

@@ -1,0 +1,91 @@
+// Agents: list, command polling (leases; optional long poll), events.
+#include <charconv>
+
+#include "api/api.h"
+#include "api/errors.h"
+#include "api/parse.h"
+#include "api/views.h"
+#include "common/ids.h"
+
+namespace ff::api {
+
+namespace {
+
+Result<core::AgentEventInput> parse_event(const Request& req) {
+  FF_ASSIGN_OR_RETURN(nlohmann::json body, parse_json_object(req));
+  core::AgentEventInput e;
+  FF_ASSIGN_OR_RETURN(e.job_id, optional_string(body, "job_id"));
+  FF_ASSIGN_OR_RETURN(e.snapshot_id, optional_string(body, "snapshot_id"));
+  FF_ASSIGN_OR_RETURN(e.event_type, required_string(body, "event_type"));
+  FF_ASSIGN_OR_RETURN(auto message, optional_string(body, "message"));
+  e.message = message.value_or("");
+  if (e.job_id) FF_TRY(validate_id("job_id", *e.job_id));
+  if (e.snapshot_id) FF_TRY(validate_id("snapshot_id", *e.snapshot_id));
+  if (!is_valid_id(e.event_type) || e.event_type.size() > 64) {
+    return ValidationError("event_type: must be a short identifier such as restore_started");
+  }
+  if (e.message.size() > 16 * 1024) return ValidationError("message: at most 16 KiB");
+  auto meta = body.find("metadata");
+  if (meta != body.end() && !meta->is_null()) {
+    if (!meta->is_object()) return ValidationError("metadata: must be an object");
+    e.metadata = *meta;
+  }
+  return e;
+}
+
+}  // namespace
+
+void Api::add_agent_routes() {
+  Route agents{"GET", "/agents"};
+  agents.handle = [this](Request& req) -> Response {
+    auto r = service_.list_agents(*req.claims);
+    if (!r.ok()) return error_response(r.status());
+    nlohmann::json items = nlohmann::json::array();
+    for (const auto& a : *r) items.push_back(agent_json(a));
+    return json_response(items);
+  };
+  routes_.push_back(std::move(agents));
+
+  Route commands{"GET", "/agent/{id}/commands"};
+  commands.handle = [this](Request& req) -> Response {
+    const std::string& agent_id = req.param("id");
+    std::chrono::seconds wait{0};
+    if (const std::string* w = req.query_param("wait")) {
+      int64_t n = 0;
+      auto [p, ec] = std::from_chars(w->data(), w->data() + w->size(), n);
+      if (ec != std::errc() || p != w->data() + w->size() || n < 0 || n > 3600) {
+        return error_response(ValidationError("wait: must be an integer number of seconds"));
+      }
+      wait = std::min(std::chrono::seconds(n), options_.max_long_poll);
+    }
+    // Read the generation before looking, so work queued in between wakes us.
+    uint64_t generation = service_.notifier().generation(agent_id);
+    auto r = service_.poll_commands(*req.claims, agent_id);
+    if (!r.ok()) return error_response(r.status());
+    auto now = service_.env().clock->monotonic_now();
+    if (r->empty() && wait.count() > 0) {
+      auto deadline = req.poll_deadline.value_or(now + wait);
+      if (now < deadline) {
+        Response parked;
+        parked.long_poll = LongPoll{agent_id, generation, deadline};
+        return parked;
+      }
+    }
+    nlohmann::json items = nlohmann::json::array();
+    for (const auto& c : *r) items.push_back(command_json(c));
+    return json_response(items);
+  };
+  routes_.push_back(std::move(commands));
+
+  Route events{"POST", "/agent/{id}/events"};
+  events.handle = [this](Request& req) -> Response {
+    auto e = parse_event(req);
+    if (!e.ok()) return error_response(e.status());
+    Status s = service_.post_event(*req.claims, req.param("id"), *e);
+    if (!s.ok()) return error_response(s);
+    return json_response({{"status", "ok"}});
+  };
+  routes_.push_back(std::move(events));
+}
+
+}  // namespace ff::api

@@ -1,0 +1,91 @@
+#include "api/views.h"
+
+#include "common/time.h"
+
+namespace ff::api {
+
+namespace {
+nlohmann::json object_or_empty(const std::string& text) {
+  auto j = nlohmann::json::parse(text, nullptr, false);
+  return j.is_object() ? j : nlohmann::json::object();
+}
+nlohmann::json time_or_null(const std::optional<SystemTime>& t) {
+  return t ? nlohmann::json(format_rfc3339(*t)) : nlohmann::json(nullptr);
+}
+}  // namespace
+
+nlohmann::json snapshot_json(const store::Snapshot& s) {
+  return {{"id", s.id},
+          {"agent_id", s.agent_id},
+          {"checksum", s.checksum},
+          {"size", s.size},
+          {"metadata", object_or_empty(s.metadata_json)},
+          {"status", s.status},
+          {"created_at", format_rfc3339(s.created_at)},
+          {"uploaded_at", time_or_null(s.uploaded_at)}};
+}
+
+nlohmann::json restore_job_json(const store::RestoreJob& j) {
+  return {{"id", j.id},
+          {"snapshot_id", j.snapshot_id},
+          {"target_agent_id", j.target_agent_id},
+          {"target_path", j.target_path.empty() ? nlohmann::json(nullptr) : nlohmann::json(j.target_path)},
+          {"status", j.status},
+          {"created_at", format_rfc3339(j.created_at)},
+          {"updated_at", format_rfc3339(j.updated_at)}};
+}
+
+nlohmann::json restore_job_json(const core::RestoreJobView& v) {
+  nlohmann::json j = restore_job_json(v.job);
+  nlohmann::json logs = nlohmann::json::array();
+  for (const auto& e : v.logs) logs.push_back(job_event_json(e));
+  j["logs"] = std::move(logs);
+  return j;
+}
+
+nlohmann::json backup_job_json(const store::BackupJob& j) {
+  auto paths = nlohmann::json::parse(j.paths_json, nullptr, false);
+  return {{"id", j.id},
+          {"agent_id", j.agent_id},
+          {"paths", paths.is_array() ? paths : nlohmann::json::array()},
+          {"status", j.status},
+          {"snapshot_id", j.snapshot_id ? nlohmann::json(*j.snapshot_id) : nlohmann::json(nullptr)},
+          {"created_at", format_rfc3339(j.created_at)},
+          {"updated_at", format_rfc3339(j.updated_at)}};
+}
+
+nlohmann::json backup_job_json(const core::BackupJobView& v) {
+  nlohmann::json j = backup_job_json(v.job);
+  nlohmann::json logs = nlohmann::json::array();
+  for (const auto& e : v.logs) logs.push_back(job_event_json(e));
+  j["logs"] = std::move(logs);
+  return j;
+}
+
+nlohmann::json job_event_json(const store::JobEvent& e) {
+  return {{"timestamp", format_rfc3339(e.timestamp)},
+          {"agent_id", e.agent_id},
+          {"event_type", e.event_type},
+          {"message", e.message},
+          {"metadata", object_or_empty(e.metadata_json)}};
+}
+
+nlohmann::json command_json(const store::Command& c) {
+  return {{"id", c.id},
+          {"command_type", c.command_type},
+          {"payload", object_or_empty(c.payload_json)},
+          {"job_id", c.job_id},
+          {"delivery", c.delivery_count},
+          {"lease_expires_at", time_or_null(c.lease_expires_at)}};
+}
+
+nlohmann::json agent_json(const core::AgentView& a) {
+  return {{"id", a.agent.id},
+          {"status", a.online ? "online" : "offline"},
+          {"last_seen", format_rfc3339(a.agent.last_seen)},
+          {"first_seen", format_rfc3339(a.agent.first_seen)},
+          {"snapshot_count", a.agent.snapshot_count},
+          {"last_snapshot_at", time_or_null(a.agent.last_snapshot_at)}};
+}
+
+}  // namespace ff::api

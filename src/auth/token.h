@@ -1,0 +1,63 @@
+// JWT HS256 tokens: minting and strict verification.
+//
+// Verification pins the algorithm (a header with any alg but HS256, "none"
+// included, is refused before the signature is looked at), compares the MAC in
+// constant time, requires iss == "fortfail", a known role, and exp > now. Every
+// failure is kUnauthenticated with a short reason safe to show the client.
+//
+// Thread-safety: TokenService is immutable after construction; safe from any thread.
+#pragma once
+
+#include <chrono>
+#include <optional>
+#include <string>
+
+#include "common/status.h"
+#include "sys/clock.h"
+#include "sys/random.h"
+
+namespace ff::auth {
+
+enum class Role { kOperator, kAgent };
+
+const char* role_name(Role role);
+
+struct Claims {
+  std::string subject;  // agent id for agents, "operator" for operators
+  Role role = Role::kOperator;
+  int64_t issued_at = 0;   // unix seconds
+  int64_t expires_at = 0;  // unix seconds
+  std::string token_id;    // jti
+
+  bool is_operator() const { return role == Role::kOperator; }
+  // True when the caller may act for `agent_id`: operators always, agents only for themselves.
+  bool may_act_for(const std::string& agent_id) const {
+    return is_operator() || subject == agent_id;
+  }
+};
+
+struct MintedToken {
+  std::string token;
+  Claims claims;
+};
+
+class TokenService {
+ public:
+  // `clock` and `random` must outlive the service.
+  TokenService(std::string secret, std::chrono::seconds ttl, const sys::Clock& clock,
+               sys::Random& random);
+
+  // An agent token when `agent_id` is set (sub = agent id), else an operator token.
+  MintedToken mint(const std::optional<std::string>& agent_id) const;
+  Result<Claims> verify(std::string_view token) const;
+
+  std::chrono::seconds ttl() const { return ttl_; }
+
+ private:
+  std::string secret_;
+  std::chrono::seconds ttl_;
+  const sys::Clock& clock_;
+  sys::Random& random_;
+};
+
+}  // namespace ff::auth

@@ -1,0 +1,68 @@
+// S3Writer: the S3 store's Writer. Bytes gather in one part-sized buffer;
+//  - an object that fits in it goes up as one PutObject at commit();
+//  - the first byte past a full buffer starts a multipart upload
+//    (CreateMultipartUpload) and sends the buffer as part 1; every further
+//    full buffer is one UploadPart; commit() sends the rest as the last part
+//    and completes the upload.
+// Memory is one part whatever the object size. Parts are retried from the
+// buffer they were sent from.
+// With S3Config::stream_put_max_size, an object of known size in
+// (part_size, stream_put_max_size] instead streams through one PUT as
+// write() is called (no buffer, no retry; see s3_config.h). Any failure, abort() or destruction
+// before commit aborts the multipart upload (AbortMultipartUpload), so no orphan parts stay behind;
+// if even that fails it is logged and left to the ensure_ready() sweep.
+//
+// Thread-safety: one thread at a time. The S3Client must outlive the writer.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "blob/blob_store.h"
+#include "blob/s3/detail/s3_client.h"
+
+namespace ff::blob::detail {
+
+// S3's limit on parts per upload.
+inline constexpr int kMaxParts = 10000;
+
+class S3Writer final : public Writer {
+ public:
+  // `expected_size` only sizes the buffer and, for huge objects, raises the
+  // part size so that the object fits in kMaxParts parts.
+  S3Writer(S3Client& client, std::string key, uint64_t expected_size);
+  ~S3Writer() override;
+
+  Status write(std::string_view chunk) override;
+  Status commit() override;
+  void abort() override;
+
+ private:
+  Status stream(std::string_view chunk);
+  Status finish_stream();
+  Status upload_part();
+  Status start_multipart();
+  Status complete();
+  Status put_single();
+  void abort_multipart();
+  Status fail(Status s);
+
+  S3Client& client_;
+  const std::string key_;
+  const uint64_t part_size_;
+  const uint64_t expected_size_;
+  const bool streaming_;              // one streaming PUT of expected_size_ bytes
+  std::unique_ptr<Transfer> stream_;  // that PUT, once started
+  std::string buffer_;
+  std::string upload_id_;           // empty until the object outgrows one part
+  std::vector<std::string> etags_;  // of parts 1..n
+  uint64_t total_ = 0;
+  bool finished_ = false;  // committed or aborted
+  Status failed_;          // sticky
+};
+
+// Aborts one multipart upload; kNotFound when it is already gone.
+Status abort_multipart_upload(S3Client& client, const std::string& key,
+                              const std::string& upload_id);
+
+}  // namespace ff::blob::detail

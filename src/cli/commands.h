@@ -1,0 +1,28 @@
+// The `fortfail` subcommands, one file each. Every add_* registers its
+// subcommand on `app`; when it is the one parsed, its callback stores the exit
+// code in *exit_code. `ctx` and `exit_code` must outlive `app`.
+//
+// Thread-safety: single-threaded.
+#pragma once
+
+namespace CLI {
+class App;
+}
+
+namespace ff::cli {
+
+class Context;
+
+void add_login(CLI::App& app, Context& ctx, int* exit_code);
+void add_agents(CLI::App& app, Context& ctx, int* exit_code);
+void add_snapshots(CLI::App& app, Context& ctx, int* exit_code);  // snapshots, snapshot show
+void add_backup(CLI::App& app, Context& ctx, int* exit_code);
+void add_restore(CLI::App& app, Context& ctx, int* exit_code);
+void add_jobs(CLI::App& app, Context& ctx, int* exit_code);
+void add_events(CLI::App& app, Context& ctx, int* exit_code);
+void add_wal(CLI::App& app, Context& ctx, int* exit_code);
+
+// Builds the whole command line, parses argv and runs the chosen subcommand.
+int run_cli(int argc, const char* const* argv, Context& ctx);
+
+}  // namespace ff::cli

@@ -1,0 +1,98 @@
+// Agents, their commands (leased on delivery) and their events.
+#include <spdlog/spdlog.h>
+
+#include "common/ids.h"
+#include "core/job_rules.h"
+#include "core/service.h"
+
+namespace ff::core {
+
+Result<std::vector<AgentView>> Service::list_agents(const auth::Claims& caller) {
+  FF_ASSIGN_OR_RETURN(auto agents, store_.list_agents());
+  SystemTime now = env_.clock->now();
+  std::vector<AgentView> out;
+  for (auto& a : agents) {
+    if (!caller.may_act_for(a.id)) continue;
+    bool online = now - a.last_seen <= options_.agent_offline;
+    out.push_back(AgentView{std::move(a), online});
+  }
+  return out;
+}
+
+Result<std::vector<store::Command>> Service::poll_commands(const auth::Claims& caller,
+                                                           const std::string& agent_id) {
+  FF_TRY(validate_id("agent_id", agent_id));
+  if (!caller.may_act_for(agent_id)) {
+    return PermissionDenied("token may not read commands of another agent");
+  }
+  FF_TRY(touch_agent(agent_id));
+  SystemTime now = env_.clock->now();
+  FF_ASSIGN_OR_RETURN(auto commands,
+                      store_.lease_commands(agent_id, now, now + options_.command_lease, 50));
+  for (const auto& c : commands) FF_TRY(audit(audit::command_dispatched(c)));
+  return commands;
+}
+
+Status Service::post_event(const auth::Claims& caller, const std::string& agent_id,
+                           const AgentEventInput& e) {
+  FF_TRY(validate_id("agent_id", agent_id));
+  if (!caller.may_act_for(agent_id)) {
+    return PermissionDenied("token may not post events for another agent");
+  }
+  FF_TRY(touch_agent(agent_id));
+  SystemTime now = env_.clock->now();
+  std::optional<store::EventResult> changed;
+  if (e.job_id) {
+    store::JobEvent row{0, *e.job_id, agent_id, e.event_type, e.message, e.metadata.dump(), now};
+    auto transition = [&](const store::RestoreJob& job) -> Result<std::string> {
+      if (job.target_agent_id != agent_id) {
+        return PermissionDenied("job " + job.id + " does not target agent " + agent_id);
+      }
+      return next_job_status("restore", job.status, e.event_type);
+    };
+    auto r = store_.record_job_event(row, transition, now + options_.command_lease);
+    if (!r.ok()) {
+      if (r.status().code() == Code::kNotFound) return post_backup_event(agent_id, e, now);
+      return r.status();
+    }
+    changed = std::move(r).value();
+  }
+  FF_TRY(audit(audit::agent_event(agent_id, e.job_id, e.snapshot_id, e.event_type, e.message,
+                                  e.metadata)));
+  if (changed && changed->previous_status != changed->job.status) {
+    FF_TRY(audit(audit::job_status_changed("restore", changed->job.id, agent_id,
+                                           changed->previous_status, changed->job.status)));
+  }
+  return OkStatus();
+}
+
+Status Service::post_backup_event(const std::string& agent_id, const AgentEventInput& e,
+                                  SystemTime now) {
+  store::JobEvent row{0, *e.job_id, agent_id, e.event_type, e.message, e.metadata.dump(), now};
+  auto transition = [&](const store::BackupJob& job) -> Result<std::string> {
+    if (job.agent_id != agent_id) {
+      return PermissionDenied("job " + job.id + " belongs to another agent");
+    }
+    return next_job_status("backup", job.status, e.event_type);
+  };
+  // The snapshot a backup produced is named by its completion event.
+  std::optional<std::string> snapshot_id;
+  if (e.snapshot_id && status_for_event("backup", e.event_type) == std::string(kCompleted)) {
+    snapshot_id = e.snapshot_id;
+  }
+  auto r = store_.record_backup_job_event(row, transition, snapshot_id,
+                                          now + options_.command_lease);
+  if (!r.ok()) {
+    if (r.status().code() == Code::kNotFound) return NotFound("job not found");
+    return r.status();
+  }
+  FF_TRY(audit(audit::agent_event(agent_id, e.job_id, e.snapshot_id, e.event_type, e.message,
+                                  e.metadata)));
+  if (r->previous_status != r->job.status) {
+    FF_TRY(audit(audit::job_status_changed("backup", r->job.id, agent_id, r->previous_status,
+                                           r->job.status)));
+  }
+  return OkStatus();
+}
+
+}  // namespace ff::core

@@ -1,0 +1,121 @@
+#include "core/audit.h"
+
+#include "common/time.h"
+
+namespace ff::core::audit {
+
+namespace {
+nlohmann::json parse_object(const std::string& text) {
+  auto j = nlohmann::json::parse(text, nullptr, false);
+  return j.is_object() ? j : nlohmann::json::object();
+}
+nlohmann::json parse_array(const std::string& text) {
+  auto j = nlohmann::json::parse(text, nullptr, false);
+  return j.is_array() ? j : nlohmann::json::array();
+}
+}  // namespace
+
+Entry token_minted(const std::string& role, const std::optional<std::string>& agent_id,
+                   const std::string& token_id, int64_t expires_at) {
+  nlohmann::json f = {{"role", role}, {"jti", token_id},
+                      {"expires_at", format_rfc3339(from_unix_seconds(expires_at))}};
+  if (agent_id) f["agent_id"] = *agent_id;
+  return {"token_minted", std::move(f)};
+}
+
+Entry agent_registered(const std::string& agent_id) {
+  return {"agent_registered", {{"agent_id", agent_id}}};
+}
+
+Entry snapshot_created(const store::Snapshot& s) {
+  return {"snapshot_created",
+          {{"snapshot_id", s.id},
+           {"agent_id", s.agent_id},
+           {"checksum", s.checksum},
+           {"size", s.size},
+           {"metadata", parse_object(s.metadata_json)}}};
+}
+
+Entry snapshot_uploaded(const store::Snapshot& s, const std::string& via) {
+  return {"snapshot_uploaded",
+          {{"snapshot_id", s.id},
+           {"agent_id", s.agent_id},
+           {"checksum", s.checksum},
+           {"size", s.size},
+           {"via", via},
+           {"status", "available"}}};
+}
+
+Entry snapshot_verified(const store::Snapshot& s) {
+  return {"snapshot_verified",
+          {{"snapshot_id", s.id},
+           {"agent_id", s.agent_id},
+           {"checksum", s.checksum},
+           {"size", s.size},
+           {"status", "available"}}};
+}
+
+Entry snapshot_corrupt(const store::Snapshot& s, const std::string& actual_checksum,
+                       int64_t actual_size) {
+  return {"snapshot_corrupt",
+          {{"snapshot_id", s.id},
+           {"agent_id", s.agent_id},
+           {"expected_checksum", s.checksum},
+           {"actual_checksum", actual_checksum},
+           {"expected_size", s.size},
+           {"actual_size", actual_size},
+           {"status", "corrupt"}}};
+}
+
+Entry snapshot_deleted(const store::Snapshot& s) {
+  return {"snapshot_deleted", {{"snapshot_id", s.id}, {"agent_id", s.agent_id}}};
+}
+
+Entry restore_job_created(const store::RestoreJob& job, const store::Command& command) {
+  nlohmann::json f = {{"job_id", job.id},
+                      {"snapshot_id", job.snapshot_id},
+                      {"agent_id", job.target_agent_id},
+                      {"command_id", command.id},
+                      {"status", job.status}};
+  if (!job.target_path.empty()) f["target_path"] = job.target_path;
+  return {"restore_job_created", std::move(f)};
+}
+
+Entry backup_job_created(const store::BackupJob& job, const store::Command& command) {
+  return {"backup_job_created",
+          {{"job_id", job.id},
+           {"agent_id", job.agent_id},
+           {"command_id", command.id},
+           {"paths", parse_array(job.paths_json)},
+           {"status", job.status}}};
+}
+
+Entry command_dispatched(const store::Command& c) {
+  return {c.delivery_count > 1 ? "command_redelivered" : "command_dispatched",
+          {{"command_id", c.id},
+           {"agent_id", c.agent_id},
+           {"job_id", c.job_id},
+           {"command_type", c.command_type},
+           {"delivery", c.delivery_count}}};
+}
+
+Entry agent_event(const std::string& agent_id, const std::optional<std::string>& job_id,
+                  const std::optional<std::string>& snapshot_id, const std::string& event_type,
+                  const std::string& message, const nlohmann::json& metadata) {
+  nlohmann::json f = {{"agent_id", agent_id},
+                      {"event_type", event_type},
+                      {"message", message},
+                      {"metadata", metadata}};
+  if (job_id) f["job_id"] = *job_id;
+  if (snapshot_id) f["snapshot_id"] = *snapshot_id;
+  return {"agent_event", std::move(f)};
+}
+
+Entry job_status_changed(const std::string& kind, const std::string& job_id,
+                         const std::string& agent_id, const std::string& from,
+                         const std::string& to) {
+  return {"job_status_changed",
+          {{"kind", kind}, {"job_id", job_id}, {"agent_id", agent_id}, {"from", from}, {"status", to}}};
+}
+
+}  // namespace ff::core::audit

@@ -1,0 +1,41 @@
+// Audit records: the typed events the orchestrator writes to the WAL.
+//
+// Records are built here from typed values, never from request bodies, so no
+// secret or token can slip into the log. Each carries `agent_id` when it
+// concerns one agent: live streams use it to show agents only their own records.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "store/store.h"
+
+namespace ff::core::audit {
+
+struct Entry {
+  std::string event;
+  nlohmann::json fields;
+};
+
+Entry token_minted(const std::string& role, const std::optional<std::string>& agent_id,
+                   const std::string& token_id, int64_t expires_at);
+Entry agent_registered(const std::string& agent_id);
+Entry snapshot_created(const store::Snapshot& s);
+Entry snapshot_uploaded(const store::Snapshot& s, const std::string& via);
+Entry snapshot_verified(const store::Snapshot& s);
+Entry snapshot_corrupt(const store::Snapshot& s, const std::string& actual_checksum,
+                       int64_t actual_size);
+Entry snapshot_deleted(const store::Snapshot& s);
+Entry restore_job_created(const store::RestoreJob& job, const store::Command& command);
+Entry backup_job_created(const store::BackupJob& job, const store::Command& command);
+Entry command_dispatched(const store::Command& c);
+Entry agent_event(const std::string& agent_id, const std::optional<std::string>& job_id,
+                  const std::optional<std::string>& snapshot_id, const std::string& event_type,
+                  const std::string& message, const nlohmann::json& metadata);
+Entry job_status_changed(const std::string& kind, const std::string& job_id,
+                         const std::string& agent_id, const std::string& from,
+                         const std::string& to);
+
+}  // namespace ff::core::audit

@@ -1,0 +1,41 @@
+#include "core/job_rules.h"
+
+namespace ff::core {
+
+bool is_terminal_job_status(std::string_view s) { return s == kCompleted || s == kFailed; }
+
+bool is_job_status(std::string_view s) {
+  return s == kPending || s == kInProgress || s == kCompleted || s == kFailed;
+}
+
+bool is_snapshot_status(std::string_view s) {
+  return s == kSnapshotPending || s == kSnapshotAvailable || s == kSnapshotCorrupt;
+}
+
+std::optional<std::string> status_for_event(std::string_view kind, std::string_view e) {
+  // `error` fails any job (seed); the rest are per kind.
+  if (e == "error") return kFailed;
+  if (kind == "restore") {
+    if (e == "restore_started" || e == "restore_in_progress") return kInProgress;
+    if (e == "restore_completed" || e == "restore_success") return kCompleted;
+    if (e == "restore_failed") return kFailed;
+  } else if (kind == "backup") {
+    if (e == "backup_started" || e == "backup_in_progress") return kInProgress;
+    if (e == "backup_completed" || e == "backup_success") return kCompleted;
+    if (e == "backup_failed") return kFailed;
+  }
+  return std::nullopt;
+}
+
+Result<std::string> next_job_status(std::string_view kind, std::string_view current,
+                                    std::string_view event_type) {
+  if (is_terminal_job_status(current)) {
+    return Conflict("job is already " + std::string(current) + "; it cannot change");
+  }
+  auto next = status_for_event(kind, event_type);
+  if (!next) return std::string(current);
+  if (*next == kInProgress && current == kInProgress) return std::string(current);
+  return *next;
+}
+
+}  // namespace ff::core

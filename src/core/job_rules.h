@@ -1,0 +1,38 @@
+// The rules of job and snapshot state, as pure functions (no I/O).
+//
+// Restore jobs: pending -> in_progress -> completed | failed. The seed's event
+// mapping decides the next status; a finished job never changes again.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "common/status.h"
+
+namespace ff::core {
+
+inline constexpr char kPending[] = "pending";
+inline constexpr char kInProgress[] = "in_progress";
+inline constexpr char kCompleted[] = "completed";
+inline constexpr char kFailed[] = "failed";
+
+inline constexpr char kSnapshotPending[] = "pending";
+inline constexpr char kSnapshotAvailable[] = "available";
+inline constexpr char kSnapshotCorrupt[] = "corrupt";
+
+bool is_terminal_job_status(std::string_view status);
+bool is_job_status(std::string_view status);
+bool is_snapshot_status(std::string_view status);
+
+// The status an event moves a job to, or nullopt when the event leaves it alone
+// (log lines such as "info"). `kind` is "restore" or "backup".
+std::optional<std::string> status_for_event(std::string_view kind, std::string_view event_type);
+
+// The job's next status given its current one and an event; kConflict for a
+// finished job. Progress never moves backwards (an in_progress job stays so on
+// a late restore_started).
+Result<std::string> next_job_status(std::string_view kind, std::string_view current,
+                                    std::string_view event_type);
+
+}  // namespace ff::core

@@ -1,0 +1,74 @@
+#include "core/service.h"
+
+#include <spdlog/spdlog.h>
+
+#include "common/hex.h"
+#include "common/ids.h"
+
+namespace ff::core {
+
+Service::Service(const sys::Env& env, store::Store& store, blob::BlobStore& blobs,
+                 wal::Writer& wal, const auth::TokenService& tokens, Notifier& notifier,
+                 ServiceOptions options)
+    : env_(env),
+      store_(store),
+      blobs_(blobs),
+      wal_(wal),
+      tokens_(tokens),
+      notifier_(notifier),
+      options_(std::move(options)) {}
+
+Result<wal::RecordPtr> Service::audit(const audit::Entry& e) {
+  auto r = wal_.append(e.event, e.fields);
+  if (!r.ok()) {
+    spdlog::error("wal append of {} failed: {}", e.event, r.status().to_string());
+    // The change is committed but not acknowledged; the client must not see success.
+    return Unavailable("audit log unavailable");
+  }
+  return r;
+}
+
+Status Service::touch_agent(const std::string& agent_id) {
+  SystemTime now = env_.clock->now();
+  {
+    std::lock_guard lock(seen_mu_);
+    auto it = last_touch_.find(agent_id);
+    // last_seen is reported to the second; more writes would only cost.
+    if (it != last_touch_.end() && now - it->second < std::chrono::seconds(1)) return OkStatus();
+  }
+  FF_TRY(store_.touch_agent(agent_id, now));
+  std::lock_guard lock(seen_mu_);
+  if (last_touch_.size() > 100000) last_touch_.clear();
+  last_touch_[agent_id] = now;
+  return OkStatus();
+}
+
+Result<auth::MintedToken> Service::mint_token(std::string_view registration_secret,
+                                              const std::optional<std::string>& agent_id) {
+  // Hash both sides first so the comparison takes the same time whatever the lengths.
+  if (!constant_time_equal(sha256_hex(registration_secret),
+                           sha256_hex(options_.registration_secret))) {
+    return PermissionDenied("invalid registration secret");
+  }
+  if (agent_id) FF_TRY(validate_id("agent_id", *agent_id));
+  auth::MintedToken minted = tokens_.mint(agent_id);
+  if (agent_id) FF_TRY(touch_agent(*agent_id));
+  FF_TRY(audit(audit::token_minted(auth::role_name(minted.claims.role), agent_id,
+                                   minted.claims.token_id, minted.claims.expires_at)));
+  return minted;
+}
+
+Readiness Service::readiness() {
+  Readiness r;
+  auto check = [&](const char* name, Status s) {
+    if (!s.ok()) r.ready = false;
+    r.checks.push_back({name, std::move(s)});
+  };
+  check("database", store_.ping());
+  check("storage", blobs_.ping());
+  check("wal", wal_.health());
+  r.wal_head = wal_.head();
+  return r;
+}
+
+}  // namespace ff::core

@@ -1,0 +1,184 @@
+// Service: the orchestrator's use cases — tokens, snapshots, restore jobs,
+// agents, commands and events — as plain calls taking the caller's claims.
+//
+// Each state change is committed to the Store and then appended to the WAL;
+// a call returns success only after the WAL record is durable, so every
+// acknowledged change is in both. A crash between the two leaves a change the
+// client never saw acknowledged (documented in docs/architecture.md).
+//
+// Authorization is decided here, next to the rules: operators may do
+// everything; an agent only what concerns itself.
+//
+// Thread-safety: safe from many worker threads. Calls block on the database,
+// the object store and the WAL's fsync: never call from an I/O thread.
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "auth/token.h"
+#include "blob/blob_store.h"
+#include "common/status.h"
+#include "core/audit.h"
+#include "core/notifier.h"
+#include "store/store.h"
+#include "sys/env.h"
+#include "wal/writer.h"
+
+namespace ff::core {
+
+struct ServiceOptions {
+  std::chrono::seconds command_lease{300};
+  std::chrono::seconds agent_offline{60};
+  std::chrono::seconds presign_expiry{3600};
+  std::string registration_secret;
+};
+
+struct NewSnapshot {
+  std::string id;
+  std::string agent_id;
+  std::string checksum;
+  int64_t size = 0;
+  nlohmann::json metadata = nlohmann::json::object();
+};
+
+struct CreatedSnapshot {
+  store::Snapshot snapshot;
+  std::optional<std::string> presigned_url;
+};
+
+struct NewRestoreJob {
+  std::string snapshot_id;
+  std::string target_agent_id;
+  std::string target_path;
+};
+
+struct RestoreJobView {
+  store::RestoreJob job;
+  std::vector<store::JobEvent> logs;
+};
+
+struct NewBackupJob {
+  std::string agent_id;
+  std::vector<std::string> paths;  // empty: the agent's configured BACKUP_DIR
+};
+
+struct BackupJobView {
+  store::BackupJob job;
+  std::vector<store::JobEvent> logs;
+};
+
+struct AgentView {
+  store::Agent agent;
+  bool online = false;
+};
+
+struct AgentEventInput {
+  std::optional<std::string> job_id;
+  std::optional<std::string> snapshot_id;
+  std::string event_type;
+  std::string message;
+  nlohmann::json metadata = nlohmann::json::object();
+};
+
+struct ReadinessCheck {
+  std::string name;
+  Status status;
+};
+
+struct Readiness {
+  bool ready = true;
+  std::vector<ReadinessCheck> checks;
+  wal::Writer::Head wal_head;
+};
+
+class Service {
+ public:
+  // Every reference must outlive the service.
+  Service(const sys::Env& env, store::Store& store, blob::BlobStore& blobs, wal::Writer& wal,
+          const auth::TokenService& tokens, Notifier& notifier, ServiceOptions options);
+
+  // --- tokens: wrong secret -> kPermissionDenied (compared in constant time).
+  Result<auth::MintedToken> mint_token(std::string_view registration_secret,
+                                       const std::optional<std::string>& agent_id);
+
+  // --- snapshots
+  Result<CreatedSnapshot> create_snapshot(const auth::Claims& caller, const NewSnapshot& s);
+  Result<store::Snapshot> get_snapshot(const auth::Claims& caller, const std::string& id);
+  Result<store::Listing<store::Snapshot>> list_snapshots(const auth::Claims& caller,
+                                                         store::SnapshotFilter filter,
+                                                         const store::Page& page);
+  Status delete_snapshot(const auth::Claims& caller, const std::string& id);
+  // Whether the caller may download the snapshot's bytes: operators, its owner,
+  // and agents targeted by a restore job naming it.
+  Status check_download(const auth::Claims& caller, const store::Snapshot& s);
+
+  // --- restore jobs
+  Result<RestoreJobView> create_restore_job(const auth::Claims& caller, const NewRestoreJob& req);
+  Result<RestoreJobView> get_restore_job(const auth::Claims& caller, const std::string& id);
+  Result<store::Listing<store::RestoreJob>> list_restore_jobs(const auth::Claims& caller,
+                                                              store::RestoreJobFilter filter,
+                                                              const store::Page& page);
+
+  // --- backup jobs: queue one `backup` command for the agent
+  Result<BackupJobView> create_backup_job(const auth::Claims& caller, const NewBackupJob& req);
+  Result<BackupJobView> get_backup_job(const auth::Claims& caller, const std::string& id);
+  Result<store::Listing<store::BackupJob>> list_backup_jobs(const auth::Claims& caller,
+                                                            store::BackupJobFilter filter,
+                                                            const store::Page& page);
+
+  // --- agents, commands, events
+  Result<std::vector<AgentView>> list_agents(const auth::Claims& caller);
+  // Leases the agent's due commands (possibly none).
+  Result<std::vector<store::Command>> poll_commands(const auth::Claims& caller,
+                                                    const std::string& agent_id);
+  Status post_event(const auth::Claims& caller, const std::string& agent_id,
+                    const AgentEventInput& event);
+
+  Readiness readiness();
+
+  // --- object verification (presigned uploads, crash recovery)
+  // For a pending snapshot whose object exists: hashes it and moves the
+  // snapshot to available or corrupt (WAL: snapshot_verified / snapshot_corrupt).
+  // Returns the snapshot as it is now.
+  Result<store::Snapshot> verify_pending(const store::Snapshot& s);
+  // verify_pending for every pending snapshot; returns how many were decided.
+  Result<int> sweep_pending();
+
+  // Appends an audit entry; exposed for the storage paths (upload, verify).
+  Result<wal::RecordPtr> audit(const audit::Entry& e);
+  // Records that the agent was seen now (throttled to one write a second).
+  Status touch_agent(const std::string& agent_id);
+
+  store::Store& store() { return store_; }
+  blob::BlobStore& blobs() { return blobs_; }
+  const sys::Env& env() const { return env_; }
+  Notifier& notifier() { return notifier_; }
+  static std::string object_key(const std::string& snapshot_id) {
+    return "snapshots/" + snapshot_id;
+  }
+
+ private:
+  sys::Env env_;
+  store::Store& store_;
+  blob::BlobStore& blobs_;
+  wal::Writer& wal_;
+  const auth::TokenService& tokens_;
+  Notifier& notifier_;
+  ServiceOptions options_;
+
+  // Applies an event to a backup job (post_event found no restore job with the id).
+  Status post_backup_event(const std::string& agent_id, const AgentEventInput& e, SystemTime now);
+
+  std::mutex seen_mu_;
+  std::unordered_map<std::string, SystemTime> last_touch_;  // guarded by seen_mu_
+};
+
+}  // namespace ff::core

@@ -1,0 +1,90 @@
+// Snapshot metadata. The bytes' upload and download paths live in src/api
+// (they stream) and call back into audit() and the store.
+#include <spdlog/spdlog.h>
+
+#include "common/hex.h"
+#include "common/ids.h"
+#include "core/job_rules.h"
+#include "core/service.h"
+
+namespace ff::core {
+
+Result<CreatedSnapshot> Service::create_snapshot(const auth::Claims& caller,
+                                                 const NewSnapshot& s) {
+  FF_TRY(validate_id("id", s.id));
+  FF_TRY(validate_id("agent_id", s.agent_id));
+  if (!is_lower_hex(s.checksum, 64)) {
+    return ValidationError("checksum: must be 64 lowercase hex characters (SHA-256)");
+  }
+  if (s.size < 0) return ValidationError("size: must be >= 0");
+  if (!s.metadata.is_object()) return ValidationError("metadata: must be an object");
+  if (!caller.may_act_for(s.agent_id)) {
+    return PermissionDenied("token may not create snapshots for another agent");
+  }
+  SystemTime now = env_.clock->now();
+  store::Snapshot row{s.id, s.agent_id, s.checksum, s.size, s.metadata.dump(), kSnapshotPending,
+                      now, std::nullopt};
+  FF_TRY(touch_agent(s.agent_id));
+  FF_TRY(store_.insert_snapshot(row));
+  FF_TRY(audit(audit::snapshot_created(row)));
+  CreatedSnapshot out{row, std::nullopt};
+  auto url = blobs_.presign_put(object_key(s.id), options_.presign_expiry);
+  if (url.ok()) {
+    out.presigned_url = *url;
+  } else {
+    spdlog::warn("presign for snapshot {} failed: {}", s.id, url.status().to_string());
+  }
+  return out;
+}
+
+Result<store::Snapshot> Service::get_snapshot(const auth::Claims& caller, const std::string& id) {
+  FF_TRY(validate_id("snapshot_id", id));
+  FF_ASSIGN_OR_RETURN(store::Snapshot s, store_.get_snapshot(id));
+  if (!caller.is_operator() && s.agent_id != caller.subject) {
+    FF_TRY(check_download(caller, s));
+  }
+  return s;
+}
+
+Status Service::check_download(const auth::Claims& caller, const store::Snapshot& s) {
+  if (caller.may_act_for(s.agent_id)) return OkStatus();
+  store::RestoreJobFilter f;
+  f.target_agent_id = caller.subject;
+  f.snapshot_id = s.id;
+  FF_ASSIGN_OR_RETURN(auto jobs, store_.list_restore_jobs(f, store::Page{1, 0}));
+  if (jobs.total > 0) return OkStatus();
+  return PermissionDenied("snapshot belongs to another agent and no restore job targets you");
+}
+
+Result<store::Listing<store::Snapshot>> Service::list_snapshots(const auth::Claims& caller,
+                                                                store::SnapshotFilter filter,
+                                                                const store::Page& page) {
+  if (filter.status && !is_snapshot_status(*filter.status)) {
+    return ValidationError("status: must be pending, available or corrupt");
+  }
+  if (!caller.is_operator()) {
+    if (filter.agent_id && *filter.agent_id != caller.subject) {
+      return PermissionDenied("token may not list another agent's snapshots");
+    }
+    filter.agent_id = caller.subject;
+  }
+  return store_.list_snapshots(filter, page);
+}
+
+Status Service::delete_snapshot(const auth::Claims& caller, const std::string& id) {
+  if (!caller.is_operator()) return PermissionDenied("only operators may delete snapshots");
+  FF_TRY(validate_id("snapshot_id", id));
+  FF_ASSIGN_OR_RETURN(store::Snapshot s, store_.get_snapshot(id));
+  // The row goes first: once it is gone nobody can start a download, and a
+  // leftover object (if the remove below fails) is only garbage, never a lie.
+  FF_TRY(store_.delete_snapshot(id));
+  Status removed = blobs_.remove(object_key(id));
+  if (!removed.ok()) {
+    spdlog::warn("snapshot {} deleted but its object was not removed: {}", id,
+                 removed.to_string());
+  }
+  FF_TRY(audit(audit::snapshot_deleted(s)));
+  return OkStatus();
+}
+
+}  // namespace ff::core

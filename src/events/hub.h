@@ -1,0 +1,47 @@
+// Hub: fans WAL records out to live subscribers (WebSocket sessions).
+//
+// publish() is called by the WAL writer once per durable record, in seq order.
+// It copies the live subscribers under the lock and delivers outside it, so a
+// subscriber cannot stall the others; deliver() must only enqueue (each
+// subscriber bounds its own queue and drops itself when it overflows).
+// Subscribers are held weakly: one that is gone is forgotten.
+//
+// Thread-safety: safe from any thread.
+#pragma once
+
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "wal/writer.h"
+
+namespace ff::events {
+
+class Subscriber {
+ public:
+  virtual ~Subscriber() = default;
+  // Called for each record the subscriber may see, in seq order. Must not block.
+  virtual void deliver(const wal::RecordPtr& record) = 0;
+};
+
+// Whether a client of `scope` may see `record`: "" (operators) sees every record,
+// an agent id only the records about that agent.
+bool visible_to(const std::string& scope, const wal::Record& record);
+
+class Hub {
+ public:
+  void subscribe(const std::shared_ptr<Subscriber>& s, std::string scope);
+  void publish(const wal::RecordPtr& record);
+  size_t subscriber_count();
+
+ private:
+  struct Entry {
+    std::weak_ptr<Subscriber> subscriber;
+    std::string scope;
+  };
+  std::mutex mu_;
+  std::vector<Entry> entries_;  // guarded by mu_
+};
+
+}  // namespace ff::events

@@ -1,0 +1,49 @@
+// What every session shares: the Api and its router, the live hub, the
+// notifier for long polls, the worker pool, limits, and the registry that
+// lets stop() reach open sessions. Internal to src/http.
+#pragma once
+
+#include <atomic>
+#include <memory>
+#include <mutex>
+#include <unordered_map>
+
+#include <boost/asio/thread_pool.hpp>
+
+#include "http/router.h"
+#include "http/server.h"
+
+namespace ff::http::detail {
+
+class SessionBase {
+ public:
+  virtual ~SessionBase() = default;
+  // Asks the session to end after its current exchange (posts to its strand).
+  virtual void shutdown() = 0;
+};
+
+struct Context {
+  ServerOptions options;
+  const api::Api& api;
+  Router router;
+  events::Hub& hub;
+  core::Notifier& notifier;
+  ReplayFn replay;
+  boost::asio::thread_pool workers;
+  std::atomic<bool> stopping{false};
+  std::atomic<uint64_t> next_request{1};
+  std::string request_prefix;  // random per process, so ids differ across restarts
+
+  std::mutex mu;
+  std::unordered_map<SessionBase*, std::weak_ptr<SessionBase>> sessions;  // guarded by mu
+
+  Context(ServerOptions o, const api::Api& a, events::Hub& h, core::Notifier& n, ReplayFn r);
+
+  void add_session(const std::shared_ptr<SessionBase>& s);
+  void remove_session(SessionBase* s);
+  size_t session_count();
+  std::string new_request_id();
+  bool cors_allowed(std::string_view origin) const;
+};
+
+}  // namespace ff::http::detail

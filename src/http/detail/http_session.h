@@ -1,0 +1,504 @@
+// HTTP session: one connection, requests read and answered one at a time
+// (keep-alive), on the connection's strand. Template over the stream type
+// (beast::tcp_stream or beast::ssl_stream<beast::tcp_stream>); instantiated in
+// http_session_plain.cc and http_session_tls.cc.
+//
+// Per request: a fresh header parser with a header limit and a deadline; then
+// by route kind: a string body (JSON, limited), a streamed upload pushed
+// chunk by chunk into a BodySink on the worker pool, or a WebSocket upgrade
+// that moves the stream into a WsSession. Blocking handlers run on the worker
+// pool; long polls park on the Notifier with a timer.
+#pragma once
+
+#include <charconv>
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <variant>
+
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
+#include <boost/beast/websocket/rfc6455.hpp>
+#include <spdlog/spdlog.h>
+
+#include "api/errors.h"
+#include "http/detail/context.h"
+#include "http/detail/request_builder.h"
+#include "http/detail/session_factory.h"
+
+namespace ff::http::detail {
+
+namespace beast = boost::beast;
+namespace http = boost::beast::http;
+namespace websocket = boost::beast::websocket;
+
+template <class Stream>
+class HttpSession : public SessionBase, public std::enable_shared_from_this<HttpSession<Stream>> {
+ public:
+  HttpSession(Context& ctx, Stream&& stream, std::string client_address)
+      : ctx_(ctx), stream_(std::move(stream)), client_address_(std::move(client_address)),
+        timer_(stream_.get_executor()) {}
+
+  ~HttpSession() override { ctx_.remove_session(this); }
+
+  void run() {
+    ctx_.add_session(this->shared_from_this());
+    boost::asio::dispatch(stream_.get_executor(),
+                          beast::bind_front_handler(&HttpSession::do_read_header,
+                                                    this->shared_from_this()));
+  }
+
+  void shutdown() override {
+    boost::asio::post(stream_.get_executor(), [self = this->shared_from_this()] {
+      self->stopping_ = true;
+      // Only an idle connection is cut; one mid-request finishes first.
+      if (self->idle_) beast::get_lowest_layer(self->stream_).cancel();
+    });
+  }
+
+ private:
+  using Clock = std::chrono::steady_clock;
+
+  void do_read_header() {
+    if (ctx_.stopping || stopping_) return do_close();
+    header_parser_.emplace();
+    header_parser_->header_limit(static_cast<uint32_t>(ctx_.options.max_header_bytes));
+    header_parser_->body_limit(boost::none);
+    idle_ = buffer_.size() == 0;
+    beast::get_lowest_layer(stream_).expires_after(requests_ == 0 ? ctx_.options.read_timeout
+                                                                  : ctx_.options.idle_timeout);
+    http::async_read_header(stream_, buffer_, *header_parser_,
+                            beast::bind_front_handler(&HttpSession::on_read_header,
+                                                      this->shared_from_this()));
+  }
+
+  void on_read_header(beast::error_code ec, size_t) {
+    idle_ = false;
+    if (ec == http::error::end_of_stream || ec == boost::asio::error::operation_aborted ||
+        ec == beast::error::timeout) {
+      return do_close();
+    }
+    if (ec == http::error::header_limit) {
+      keep_alive_ = false;
+      return send_error(Status(Code::kTooLarge, "request header too large"), 431);
+    }
+    if (ec) {
+      keep_alive_ = false;
+      if (ec == boost::asio::error::eof || ec == boost::asio::error::connection_reset) return;
+      return send_error(InvalidArgument("malformed HTTP request"));
+    }
+    ++requests_;
+    started_ = Clock::now();
+    auto& h = header_parser_->get();
+    keep_alive_ = h.keep_alive();
+    is_head_ = h.method() == http::verb::head;
+    req_ = api::Request{};
+    req_.method = std::string(h.method_string());
+    req_.client_address = client_address_;
+    req_.request_id = ctx_.new_request_id();
+    req_.authorization = std::string(h[http::field::authorization]);
+    req_.content_type = std::string(h[http::field::content_type]);
+    req_.range = std::string(h[http::field::range]);
+    if (auto len = header_parser_->content_length()) req_.content_length = *len;
+    origin_ = std::string(h[http::field::origin]);
+    expect_continue_ = beast::iequals(h[http::field::expect], "100-continue");
+    Status target = parse_target(h.target(), &req_);
+    if (!target.ok()) return send_error(target);
+
+    if (h.method() == http::verb::options && ctx_.cors_allowed(origin_)) {
+      api::Response r;
+      r.status = 204;
+      r.content_type.clear();
+      r.add_header("Access-Control-Allow-Methods", "GET, POST, PUT, DELETE, OPTIONS");
+      r.add_header("Access-Control-Allow-Headers", "Authorization, Content-Type, Range");
+      r.add_header("Access-Control-Max-Age", "600");
+      return skip_body_then_write(std::move(r));
+    }
+
+    RouteMatch m = ctx_.router.match(is_head_ ? "GET" : req_.method, req_.path);
+    if (m.route == nullptr) {
+      if (!m.allow.empty()) {
+        api::Response r = api::error_response(Status(Code::kConflict, "method not allowed"));
+        r.status = 405;
+        r.body = R"({"detail":"method not allowed"})";
+        r.add_header("Allow", m.allow);
+        return skip_body_then_write(std::move(r));
+      }
+      return skip_body_then_write(api::error_response(NotFound("not found")));
+    }
+    route_ = m.route;
+    req_.params = std::move(m.params);
+
+    if (route_->kind == api::RouteKind::kWebSocket && websocket::is_upgrade(h)) {
+      return upgrade();
+    }
+    if (route_->kind == api::RouteKind::kUpload) return begin_upload();
+    read_string_body();
+  }
+
+  // --- plain bodies
+  void read_string_body() {
+    string_parser_.emplace(std::move(*header_parser_));
+    string_parser_->body_limit(ctx_.options.max_body_bytes);
+    if (string_parser_->is_done()) return on_read_body({}, 0);
+    send_continue_if_expected([self = this->shared_from_this()] {
+      beast::get_lowest_layer(self->stream_).expires_after(self->ctx_.options.read_timeout);
+      http::async_read(self->stream_, self->buffer_, *self->string_parser_,
+                       beast::bind_front_handler(&HttpSession::on_read_body, self));
+    });
+  }
+
+  void on_read_body(beast::error_code ec, size_t) {
+    if (ec == http::error::body_limit) {
+      keep_alive_ = false;
+      return send_error(TooLarge("request body too large"));
+    }
+    if (ec) {
+      keep_alive_ = false;
+      if (ec == beast::error::timeout) return send_error(InvalidArgument("request timed out"), 408);
+      return do_close();
+    }
+    req_.body = std::move(string_parser_->get().body());
+    string_parser_.reset();
+    dispatch();
+  }
+
+  // Reads and discards a small body so the connection can be reused; larger
+  // ones close the connection after the response.
+  void skip_body_then_write(api::Response r) {
+    if (header_parser_ && !header_parser_->is_done()) {
+      auto len = header_parser_->content_length();
+      if (!len || *len > 64 * 1024) {
+        keep_alive_ = false;
+        return write(std::move(r));
+      }
+      string_parser_.emplace(std::move(*header_parser_));
+      string_parser_->body_limit(64 * 1024);
+      auto pending = std::make_shared<api::Response>(std::move(r));
+      beast::get_lowest_layer(stream_).expires_after(ctx_.options.read_timeout);
+      http::async_read(stream_, buffer_, *string_parser_,
+                       [self = this->shared_from_this(), pending](beast::error_code ec, size_t) {
+                         if (ec) self->keep_alive_ = false;
+                         self->string_parser_.reset();
+                         self->write(std::move(*pending));
+                       });
+      return;
+    }
+    write(std::move(r));
+  }
+
+  void send_continue_if_expected(std::function<void()> next) {
+    if (!expect_continue_) return next();
+    expect_continue_ = false;
+    auto cont = std::make_shared<http::response<http::empty_body>>(http::status::continue_, 11);
+    http::async_write(stream_, *cont,
+                      [self = this->shared_from_this(), cont, next](beast::error_code ec, size_t) {
+                        if (ec) return self->do_close();
+                        next();
+                      });
+  }
+
+  // --- handlers
+  void dispatch() {
+    if (!route_->blocking) return on_response(ctx_.api.dispatch(*route_, req_));
+    boost::asio::post(ctx_.workers, [self = this->shared_from_this()] {
+      auto resp = std::make_shared<api::Response>(self->ctx_.api.dispatch(*self->route_, self->req_));
+      boost::asio::post(self->stream_.get_executor(),
+                        [self, resp] { self->on_response(std::move(*resp)); });
+    });
+  }
+
+  void on_response(api::Response resp) {
+    if (resp.long_poll) return park(*resp.long_poll);
+    write(std::move(resp));
+  }
+
+  // --- long polls
+  void park(const api::LongPoll& lp) {
+    if (ctx_.stopping || stopping_) {
+      req_.poll_deadline = Clock::now();
+      return dispatch();
+    }
+    auto woken = std::make_shared<bool>(false);
+    std::weak_ptr<HttpSession> weak = this->shared_from_this();
+    auto wake = [weak, woken, deadline = lp.deadline] {
+      auto self = weak.lock();
+      if (!self) return;
+      boost::asio::post(self->stream_.get_executor(), [self, woken, deadline] {
+        if (*woken) return;
+        *woken = true;
+        self->timer_.cancel();
+        if (self->subscription_) self->ctx_.notifier.unsubscribe(self->subscription_);
+        self->subscription_ = 0;
+        self->req_.poll_deadline = deadline;
+        self->dispatch();
+      });
+    };
+    timer_.expires_at(lp.deadline);
+    timer_.async_wait([wake](beast::error_code ec) {
+      if (!ec) wake();
+    });
+    subscription_ = ctx_.notifier.subscribe(lp.key, lp.generation, wake);
+  }
+
+  // --- uploads
+  void begin_upload() {
+    boost::asio::post(ctx_.workers, [self = this->shared_from_this()] {
+      auto opened = std::make_shared<std::variant<std::unique_ptr<api::BodySink>, api::Response>>(
+          self->ctx_.api.begin_upload(*self->route_, self->req_));
+      boost::asio::post(self->stream_.get_executor(), [self, opened] {
+        if (auto* r = std::get_if<api::Response>(opened.get())) {
+          return self->skip_body_then_write(std::move(*r));
+        }
+        self->sink_ = std::move(std::get<0>(*opened));
+        self->upload_parser_.emplace(std::move(*self->header_parser_));
+        self->upload_parser_->body_limit(self->ctx_.options.max_upload_bytes);
+        self->chunk_.resize(512 * 1024);
+        if (self->upload_parser_->is_done()) return self->finish_upload();
+        self->send_continue_if_expected([self] { self->read_upload_chunk(); });
+      });
+    });
+  }
+
+  void read_upload_chunk() {
+    auto& body = upload_parser_->get().body();
+    body.data = chunk_.data();
+    body.size = chunk_.size();
+    beast::get_lowest_layer(stream_).expires_after(ctx_.options.read_timeout);
+    http::async_read(stream_, buffer_, *upload_parser_,
+                     beast::bind_front_handler(&HttpSession::on_upload_chunk,
+                                               this->shared_from_this()));
+  }
+
+  void on_upload_chunk(beast::error_code ec, size_t) {
+    if (ec == http::error::need_buffer) ec = {};
+    if (ec == http::error::body_limit) {
+      sink_.reset();
+      keep_alive_ = false;
+      return send_error(TooLarge("upload larger than the configured maximum"));
+    }
+    if (ec) {
+      // The client went away or stalled: nothing was acknowledged; the sink aborts.
+      sink_.reset();
+      keep_alive_ = false;
+      return do_close();
+    }
+    size_t n = chunk_.size() - upload_parser_->get().body().size;
+    bool done = upload_parser_->is_done();
+    boost::asio::post(ctx_.workers, [self = this->shared_from_this(), n, done] {
+      Status s = n > 0 ? self->sink_->write(std::string_view(self->chunk_.data(), n)) : OkStatus();
+      boost::asio::post(self->stream_.get_executor(), [self, s, done] {
+        if (!s.ok()) {
+          self->sink_.reset();
+          self->keep_alive_ = false;
+          return self->send_error(s);
+        }
+        if (done) return self->finish_upload();
+        self->read_upload_chunk();
+      });
+    });
+  }
+
+  void finish_upload() {
+    boost::asio::post(ctx_.workers, [self = this->shared_from_this()] {
+      auto resp = std::make_shared<api::Response>(self->sink_->finish());
+      self->sink_.reset();
+      boost::asio::post(self->stream_.get_executor(), [self, resp] {
+        self->upload_parser_.reset();
+        self->write(std::move(*resp));
+      });
+    });
+  }
+
+  // --- WebSocket upgrade
+  void upgrade() {
+    std::string token;
+    uint64_t since = 0;
+    if (const std::string* t = req_.query_param("token")) token = *t;
+    if (const std::string* s = req_.query_param("since")) {
+      auto [p, ec] = std::from_chars(s->data(), s->data() + s->size(), since);
+      if (ec != std::errc() || p != s->data() + s->size()) {
+        return send_error(ValidationError("since: must be a WAL sequence number"));
+      }
+    }
+    auto claims = ctx_.api.authenticate_token(token);
+    if (!claims.ok()) return send_error(claims.status());
+    log_access(101, 0);
+    std::string scope = claims->is_operator() ? "" : claims->subject;
+    start_ws_session(ctx_, std::move(stream_), header_parser_->release(),
+                     WsParams{std::move(scope), auth::role_name(claims->role), since,
+                              req_.request_id});
+  }
+
+  // --- responses
+  void send_error(const Status& s, int status_override = 0) {
+    api::Response r = api::error_response(s);
+    if (status_override) r.status = status_override;
+    write(std::move(r));
+  }
+
+  template <class Message>
+  void decorate(Message& h, const api::Response& r) {
+    h.set(http::field::server, "fortfail-orchestrator");
+    h.set("X-Request-Id", req_.request_id);
+    if (!r.content_type.empty()) h.set(http::field::content_type, r.content_type);
+    h.set("X-Content-Type-Options", "nosniff");
+    h.set("Referrer-Policy", "no-referrer");
+    if (ctx_.cors_allowed(origin_)) {
+      h.set(http::field::access_control_allow_origin, origin_);
+      h.set(http::field::vary, "Origin");
+      h.set(http::field::access_control_expose_headers,
+            "X-Total-Count, X-Request-Id, Retry-After, ETag, Content-Range");
+    }
+    for (const auto& [k, v] : r.headers) h.set(k, v);
+    h.keep_alive(keep_alive_ && !ctx_.stopping && !stopping_);
+  }
+
+  void write(api::Response r) {
+    if (r.stream) return write_stream(std::move(r));
+    auto res = std::make_shared<http::response<http::string_body>>();
+    res->version(11);
+    res->result(static_cast<unsigned>(r.status));
+    decorate(*res, r);
+    size_t size = r.body.size();
+    if (!is_head_) res->body() = std::move(r.body);
+    if (r.status != 204 && r.status != 304 && !(r.status >= 100 && r.status < 200)) {
+      res->content_length(size);
+    }
+    bytes_out_ = size;
+    status_ = r.status;
+    http::async_write(stream_, *res,
+                      [self = this->shared_from_this(), res](beast::error_code ec, size_t) {
+                        self->on_write(ec, res->keep_alive());
+                      });
+  }
+
+  // Streams a BodySource: header first, then chunks read on the worker pool.
+  void write_stream(api::Response r) {
+    out_source_ = std::move(r.stream);
+    out_res_.emplace();
+    out_res_->version(11);
+    out_res_->result(static_cast<unsigned>(r.status));
+    decorate(*out_res_, r);
+    out_res_->content_length(r.stream_length);
+    out_remaining_ = is_head_ ? 0 : r.stream_length;
+    bytes_out_ = out_remaining_;
+    status_ = r.status;
+    out_res_->body().data = nullptr;
+    out_res_->body().more = out_remaining_ > 0;
+    out_sr_.emplace(*out_res_);
+    beast::get_lowest_layer(stream_).expires_after(ctx_.options.read_timeout);
+    http::async_write_header(stream_, *out_sr_,
+                             [self = this->shared_from_this()](beast::error_code ec, size_t) {
+                               if (ec) return self->end_stream(ec);
+                               self->next_stream_chunk();
+                             });
+  }
+
+  void next_stream_chunk() {
+    if (out_remaining_ == 0) {
+      out_res_->body().data = nullptr;
+      out_res_->body().size = 0;
+      out_res_->body().more = false;
+      return write_stream_chunk(0);
+    }
+    chunk_.resize(512 * 1024);
+    boost::asio::post(ctx_.workers, [self = this->shared_from_this()] {
+      size_t want = static_cast<size_t>(std::min<uint64_t>(self->chunk_.size(), self->out_remaining_));
+      auto n = self->out_source_->read(self->chunk_.data(), want);
+      boost::asio::post(self->stream_.get_executor(), [self, n] {
+        if (!n.ok() || *n == 0) {
+          // Headers are out: the only honest signal left is cutting the connection.
+          spdlog::error("request {}: object stream failed: {}", self->req_.request_id,
+                        n.ok() ? "unexpected end of object" : n.status().to_string());
+          return self->end_stream(boost::asio::error::broken_pipe);
+        }
+        self->out_remaining_ -= *n;
+        self->out_res_->body().data = self->chunk_.data();
+        self->out_res_->body().size = *n;
+        self->out_res_->body().more = self->out_remaining_ > 0;
+        self->write_stream_chunk(*n);
+      });
+    });
+  }
+
+  void write_stream_chunk(size_t) {
+    beast::get_lowest_layer(stream_).expires_after(ctx_.options.read_timeout);
+    http::async_write(stream_, *out_sr_, [self = this->shared_from_this()](beast::error_code ec, size_t) {
+      if (ec == http::error::need_buffer) ec = {};
+      if (ec) return self->end_stream(ec);
+      if (self->out_sr_->is_done()) return self->end_stream({});
+      self->next_stream_chunk();
+    });
+  }
+
+  void end_stream(beast::error_code ec) {
+    bool keep = out_res_ && out_res_->keep_alive();
+    out_sr_.reset();
+    out_res_.reset();
+    out_source_.reset();
+    if (ec) keep_alive_ = false;
+    on_write(ec, keep && !ec);
+  }
+
+  void on_write(beast::error_code ec, bool keep_alive) {
+    log_access(status_, bytes_out_);
+    if (ec) return do_close();
+    if (!keep_alive) return do_close();
+    route_ = nullptr;
+    header_parser_.reset();
+    do_read_header();
+  }
+
+  void log_access(int status, uint64_t bytes) {
+    auto ms = std::chrono::duration<double, std::milli>(Clock::now() - started_).count();
+    // The path only: query strings may carry a token (/ws?token=).
+    spdlog::info("access id={} client={} method={} path={} status={} bytes={} ms={:.2f}",
+                 req_.request_id, client_address_, req_.method, req_.path, status, bytes, ms);
+  }
+
+  void do_close() {
+    beast::error_code ec;
+    if constexpr (std::is_same_v<Stream, beast::tcp_stream>) {
+      stream_.socket().shutdown(boost::asio::ip::tcp::socket::shutdown_send, ec);
+    } else {
+      beast::get_lowest_layer(stream_).expires_after(std::chrono::seconds(5));
+      stream_.async_shutdown([self = this->shared_from_this()](beast::error_code) {
+        beast::get_lowest_layer(self->stream_).close();
+      });
+    }
+  }
+
+  Context& ctx_;
+  Stream stream_;
+  std::string client_address_;
+  boost::asio::steady_timer timer_;
+  beast::flat_buffer buffer_;
+  std::optional<http::request_parser<http::empty_body>> header_parser_;
+  std::optional<http::request_parser<http::string_body>> string_parser_;
+  std::optional<http::request_parser<http::buffer_body>> upload_parser_;
+  std::unique_ptr<api::BodySink> sink_;
+  std::vector<char> chunk_;
+  std::unique_ptr<api::BodySource> out_source_;
+  std::optional<http::response<http::buffer_body>> out_res_;
+  std::optional<http::response_serializer<http::buffer_body>> out_sr_;
+  uint64_t out_remaining_ = 0;
+  api::Request req_;
+  const api::Route* route_ = nullptr;
+  std::string origin_;
+  uint64_t subscription_ = 0;
+  uint64_t requests_ = 0;
+  uint64_t bytes_out_ = 0;
+  int status_ = 0;
+  Clock::time_point started_ = Clock::now();
+  bool keep_alive_ = true;
+  bool is_head_ = false;
+  bool expect_continue_ = false;
+  bool idle_ = false;
+  bool stopping_ = false;
+};
+
+}  // namespace ff::http::detail

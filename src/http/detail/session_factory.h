@@ -1,0 +1,38 @@
+// Entry points from the listener into the session templates, so only two
+// translation units instantiate them.
+#pragma once
+
+#include <string>
+
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/context.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/empty_body.hpp>
+#include <boost/beast/http/message.hpp>
+#include <boost/beast/ssl/ssl_stream.hpp>
+
+#include "http/detail/context.h"
+
+namespace ff::http::detail {
+
+void start_plain_session(Context& ctx, boost::asio::ip::tcp::socket socket,
+                         std::string client_address);
+struct WsParams {
+  std::string scope;  // "" for operators, else the agent id
+  std::string role;
+  uint64_t since = 0;
+  std::string request_id;
+};
+
+using UpgradeRequest = boost::beast::http::request<boost::beast::http::empty_body>;
+
+// Move an upgraded connection into a WebSocket session (ws_session_*.cc).
+void start_ws_session(Context& ctx, boost::beast::tcp_stream&& stream, UpgradeRequest req,
+                      WsParams params);
+void start_ws_session(Context& ctx, boost::beast::ssl_stream<boost::beast::tcp_stream>&& stream,
+                      UpgradeRequest req, WsParams params);
+
+void start_tls_session(Context& ctx, boost::asio::ssl::context& tls,
+                       boost::asio::ip::tcp::socket socket, std::string client_address);
+
+}  // namespace ff::http::detail

@@ -1,0 +1,216 @@
+// WebSocket session for /ws: a `connected` message, then `?since=` replay from
+// the WAL, then every live record the client may see, in seq order.
+//
+// One write at a time from a queue bounded in messages and bytes; a client
+// that falls behind is closed (policy violation), never waited for. One read
+// is kept pending so pings, pongs and close frames flow. Template over the
+// stream type; instantiated in ws_session_plain.cc / http_session_tls.cc.
+#pragma once
+
+#include <deque>
+#include <memory>
+
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/websocket.hpp>
+#include <nlohmann/json.hpp>
+#include <spdlog/spdlog.h>
+
+#include "events/hub.h"
+#include "http/detail/context.h"
+
+namespace ff::http::detail {
+
+namespace beast = boost::beast;
+namespace websocket = boost::beast::websocket;
+
+template <class Stream>
+class WsSession : public SessionBase,
+                  public events::Subscriber,
+                  public std::enable_shared_from_this<WsSession<Stream>> {
+ public:
+  WsSession(Context& ctx, Stream&& stream, std::string scope, std::string role, uint64_t since,
+            std::string request_id)
+      : ctx_(ctx),
+        ws_(std::move(stream)),
+        scope_(std::move(scope)),
+        role_(std::move(role)),
+        since_(since),
+        last_seq_(since),
+        request_id_(std::move(request_id)) {}
+
+  ~WsSession() override { ctx_.remove_session(this); }
+
+  void run(beast::http::request<beast::http::empty_body> req) {
+    ctx_.add_session(this->shared_from_this());
+    beast::get_lowest_layer(ws_).expires_never();
+    ws_.set_option(websocket::stream_base::timeout::suggested(beast::role_type::server));
+    ws_.set_option(websocket::stream_base::decorator([](websocket::response_type& res) {
+      res.set(beast::http::field::server, "fortfail-orchestrator");
+    }));
+    ws_.read_message_max(64 * 1024);
+    ws_.async_accept(req, beast::bind_front_handler(&WsSession::on_accept, this->shared_from_this()));
+  }
+
+  void deliver(const wal::RecordPtr& record) override {
+    boost::asio::post(ws_.get_executor(), [self = this->shared_from_this(), record] {
+      if (self->closed_) return;
+      if (self->replaying_) {
+        self->pending_.push_back(record);
+        if (self->pending_.size() > self->ctx_.options.ws_queue_messages) {
+          self->fail_slow("too many records buffered during replay");
+        }
+        return;
+      }
+      self->send_record(record);
+    });
+  }
+
+  void shutdown() override {
+    boost::asio::post(ws_.get_executor(), [self = this->shared_from_this()] {
+      if (self->closed_) return;
+      self->closing_ = true;
+      if (!self->writing_) self->do_close(websocket::close_code::going_away);
+    });
+  }
+
+ private:
+  using Text = std::shared_ptr<const std::string>;
+
+  void on_accept(beast::error_code ec) {
+    if (ec) {
+      closed_ = true;
+      return;
+    }
+    nlohmann::json hello = {{"event", "connected"}, {"role", role_}, {"since", since_}};
+    if (!scope_.empty()) hello["agent_id"] = scope_;
+    enqueue(std::make_shared<const std::string>(hello.dump()));
+    ctx_.hub.subscribe(this->shared_from_this(), scope_);
+    do_read();
+    start_replay();
+  }
+
+  void start_replay() {
+    replaying_ = true;
+    boost::asio::post(ctx_.workers, [self = this->shared_from_this()] { self->replay_batch(); });
+  }
+
+  // Runs on a worker: reads the next batch of records after last_replayed_.
+  void replay_batch() {
+    constexpr size_t kBatch = 1000;
+    auto batch = ctx_.replay(replay_from_, kBatch);
+    boost::asio::post(ws_.get_executor(), [self = this->shared_from_this(),
+                                           batch = std::move(batch)]() mutable {
+      if (self->closed_) return;
+      if (!batch.ok()) {
+        spdlog::warn("ws {}: replay failed: {}", self->request_id_, batch.status().to_string());
+        self->do_close(websocket::close_code::internal_error);
+        return;
+      }
+      for (const auto& r : *batch) {
+        self->replay_from_ = r->seq;
+        if (events::visible_to(self->scope_, *r)) self->send_record(r);
+      }
+      if (batch->size() == kBatch) {
+        boost::asio::post(self->ctx_.workers, [self] { self->replay_batch(); });
+        return;
+      }
+      self->replaying_ = false;
+      auto pending = std::move(self->pending_);
+      for (const auto& r : pending) self->send_record(r);
+    });
+  }
+
+  void send_record(const wal::RecordPtr& r) {
+    if (r->seq <= last_seq_) return;  // already sent by the replay
+    last_seq_ = r->seq;
+    enqueue(Text(r, &r->line));
+  }
+
+  void enqueue(Text text) {
+    if (closed_ || closing_) return;
+    queued_bytes_ += text->size();
+    queue_.push_back(std::move(text));
+    if (queue_.size() > ctx_.options.ws_queue_messages ||
+        queued_bytes_ > ctx_.options.ws_queue_bytes) {
+      fail_slow("send queue full");
+      return;
+    }
+    if (!writing_) do_write();
+  }
+
+  void fail_slow(const char* why) {
+    spdlog::warn("ws {}: closing slow client: {}", request_id_, why);
+    queue_.clear();
+    queued_bytes_ = 0;
+    closing_ = true;
+    // Closing without waiting on the peer: it is not reading anyway.
+    beast::get_lowest_layer(ws_).close();
+    closed_ = true;
+  }
+
+  void do_write() {
+    writing_ = true;
+    ws_.text(true);
+    ws_.async_write(boost::asio::buffer(*queue_.front()),
+                    beast::bind_front_handler(&WsSession::on_write, this->shared_from_this()));
+  }
+
+  void on_write(beast::error_code ec, size_t) {
+    writing_ = false;
+    if (ec) {
+      closed_ = true;
+      return;
+    }
+    if (!queue_.empty()) {
+      queued_bytes_ -= queue_.front()->size();
+      queue_.pop_front();
+    }
+    if (closing_) {
+      do_close(websocket::close_code::going_away);
+      return;
+    }
+    if (!queue_.empty()) do_write();
+  }
+
+  void do_read() {
+    ws_.async_read(read_buffer_,
+                   beast::bind_front_handler(&WsSession::on_read, this->shared_from_this()));
+  }
+
+  void on_read(beast::error_code ec, size_t) {
+    if (ec) {
+      closed_ = true;  // closed by the peer, timed out, or failed
+      return;
+    }
+    read_buffer_.consume(read_buffer_.size());  // clients have nothing to say
+    do_read();
+  }
+
+  void do_close(websocket::close_code code) {
+    if (closed_) return;
+    closed_ = true;
+    ws_.async_close(code, [self = this->shared_from_this()](beast::error_code) {});
+  }
+
+  Context& ctx_;
+  websocket::stream<Stream> ws_;
+  std::string scope_;
+  std::string role_;
+  uint64_t since_;
+  uint64_t last_seq_;
+  uint64_t replay_from_ = since_;
+  std::string request_id_;
+  beast::flat_buffer read_buffer_;
+  std::deque<Text> queue_;
+  size_t queued_bytes_ = 0;
+  std::vector<wal::RecordPtr> pending_;
+  bool replaying_ = false;
+  bool writing_ = false;
+  bool closing_ = false;
+  bool closed_ = false;
+};
+
+}  // namespace ff::http::detail

@@ -1,0 +1,17 @@
+// WebSocket sessions over TLS (WSS).
+#include <boost/beast/ssl.hpp>
+
+#include "http/detail/session_factory.h"
+#include "http/detail/ws_session.h"
+
+namespace ff::http::detail {
+
+using TlsStream = beast::ssl_stream<beast::tcp_stream>;
+
+void start_ws_session(Context& ctx, TlsStream&& stream, UpgradeRequest req, WsParams p) {
+  std::make_shared<WsSession<TlsStream>>(ctx, std::move(stream), std::move(p.scope),
+                                         std::move(p.role), p.since, std::move(p.request_id))
+      ->run(std::move(req));
+}
+
+}  // namespace ff::http::detail

@@ -1,0 +1,75 @@
+// Server: the orchestrator's HTTP/1.1 + WebSocket front end (Boost.Beast),
+// plain or TLS on one port, with one code path for both stream kinds.
+//
+// Each connection runs on its own strand. Routes marked `blocking` run on a
+// worker pool and their responses are posted back to the connection's strand.
+// Limits: header and body sizes, read and idle deadlines (slow clients cannot
+// pin connections), bounded WebSocket send queues (a slow client is closed,
+// never slows others).
+//
+// Beast stays out of this header (pimpl) so it can be included widely.
+//
+// Thread-safety: start() and run() from the main thread; stop() from any
+// thread (signal handlers included, via post).
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "api/api.h"
+#include "common/status.h"
+#include "core/notifier.h"
+#include "events/hub.h"
+#include "wal/writer.h"
+
+namespace ff::http {
+
+struct ServerOptions {
+  std::string host = "0.0.0.0";
+  uint16_t port = 8000;
+  std::string tls_cert;  // PEM paths; both set: HTTPS and WSS
+  std::string tls_key;
+  int io_threads = 2;
+  int worker_threads = 32;
+  std::chrono::seconds read_timeout{30};
+  std::chrono::seconds idle_timeout{75};
+  std::chrono::seconds shutdown_grace{10};
+  uint64_t max_header_bytes = 16 * 1024;
+  uint64_t max_body_bytes = 1024 * 1024;
+  uint64_t max_upload_bytes = 1ull << 40;
+  std::vector<std::string> cors_origins;
+  size_t ws_queue_messages = 1024;
+  size_t ws_queue_bytes = 8 * 1024 * 1024;
+};
+
+// Reads up to `max` WAL records with seq > since (for ?since= replay).
+using ReplayFn = std::function<Result<std::vector<wal::RecordPtr>>(uint64_t since, size_t max)>;
+
+class Server {
+ public:
+  // Every reference must outlive the server.
+  Server(ServerOptions options, const api::Api& api, events::Hub& hub, core::Notifier& notifier,
+         ReplayFn replay);
+  ~Server();
+
+  // Binds and listens; kUnavailable with a clear message when it cannot.
+  Status start();
+  // The bound port (useful with port 0).
+  uint16_t port() const;
+  // Runs the I/O threads until stop() completes; returns after a graceful shutdown.
+  void run();
+  // Stops accepting, lets in-flight requests finish, closes WebSockets with a
+  // close frame, and forces what is left after the grace period.
+  void stop();
+  // Calls `fn` (on an I/O thread) when SIGINT or SIGTERM arrives.
+  void on_signal(std::function<void(int)> fn);
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace ff::http

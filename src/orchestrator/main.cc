@@ -1,0 +1,133 @@
+// fortfail-orchestrator: the FortFail control plane.
+//   fortfail-orchestrator                 serve (configured by environment variables)
+//   fortfail-orchestrator wal verify PATH check a WAL file; exit 0 only when intact
+//   fortfail-orchestrator routes          print the route table as JSON
+//   fortfail-orchestrator --version
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <iostream>
+
+#include <nlohmann/json.hpp>
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include "config/config.h"
+#include "http/server.h"
+#include "orchestrator/wiring.h"
+#include "wal/reader.h"
+#include "wal/verifier.h"
+
+namespace {
+
+using namespace ff;
+
+int fail(const std::string& line) {
+  std::fprintf(stderr, "fortfail-orchestrator: %s\n", line.c_str());
+  return 1;
+}
+
+// Builds the whole app on throwaway in-memory parts, only to list its routes.
+int print_routes() {
+  config::Config c;
+  auto dir = std::filesystem::temp_directory_path() /
+             ("ff-routes-" + std::to_string(::getpid()));
+  c.database_url = "sqlite://:memory:";
+  c.wal_path = (dir / "wal.log").string();
+  c.data_dir = (dir / "data").string();
+  spdlog::set_level(spdlog::level::off);
+  auto app = orchestrator::build_app(c, sys::posix_env());
+  std::error_code ec;
+  if (!app.ok()) {
+    std::filesystem::remove_all(dir, ec);
+    return fail(app.status().message());
+  }
+  nlohmann::json out = nlohmann::json::array();
+  for (const auto& r : (*app)->api->routes()) out.push_back({{"method", r.method}, {"path", r.pattern}});
+  std::cout << out.dump(2) << "\n";
+  std::filesystem::remove_all(dir, ec);
+  return 0;
+}
+
+void setup_logging(const std::string& level) {
+  auto logger = spdlog::stderr_color_mt("fortfail");
+  spdlog::set_default_logger(logger);
+  spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%eZ %^%l%$ %v", spdlog::pattern_time_type::utc);
+  spdlog::set_level(spdlog::level::from_str(level));
+  spdlog::flush_on(spdlog::level::warn);
+}
+
+int serve() {
+  auto loaded = config::load(config::process_env());
+  if (!loaded.ok()) return fail("configuration: " + loaded.status().message());
+  const config::Config& c = loaded->config;
+  setup_logging(c.log_level);
+  for (const auto& w : loaded->warnings) spdlog::warn("WARNING: {}", w);
+
+  auto app = orchestrator::build_app(c, sys::posix_env());
+  if (!app.ok()) return fail(app.status().message());
+  auto& a = **app;
+
+  http::ServerOptions so;
+  so.host = c.listen_host;
+  so.port = c.listen_port;
+  so.tls_cert = c.tls_cert;
+  so.tls_key = c.tls_key;
+  so.io_threads = c.io_threads;
+  so.worker_threads = c.worker_threads;
+  so.read_timeout = c.read_timeout;
+  so.idle_timeout = c.idle_timeout;
+  so.max_body_bytes = c.max_body_bytes;
+  // Multipart framing adds a little to the object itself.
+  so.max_upload_bytes = c.max_object_bytes + 64 * 1024;
+  so.cors_origins = c.cors_origins;
+  so.ws_queue_messages = c.ws_queue_messages;
+  so.ws_queue_bytes = c.ws_queue_bytes;
+  sys::FileSystem* fs = a.env.fs;
+  std::string wal_path = c.wal_path;
+  wal::Writer* writer = a.wal.get();
+  http::Server server(
+      so, *a.api, a.hub, a.notifier,
+      [fs, wal_path, writer](uint64_t since, size_t max) -> Result<std::vector<wal::RecordPtr>> {
+        // The file may hold records written but not yet synced: replay only
+        // durable ones; the rest arrive live.
+        uint64_t durable = writer->head().seq;
+        FF_ASSIGN_OR_RETURN(auto records, wal::read_since(*fs, wal_path, since, max));
+        std::erase_if(records, [durable](const wal::RecordPtr& r) { return r->seq > durable; });
+        return records;
+      });
+  if (Status s = server.start(); !s.ok()) return fail(s.message());
+  server.on_signal([&server](int sig) {
+    spdlog::info("signal {}: shutting down", sig);
+    server.stop();
+  });
+  spdlog::info("fortfail-orchestrator {} listening on {}://{}:{} (database: {}, objects: {}, wal: {})",
+               FF_VERSION, c.tls_enabled() ? "https" : "http", c.listen_host, server.port(),
+               a.store->backend_name(), a.blobs->kind(), c.wal_path);
+  server.run();
+  if (Status s = a.wal->close(); !s.ok()) {
+    spdlog::error("closing the WAL failed: {}", s.to_string());
+    return 1;
+  }
+  spdlog::info("stopped");
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::vector<std::string> args(argv + 1, argv + argc);
+  if (args.size() == 1 && (args[0] == "--version" || args[0] == "version")) {
+    std::cout << "fortfail-orchestrator " << FF_VERSION << "\n";
+    return 0;
+  }
+  if (args.size() == 3 && args[0] == "wal" && args[1] == "verify") {
+    return ff::wal::run_verify_command(args[2], std::cout, std::cerr);
+  }
+  if (args.size() == 1 && args[0] == "routes") return print_routes();
+  if (!args.empty()) {
+    std::cerr << "usage: fortfail-orchestrator [wal verify PATH | routes | --version]\n";
+    return 2;
+  }
+  return serve();
+}

@@ -1,0 +1,75 @@
+#include "orchestrator/wiring.h"
+
+#include <filesystem>
+
+#include <spdlog/spdlog.h>
+
+#include "blob/factory.h"
+
+namespace ff::orchestrator {
+
+namespace {
+
+Result<std::unique_ptr<blob::BlobStore>> open_blobs(const config::Config& c) {
+  if (c.s3.endpoint.empty()) {
+    return blob::make_local_store((std::filesystem::path(c.data_dir) / "objects").string());
+  }
+  blob::S3Config s3;
+  s3.endpoint = c.s3.endpoint;
+  s3.access_key = c.s3.access_key;
+  s3.secret_key = c.s3.secret_key;
+  s3.bucket = c.s3.bucket;
+  s3.region = c.s3.region;
+  s3.part_size = c.s3.part_size;
+  return blob::make_s3_store(s3);
+}
+
+}  // namespace
+
+Result<std::unique_ptr<App>> build_app(const config::Config& config, const sys::Env& env) {
+  auto app = std::make_unique<App>();
+  app->env = env;
+  app->config = config;
+
+  auto wal_dir = std::filesystem::path(config.wal_path).parent_path();
+  if (!wal_dir.empty()) FF_TRY(env.fs->create_dirs(wal_dir.string()).with_context("WAL_PATH"));
+  auto wal = wal::Writer::open(env, config.wal_path);
+  if (!wal.ok()) return wal.status().with_context("WAL_PATH " + config.wal_path);
+  app->wal = std::move(wal).value();
+
+  auto store = store::open_store(config.database_url);
+  if (!store.ok()) return store.status().with_context("DATABASE_URL");
+  app->store = std::move(store).value();
+  FF_TRY(app->store->migrate().with_context("database migrations"));
+
+  FF_TRY(env.fs->create_dirs(config.data_dir).with_context("ORCH_DATA_DIR"));
+  auto blobs = open_blobs(config);
+  if (!blobs.ok()) return blobs.status().with_context("object store");
+  // Transient store errors on idempotent calls are retried with backoff.
+  app->blobs = blob::make_retry_store(std::move(blobs).value());
+  // An unreachable object store is not fatal: readiness reports it and
+  // uploads answer 503 until it comes back.
+  if (Status s = app->blobs->ensure_ready(); !s.ok()) {
+    spdlog::error("object store ({}) not ready: {}", app->blobs->kind(), s.to_string());
+  }
+
+  app->tokens = std::make_unique<auth::TokenService>(config.jwt_secret, config.token_ttl,
+                                                     *env.clock, *env.random);
+  app->limiter = std::make_unique<auth::RateLimiter>(*env.clock, config.token_rate_burst,
+                                                     config.token_rate_per_second);
+  core::ServiceOptions so;
+  so.command_lease = config.command_lease;
+  so.agent_offline = config.agent_offline;
+  so.registration_secret = config.reg_secret;
+  app->service = std::make_unique<core::Service>(env, *app->store, *app->blobs, *app->wal,
+                                                 *app->tokens, app->notifier, so);
+  api::ApiOptions ao;
+  ao.max_long_poll = config.max_long_poll;
+  ao.max_object_bytes = config.max_object_bytes;
+  app->api = std::make_unique<api::Api>(*app->service, *app->tokens, *app->limiter, ao);
+  App* raw = app.get();
+  app->wal->set_subscriber([raw](const wal::RecordPtr& r) { raw->hub.publish(r); });
+  return app;
+}
+
+}  // namespace ff::orchestrator

@@ -1,0 +1,38 @@
+// The orchestrator's object graph: the only place that builds concrete
+// objects (store, object store, WAL, services, server) and wires them.
+#pragma once
+
+#include <memory>
+
+#include "api/api.h"
+#include "auth/rate_limiter.h"
+#include "auth/token.h"
+#include "blob/blob_store.h"
+#include "config/config.h"
+#include "core/notifier.h"
+#include "core/service.h"
+#include "events/hub.h"
+#include "store/store.h"
+#include "sys/env.h"
+#include "wal/writer.h"
+
+namespace ff::orchestrator {
+
+struct App {
+  sys::Env env;
+  config::Config config;
+  std::unique_ptr<wal::Writer> wal;
+  std::unique_ptr<store::Store> store;
+  std::unique_ptr<blob::BlobStore> blobs;
+  std::unique_ptr<auth::TokenService> tokens;
+  std::unique_ptr<auth::RateLimiter> limiter;
+  core::Notifier notifier;
+  events::Hub hub;
+  std::unique_ptr<core::Service> service;
+  std::unique_ptr<api::Api> api;
+};
+
+// Opens everything `config` names. Errors name the failing part in one line.
+Result<std::unique_ptr<App>> build_app(const config::Config& config, const sys::Env& env);
+
+}  // namespace ff::orchestrator

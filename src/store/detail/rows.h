@@ -1,0 +1,100 @@
+// Column lists and row decoders shared by both backends. A decoder reads the
+// columns in the order of the matching FF_STORE_*_COLUMNS list from any row
+// type offering text(col), int64(col) and is_null(col).
+//
+// The lists are macros so they concatenate with SQL literals at compile time.
+//
+// Thread-safety: pure functions.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <utility>
+
+#include "store/detail/values.h"
+#include "store/store.h"
+
+#define FF_STORE_SNAPSHOT_COLUMNS \
+  "id, agent_id, checksum, size, metadata, status, created_at, uploaded_at"
+#define FF_STORE_RESTORE_JOB_COLUMNS \
+  "id, snapshot_id, target_agent_id, target_path, status, created_at, updated_at"
+#define FF_STORE_BACKUP_JOB_COLUMNS \
+  "id, agent_id, paths, status, snapshot_id, created_at, updated_at"
+#define FF_STORE_COMMAND_COLUMNS                                                  \
+  "id, agent_id, job_id, command_type, payload, status, created_at, updated_at, " \
+  "lease_expires_at, delivery_count"
+#define FF_STORE_JOB_EVENT_COLUMNS "id, job_id, agent_id, event_type, message, metadata, timestamp"
+// Agent columns come from a join with snapshots; see the backends' agent queries.
+#define FF_STORE_AGENT_COLUMNS "a.id, a.first_seen, a.last_seen, COUNT(s.id), MAX(s.created_at)"
+
+namespace ff::store::detail {
+
+template <typename Row>
+std::optional<SystemTime> optional_time(const Row& r, int col) {
+  if (r.is_null(col)) return std::nullopt;
+  return from_unix_ms(r.int64(col));
+}
+
+template <typename Row>
+Snapshot snapshot_from(const Row& r) {
+  return Snapshot{r.text(0),
+                  r.text(1),
+                  r.text(2),
+                  r.int64(3),
+                  r.text(4),
+                  r.text(5),
+                  from_unix_ms(r.int64(6)),
+                  optional_time(r, 7)};
+}
+
+template <typename Row>
+RestoreJob restore_job_from(const Row& r) {
+  return RestoreJob{r.text(0),
+                    r.text(1),
+                    r.text(2),
+                    r.text(3),
+                    r.text(4),
+                    from_unix_ms(r.int64(5)),
+                    from_unix_ms(r.int64(6))};
+}
+
+template <typename Row>
+BackupJob backup_job_from(const Row& r) {
+  std::optional<std::string> snapshot_id;
+  if (!r.is_null(4)) snapshot_id = r.text(4);
+  return BackupJob{r.text(0),
+                   r.text(1),
+                   r.text(2),
+                   r.text(3),
+                   std::move(snapshot_id),
+                   from_unix_ms(r.int64(5)),
+                   from_unix_ms(r.int64(6))};
+}
+
+template <typename Row>
+Command command_from(const Row& r) {
+  return Command{r.text(0),
+                 r.text(1),
+                 r.text(2),
+                 r.text(3),
+                 r.text(4),
+                 r.text(5),
+                 from_unix_ms(r.int64(6)),
+                 from_unix_ms(r.int64(7)),
+                 optional_time(r, 8),
+                 r.int64(9)};
+}
+
+template <typename Row>
+JobEvent job_event_from(const Row& r) {
+  return JobEvent{
+      r.int64(0), r.text(1), r.text(2), r.text(3), r.text(4), r.text(5), from_unix_ms(r.int64(6))};
+}
+
+template <typename Row>
+Agent agent_from(const Row& r) {
+  return Agent{r.text(0), from_unix_ms(r.int64(1)), from_unix_ms(r.int64(2)), r.int64(3),
+               optional_time(r, 4)};
+}
+
+}  // namespace ff::store::detail

@@ -1,0 +1,17 @@
+#include "store/migrations/migrations.h"
+
+#include "store/migrations/versions.h"
+
+namespace ff::store::migrations {
+
+std::span<const Migration> all() {
+  static const Migration kAll[] = {
+      kV001Initial,
+      kV002BackupJobs,
+  };
+  return kAll;
+}
+
+int latest_version() { return all().back().version; }
+
+}  // namespace ff::store::migrations

@@ -1,0 +1,14 @@
+// The individual migration versions, each defined in its own vNNN_*.cc file.
+// Only migrations.cc includes this.
+//
+// Thread-safety: immutable data.
+#pragma once
+
+#include "store/migrations/migrations.h"
+
+namespace ff::store::migrations {
+
+extern const Migration kV001Initial;
+extern const Migration kV002BackupJobs;
+
+}  // namespace ff::store::migrations

@@ -1,0 +1,152 @@
+// PostgresStore: restore jobs, their commands (leased to agents) and job events.
+#include <algorithm>
+#include <tuple>
+
+#include "store/detail/rows.h"
+#include "store/postgres/detail/listing.h"
+#include "store/postgres/postgres_store.h"
+
+namespace ff::store::postgres {
+
+namespace {
+
+const std::string kEmptyObject = "{}";
+
+// Both event statements append the event and move the job in one round trip;
+// data-modifying WITH parts run whether or not the outer SELECT reads them.
+#define FF_INSERT_EVENT_AND_UPDATE_JOB                                                   \
+  "WITH e AS (INSERT INTO job_events (job_id, agent_id, event_type, message, metadata, " \
+  "timestamp) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id), "                           \
+  "j AS (UPDATE restore_jobs SET status = $7, updated_at = $6 WHERE id = $1) "
+
+constexpr const char* kRecordFinishingEvent = FF_INSERT_EVENT_AND_UPDATE_JOB
+    ", c AS (UPDATE commands SET status = $7, lease_expires_at = NULL, updated_at = $6 "
+    "WHERE job_id = $1 AND status IN ('pending', 'sent')) SELECT id FROM e";
+
+// Only delivered commands hold a lease; a pending one is still queued.
+constexpr const char* kRecordOngoingEvent = FF_INSERT_EVENT_AND_UPDATE_JOB
+    ", c AS (UPDATE commands SET lease_expires_at = $8, updated_at = $6 "
+    "WHERE job_id = $1 AND status = 'sent') SELECT id FROM e";
+
+#undef FF_INSERT_EVENT_AND_UPDATE_JOB
+
+}  // namespace
+
+Status PostgresStore::create_restore_job(const RestoreJob& job, const Command& command) {
+  return pool_.transaction([&](Connection& c) -> Status {
+    // FOR SHARE keeps delete_snapshot (FOR UPDATE) from removing the row
+    // until this job is committed and visible to its in-use check.
+    FF_ASSIGN_OR_RETURN(PgResult s, c.exec("SELECT 1 FROM snapshots WHERE id = $1 FOR SHARE",
+                                           Params::of(job.snapshot_id)));
+    if (s.rows() == 0) return NotFound("snapshot " + job.snapshot_id + " not found");
+    Status st = c.exec("INSERT INTO restore_jobs (" FF_STORE_RESTORE_JOB_COLUMNS
+                       ") VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                       Params::of(job.id, job.snapshot_id, job.target_agent_id, job.target_path,
+                                  job.status, job.created_at, job.updated_at))
+                    .status();
+    if (st.code() == Code::kConflict) return Conflict("restore job " + job.id + " already exists");
+    FF_TRY(st);
+    const std::string& payload = command.payload_json.empty() ? kEmptyObject : command.payload_json;
+    st = c.exec("INSERT INTO commands (" FF_STORE_COMMAND_COLUMNS
+                ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+                Params::of(command.id, command.agent_id, command.job_id, command.command_type,
+                           payload, command.status, command.created_at, command.updated_at,
+                           command.lease_expires_at, command.delivery_count))
+             .status();
+    if (st.code() == Code::kConflict) return Conflict("command " + command.id + " already exists");
+    return st;
+  });
+}
+
+Result<RestoreJob> PostgresStore::get_restore_job(const std::string& id) {
+  return pool_.with_connection([&](Connection& c) -> Result<RestoreJob> {
+    FF_ASSIGN_OR_RETURN(PgResult r, c.exec("SELECT " FF_STORE_RESTORE_JOB_COLUMNS
+                                           " FROM restore_jobs WHERE id = $1",
+                                           Params::of(id)));
+    if (r.rows() == 0) return NotFound("restore job " + id + " not found");
+    return store::detail::restore_job_from(r.row(0));
+  });
+}
+
+Result<Listing<RestoreJob>> PostgresStore::list_restore_jobs(const RestoreJobFilter& f,
+                                                             const Page& p) {
+  detail::ListingQuery query("restore_jobs", FF_STORE_RESTORE_JOB_COLUMNS, 7);
+  query.equals("status", f.status);
+  query.equals("target_agent_id", f.target_agent_id);
+  query.equals("snapshot_id", f.snapshot_id);
+  return pool_.with_connection([&](Connection& c) {
+    return query.fetch<RestoreJob>(
+        c, p, [](const PgRow& r) { return store::detail::restore_job_from(r); });
+  });
+}
+
+Result<std::vector<JobEvent>> PostgresStore::list_job_events(const std::string& job_id) {
+  return pool_.with_connection([&](Connection& c) -> Result<std::vector<JobEvent>> {
+    FF_ASSIGN_OR_RETURN(PgResult r, c.exec("SELECT " FF_STORE_JOB_EVENT_COLUMNS
+                                           " FROM job_events WHERE job_id = $1 ORDER BY id",
+                                           Params::of(job_id)));
+    std::vector<JobEvent> out;
+    out.reserve(static_cast<size_t>(r.rows()));
+    for (int i = 0; i < r.rows(); ++i) out.push_back(store::detail::job_event_from(r.row(i)));
+    return out;
+  });
+}
+
+Result<std::vector<Command>> PostgresStore::lease_commands(const std::string& agent_id,
+                                                           SystemTime now, SystemTime lease_until,
+                                                           int limit) {
+  if (limit <= 0) return std::vector<Command>{};
+  return pool_.with_connection([&](Connection& c) -> Result<std::vector<Command>> {
+    // SKIP LOCKED: a replica leasing the same agent's commands right now
+    // keeps its rows, we take others. A row changed since our snapshot is
+    // re-checked against the WHERE before it is locked, so a command just
+    // leased elsewhere is not taken again. `status IN (...)` repeats the
+    // commands_open index's WHERE verbatim so the planner uses that index.
+    FF_ASSIGN_OR_RETURN(
+        PgResult r,
+        c.exec(
+            "WITH picked AS (SELECT id FROM commands WHERE agent_id = $1 "
+            "AND status IN ('pending', 'sent') AND (status = 'pending' OR lease_expires_at <= $2) "
+            "ORDER BY created_at, id LIMIT $4 FOR UPDATE SKIP LOCKED) "
+            "UPDATE commands SET status = 'sent', lease_expires_at = $3, "
+            "delivery_count = delivery_count + 1, updated_at = $2 "
+            "WHERE id IN (SELECT id FROM picked) RETURNING " FF_STORE_COMMAND_COLUMNS,
+            Params::of(agent_id, now, lease_until, limit)));
+    std::vector<Command> out;
+    out.reserve(static_cast<size_t>(r.rows()));
+    for (int i = 0; i < r.rows(); ++i) out.push_back(store::detail::command_from(r.row(i)));
+    // RETURNING yields rows in no particular order.
+    std::sort(out.begin(), out.end(), [](const Command& a, const Command& b) {
+      return std::tie(a.created_at, a.id) < std::tie(b.created_at, b.id);
+    });
+    return out;
+  });
+}
+
+Result<EventResult> PostgresStore::record_job_event(const JobEvent& event,
+                                                    const JobTransition& transition,
+                                                    SystemTime lease_until) {
+  if (!transition) return Internal("record_job_event needs a transition");
+  return pool_.transaction([&](Connection& c) -> Result<EventResult> {
+    // FOR UPDATE: events for one job are decided one at a time, each seeing
+    // the status the previous one left.
+    FF_ASSIGN_OR_RETURN(PgResult r, c.exec("SELECT " FF_STORE_RESTORE_JOB_COLUMNS
+                                           " FROM restore_jobs WHERE id = $1 FOR UPDATE",
+                                           Params::of(event.job_id)));
+    if (r.rows() == 0) return NotFound("restore job " + event.job_id + " not found");
+    RestoreJob job = store::detail::restore_job_from(r.row(0));
+    FF_ASSIGN_OR_RETURN(std::string next, transition(job));
+    const std::string& metadata = event.metadata_json.empty() ? kEmptyObject : event.metadata_json;
+    Params params = Params::of(job.id, event.agent_id, event.event_type, event.message, metadata,
+                               event.timestamp, next);
+    bool finishing = store::detail::is_terminal_job_status(next);
+    if (!finishing) params.add(lease_until);
+    FF_TRY(c.exec(finishing ? kRecordFinishingEvent : kRecordOngoingEvent, params));
+    EventResult out{job, job.status};
+    out.job.status = std::move(next);
+    out.job.updated_at = store::detail::from_unix_ms(store::detail::to_unix_ms(event.timestamp));
+    return out;
+  });
+}
+
+}  // namespace ff::store::postgres

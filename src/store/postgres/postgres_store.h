@@ -1,0 +1,86 @@
+// PostgresStore: the Store on PostgreSQL through libpq.
+//
+// Layout: see migrations/v001_initial.cc and v002_backup_jobs.cc. Transactions run at READ
+// COMMITTED and take row locks where a decision depends on a row: the job row (FOR UPDATE) while an
+// event is recorded, the snapshot row while a restore job is created (FOR SHARE) or the snapshot
+// deleted (FOR UPDATE), and commands with FOR UPDATE SKIP LOCKED while leasing, so replicas sharing
+// the database never hand out one command twice. migrate() holds a transaction-level advisory lock,
+// so replicas starting together apply each migration once.
+//
+// Thread-safety: as Store; all methods may be called from any thread.
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "store/postgres/pool.h"
+#include "store/store.h"
+
+namespace ff::store::postgres {
+
+struct Options {
+  std::string conninfo;  // libpq URI without our own parameters
+  std::string schema;    // search_path for every connection; empty: the server default
+  int pool_size = 8;
+  std::chrono::milliseconds acquire_timeout{30000};
+};
+
+// Parses postgresql:// or postgres:// URLs. Two query parameters are ours and
+// removed before libpq sees the URL: `schema` (created by migrate() when
+// missing) and `pool_size` (1..1000). connect_timeout defaults to 10 seconds.
+// kInvalidArgument (never quoting the URL) when malformed.
+Result<Options> options_from_url(std::string_view url);
+
+class PostgresStore final : public Store {
+ public:
+  // Connects once to check the server is reachable: kUnavailable when not.
+  static Result<std::unique_ptr<PostgresStore>> open(const Options& options);
+
+  Status migrate() override;
+  Status ping() override;
+  std::string backend_name() const override { return "postgresql"; }
+
+  Status touch_agent(const std::string& id, SystemTime now) override;
+  Result<std::vector<Agent>> list_agents() override;
+  Result<Agent> get_agent(const std::string& id) override;
+
+  Status insert_snapshot(const Snapshot& s) override;
+  Result<Snapshot> get_snapshot(const std::string& id) override;
+  Result<Listing<Snapshot>> list_snapshots(const SnapshotFilter& f, const Page& p) override;
+  Status update_snapshot_status(const std::string& id, const std::string& from,
+                                const std::string& to,
+                                std::optional<SystemTime> uploaded_at) override;
+  Status delete_snapshot(const std::string& id) override;
+
+  Status create_restore_job(const RestoreJob& job, const Command& command) override;
+  Result<RestoreJob> get_restore_job(const std::string& id) override;
+  Result<Listing<RestoreJob>> list_restore_jobs(const RestoreJobFilter& f, const Page& p) override;
+  Result<std::vector<JobEvent>> list_job_events(const std::string& job_id) override;
+
+  Result<std::vector<Command>> lease_commands(const std::string& agent_id, SystemTime now,
+                                              SystemTime lease_until, int limit) override;
+  Result<EventResult> record_job_event(const JobEvent& event, const JobTransition& transition,
+                                       SystemTime lease_until) override;
+
+  Status create_backup_job(const BackupJob& job, const Command& command) override;
+  Result<BackupJob> get_backup_job(const std::string& id) override;
+  Result<Listing<BackupJob>> list_backup_jobs(const BackupJobFilter& f, const Page& p) override;
+  Result<BackupEventResult> record_backup_job_event(const JobEvent& event,
+                                                    const BackupJobTransition& transition,
+                                                    const std::optional<std::string>& snapshot_id,
+                                                    SystemTime lease_until) override;
+
+ private:
+  explicit PostgresStore(const Options& options)
+      : schema_(options.schema),
+        pool_(options.conninfo, options.schema, options.pool_size, options.acquire_timeout) {}
+
+  const std::string schema_;
+  Pool pool_;
+};
+
+}  // namespace ff::store::postgres

@@ -1,0 +1,41 @@
+#include "store/sqlite/database.h"
+
+#include <algorithm>
+#include <functional>
+#include <thread>
+
+namespace ff::store::sqlite {
+
+Result<std::unique_ptr<Database>> Database::open(const Options& options) {
+  std::unique_ptr<Database> db(new Database());
+  FF_ASSIGN_OR_RETURN(
+      db->writer_, Connection::open(options.path, Connection::Mode::kWriter, options.busy_timeout));
+  if (options.path == ":memory:") return db;
+  for (int i = 0; i < std::max(options.readers, 1); ++i) {
+    auto reader = std::make_unique<Reader>();
+    FF_ASSIGN_OR_RETURN(reader->conn, Connection::open(options.path, Connection::Mode::kReader,
+                                                       options.busy_timeout));
+    db->readers_.push_back(std::move(reader));
+  }
+  return db;
+}
+
+Connection& Database::acquire_reader(std::unique_lock<std::mutex>& lock) {
+  // Each thread starts at its own reader, so threads seldom meet on one mutex.
+  thread_local size_t hint = std::hash<std::thread::id>{}(std::this_thread::get_id());
+  size_t n = readers_.size();
+  for (size_t i = 0; i < n; ++i) {
+    Reader& r = *readers_[(hint + i) % n];
+    std::unique_lock<std::mutex> attempt(r.mu, std::try_to_lock);
+    if (attempt.owns_lock()) {
+      hint = (hint + i) % n;
+      lock = std::move(attempt);
+      return *r.conn;
+    }
+  }
+  Reader& r = *readers_[hint % n];
+  lock = std::unique_lock<std::mutex>(r.mu);
+  return *r.conn;
+}
+
+}  // namespace ff::store::sqlite

@@ -1,0 +1,123 @@
+// Database: the connections of one SQLite database and the only ways to use
+// them: write() (one BEGIN IMMEDIATE transaction on the single writer), read()
+// (one statement on a reader) and read_snapshot() (several statements on a
+// reader seeing one snapshot).
+//
+// SQLite allows one writer at a time anyway; serialising writers on a mutex
+// in-process avoids busy-waiting on the file lock, and BEGIN IMMEDIATE takes
+// the lock up front so a second process (another orchestrator on the same
+// file) waits in the busy handler instead of failing on lock upgrade. WAL mode
+// lets the readers run beside the writer. An in-memory database has one
+// connection, so there everything goes through the writer.
+//
+// Thread-safety: all methods may be called from any thread. The function
+// passed in runs with exclusive use of its Connection.
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <type_traits>
+#include <vector>
+
+#include "common/status.h"
+#include "store/sqlite/connection.h"
+
+namespace ff::store::sqlite {
+
+struct Options {
+  std::string path;  // ":memory:" for a private in-memory database
+  int readers = 4;   // reader connections beside the writer (ignored in memory)
+  std::chrono::milliseconds busy_timeout{5000};
+};
+
+class Database {
+ public:
+  // Opens the writer, then the readers. kUnavailable when the file cannot be opened.
+  static Result<std::unique_ptr<Database>> open(const Options& options);
+
+  bool in_memory() const { return readers_.empty(); }
+
+  // Runs fn(Connection&) -> Status or Result<T> inside BEGIN IMMEDIATE ...
+  // COMMIT on the writer; rolls back when fn fails, throws or the commit fails.
+  template <typename Fn>
+  auto write(Fn&& fn) -> std::invoke_result_t<Fn&, Connection&> {
+    std::lock_guard lock(writer_mu_);
+    Connection& conn = *writer_;
+    FF_TRY(conn.begin_immediate());
+    Transaction txn(conn);
+    auto result = fn(conn);
+    if (!result.ok()) return result;
+    FF_TRY(txn.commit());
+    return result;
+  }
+
+  // Runs fn(Connection&) on a reader, outside any explicit transaction: each
+  // statement sees the latest commit. For single-statement reads.
+  template <typename Fn>
+  auto read(Fn&& fn) -> std::invoke_result_t<Fn&, Connection&> {
+    if (in_memory()) {
+      std::lock_guard lock(writer_mu_);
+      return fn(*writer_);
+    }
+    std::unique_lock<std::mutex> lock;
+    Connection& conn = acquire_reader(lock);
+    return fn(conn);
+  }
+
+  // Like read(), inside BEGIN ... COMMIT so all statements see one snapshot.
+  template <typename Fn>
+  auto read_snapshot(Fn&& fn) -> std::invoke_result_t<Fn&, Connection&> {
+    return read([&](Connection& conn) -> std::invoke_result_t<Fn&, Connection&> {
+      FF_TRY(conn.begin_deferred());
+      Transaction txn(conn);
+      auto result = fn(conn);
+      if (!result.ok()) return result;
+      FF_TRY(txn.commit());
+      return result;
+    });
+  }
+
+  // Runs fn(Connection&) on the writer with no transaction around it, for
+  // callers that manage their own (migrations).
+  template <typename Fn>
+  auto with_writer(Fn&& fn) -> std::invoke_result_t<Fn&, Connection&> {
+    std::lock_guard lock(writer_mu_);
+    return fn(*writer_);
+  }
+
+ private:
+  // Rolls back on destruction unless commit() succeeded.
+  class Transaction {
+   public:
+    explicit Transaction(Connection& conn) : conn_(conn) {}
+    ~Transaction() {
+      if (!committed_) conn_.rollback();
+    }
+    Status commit() {
+      FF_TRY(conn_.commit());
+      committed_ = true;
+      return OkStatus();
+    }
+
+   private:
+    Connection& conn_;
+    bool committed_ = false;
+  };
+
+  struct Reader {
+    std::mutex mu;
+    std::unique_ptr<Connection> conn;  // guarded by mu
+  };
+
+  Database() = default;
+  // Locks a free reader (or waits for this thread's usual one) into `lock`.
+  Connection& acquire_reader(std::unique_lock<std::mutex>& lock);
+
+  std::mutex writer_mu_;
+  std::unique_ptr<Connection> writer_;            // guarded by writer_mu_
+  std::vector<std::unique_ptr<Reader>> readers_;  // fixed after open()
+};
+
+}  // namespace ff::store::sqlite

@@ -1,0 +1,241 @@
+#include "wal/writer.h"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <exception>
+#include <nlohmann/json.hpp>
+#include <vector>
+
+#include "wal/reader.h"
+
+namespace ff::wal {
+
+namespace {
+
+std::string parent_dir(const std::string& path) {
+  size_t slash = path.rfind('/');
+  if (slash == std::string::npos) return "";
+  if (slash == 0) return "/";
+  return path.substr(0, slash);
+}
+
+size_t prepared_bytes(const PreparedRecord& record) {
+  size_t n = 0;
+  for (const std::string& s : record.segments) n += s.size();
+  return n;
+}
+
+// Scans the existing log; cuts a torn last line. Returns the last good record.
+Result<Head> recover(sys::FileSystem& fs, const std::string& path, size_t max_line_bytes,
+                     bool* cut) {
+  FF_ASSIGN_OR_RETURN(std::unique_ptr<sys::SequentialFile> in, fs.open_sequential(path));
+  Reader::Options options;
+  options.max_line_bytes = max_line_bytes;
+  Reader reader(std::move(in), options);
+  while (true) {
+    FF_ASSIGN_OR_RETURN(bool got, reader.read(nullptr));
+    if (!got) break;
+  }
+  *cut = false;
+  if (const auto& problem = reader.problem()) {
+    if (!problem->torn_tail) return problem_status(*problem);
+    FF_ASSIGN_OR_RETURN(uint64_t size, fs.file_size(path));
+    // A crash during an append leaves this; the record was never acknowledged.
+    spdlog::warn("WAL {}: cutting torn last line {} at byte offset {} ({} bytes, {})", path,
+                 problem->line, reader.good_bytes(), size - reader.good_bytes(), problem->what);
+    FF_TRY(fs.truncate(path, reader.good_bytes()));
+    *cut = true;
+  }
+  return reader.head();
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Writer>> Writer::open(const sys::Env& env, const std::string& path,
+                                             Options options) {
+  sys::FileSystem& fs = *env.fs;
+  auto context = [](const Status& s) { return s.with_context("WAL open"); };
+  Result<bool> exists = fs.exists(path);
+  if (!exists.ok()) return context(exists.status());
+  Head head;
+  bool cut = false;
+  if (*exists) {
+    Result<Head> recovered =
+        recover(fs, path, std::max(options.max_record_bytes, kMaxRecordBytes), &cut);
+    if (!recovered.ok()) return context(recovered.status());
+    head = std::move(recovered).value();
+  }
+  Result<std::unique_ptr<sys::WritableFile>> file = fs.open_appendable(path);
+  if (!file.ok()) return context(file.status());
+  // A new file is durable only once its directory entry is; a cut only once synced.
+  Status synced = *exists ? (cut ? (*file)->sync() : OkStatus()) : fs.sync_dir(parent_dir(path));
+  if (!synced.ok()) return context(synced);
+  return std::unique_ptr<Writer>(
+      new Writer(env, path, options, std::move(file).value(), std::move(head)));
+}
+
+Writer::Writer(const sys::Env& env, std::string path, Options options,
+               std::unique_ptr<sys::WritableFile> file, Head head)
+    : clock_(*env.clock),
+      path_(std::move(path)),
+      options_(options),
+      file_(std::move(file)),
+      last_seq_(head.seq),
+      last_hash_(head.hash),
+      durable_(std::move(head)) {}
+
+Writer::~Writer() { close().ignore_error(); }
+
+void Writer::set_subscriber(std::function<void(const RecordPtr&)> fn) {
+  std::lock_guard lock(mu_);
+  subscriber_ = std::move(fn);
+}
+
+Status Writer::refused_locked() const {
+  if (!failure_.ok()) return failure_;
+  if (closed_) return Unavailable("WAL is closed");
+  return OkStatus();
+}
+
+Status Writer::health() const {
+  std::lock_guard lock(mu_);
+  return refused_locked();
+}
+
+Writer::Head Writer::head() const {
+  std::lock_guard lock(mu_);
+  return durable_;
+}
+
+Result<RecordPtr> Writer::append(std::string_view event, const nlohmann::json& fields) {
+  FF_ASSIGN_OR_RETURN(PreparedRecord prepared, prepare_record(event, fields));
+  if (prepared_bytes(prepared) + 1 > options_.max_record_bytes) {
+    return InvalidArgument("WAL record is over the limit of " +
+                           std::to_string(options_.max_record_bytes) + " bytes");
+  }
+  Waiter self;
+  self.record = &prepared;
+  std::unique_lock lock(mu_);
+  FF_TRY(refused_locked());
+  queue_.push_back(&self);
+  while (!self.done && queue_.front() != &self) self.cv.wait(lock);
+  if (!self.done) lead_batch(lock);
+  return std::move(self.result);
+}
+
+void Writer::lead_batch(std::unique_lock<std::mutex>& lock) {
+  std::vector<Waiter*> batch;
+  size_t batch_bytes = 0;
+  for (Waiter* w : queue_) {
+    if (w->record == nullptr) break;  // a close request goes after this batch
+    size_t bytes = prepared_bytes(*w->record);
+    if (!batch.empty() && batch_bytes + bytes > options_.max_batch_bytes) break;
+    batch.push_back(w);
+    batch_bytes += bytes;
+  }
+  lock.unlock();
+
+  // Leadership makes file_, last_seq_ and last_hash_ ours until we hand it on.
+  std::vector<RecordPtr> records;
+  uint64_t seq = last_seq_;
+  std::string hash = last_hash_;
+  Status status;
+  try {
+    const std::string timestamp = format_rfc3339_ms(clock_.now());
+    std::string data;
+    data.reserve(batch_bytes + batch.size() * 256);
+    for (Waiter* w : batch) {
+      SealedRecord sealed = seal_record(*w->record, hash, seq + 1, timestamp);
+      if (sealed.line.size() + 1 > options_.max_record_bytes) {
+        w->result = InvalidArgument("WAL record of " + std::to_string(sealed.line.size() + 1) +
+                                    " bytes is over the limit of " +
+                                    std::to_string(options_.max_record_bytes) + " bytes");
+        continue;
+      }
+      data.append(sealed.line);
+      data.push_back('\n');
+      auto record = std::make_shared<Record>();
+      record->seq = ++seq;
+      record->event = w->record->event;
+      record->agent_id = w->record->agent_id;
+      record->line = std::move(sealed.line);
+      hash = std::move(sealed.hash);
+      w->result = RecordPtr(record);
+      records.push_back(std::move(record));
+    }
+    if (!data.empty()) {
+      status = file_->append(data);
+      if (status.ok()) status = file_->sync();
+    }
+  } catch (const std::exception& e) {
+    status = Internal(std::string("WAL append: ") + e.what());
+  }
+
+  if (status.ok()) {
+    last_seq_ = seq;
+    last_hash_ = hash;
+  }
+  lock.lock();
+  if (!status.ok()) {
+    // What reached the disk is unknown now: refuse everything from here on.
+    failure_ = Status(Code::kUnavailable, "WAL append failed: " + status.message());
+    spdlog::error("WAL {}: append failed, refusing further appends: {}", path_, status.to_string());
+  } else if (!records.empty()) {
+    durable_ = Head{seq, hash};
+    if (subscriber_) {
+      lock.unlock();
+      for (const RecordPtr& r : records) {
+        try {
+          subscriber_(r);
+        } catch (const std::exception& e) {
+          spdlog::error("WAL {}: subscriber threw on seq {}: {}", path_, r->seq, e.what());
+        } catch (...) {
+          spdlog::error("WAL {}: subscriber threw on seq {}", path_, r->seq);
+        }
+      }
+      lock.lock();
+    }
+  }
+
+  for (Waiter* w : batch) {
+    queue_.pop_front();  // batch is a prefix of queue_
+    if (!status.ok() && w->result.ok()) w->result = failure_;
+    w->done = true;
+    w->cv.notify_one();
+  }
+  if (!status.ok()) fail_queue_locked(failure_);
+  if (!queue_.empty()) queue_.front()->cv.notify_one();
+}
+
+void Writer::fail_queue_locked(const Status& status) {
+  std::deque<Waiter*> keep;
+  for (Waiter* w : queue_) {
+    if (w->record == nullptr) {
+      keep.push_back(w);
+      continue;
+    }
+    w->result = status;
+    w->done = true;
+    w->cv.notify_one();
+  }
+  queue_.swap(keep);
+}
+
+Status Writer::close() {
+  Waiter self;
+  std::unique_lock lock(mu_);
+  closed_ = true;  // refuses new appends; queued ones still commit
+  queue_.push_back(&self);
+  while (queue_.front() != &self) self.cv.wait(lock);
+  std::unique_ptr<sys::WritableFile> file = std::move(file_);
+  lock.unlock();
+  Status status = file ? file->close() : OkStatus();
+  lock.lock();
+  queue_.pop_front();
+  if (!queue_.empty()) queue_.front()->cv.notify_one();
+  if (!status.ok()) return status.with_context("WAL close");
+  return status;
+}
+
+}  // namespace ff::wal

@@ -1,0 +1,117 @@
+// wal::Writer: the only code that appends to a WAL file. Every state change of the
+// orchestrator goes through append() before the API answers success.
+//
+// Concepts: records are chained by hash (wal/format.h, docs/wal-format.md);
+// append() returns only once its record is durable (write + fdatasync); concurrent
+// appends are group committed: they queue, the caller at the front (the leader)
+// writes the whole queue with one append and one sync and completes everyone.
+//
+// What it does not guarantee: it does not stop a second Writer (or another
+// process) from appending to the same file; records of a batch whose write or
+// sync failed may or may not be in the file after a crash (their appends failed,
+// so nobody was told they exist); timestamps are those of the batch's commit.
+//
+// Thread-safety: append, health, head and close may be called from any thread.
+#pragma once
+
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <nlohmann/json_fwd.hpp>
+#include <string>
+#include <string_view>
+
+#include "common/status.h"
+#include "sys/env.h"
+#include "wal/format.h"
+
+namespace ff::wal {
+
+// Writer::Options (outside the class so that it can be a default argument).
+struct WriterOptions {
+  // Longest stored line, its '\n' included; longer records -> kInvalidArgument.
+  size_t max_record_bytes = kMaxRecordBytes;
+  // A leader stops adding records to its batch past this many bytes.
+  size_t max_batch_bytes = 1 << 20;
+};
+
+class Writer {
+ public:
+  using Options = WriterOptions;
+  using Head = wal::Head;
+
+  // Opens `path`, creating it (and syncing its directory) when missing. Recovery:
+  // a torn last line is cut (truncate + sync) and logged as a warning; the rest of
+  // the chain must verify, else kDataLoss naming the first bad line. Appends
+  // continue from the last good record. `env.clock` and `env.fs` must outlive the
+  // Writer.
+  static Result<std::unique_ptr<Writer>> open(const sys::Env& env, const std::string& path,
+                                              Options options = {});
+
+  // Closes the file. REQUIRES: no append or close running.
+  ~Writer();
+  Writer(const Writer&) = delete;
+  Writer& operator=(const Writer&) = delete;
+
+  // Appends {"v", "seq", "timestamp", "event", ...fields, "prev_hash", "hash"} and
+  // blocks until it is durable. `fields` must be a JSON object (or null: none)
+  // without the format's own keys (else kInternal); strings must be valid UTF-8 and the line
+  // at most max_record_bytes (else kInvalidArgument, nothing written). After any
+  // failed write or sync, and after close(), every append -> kUnavailable.
+  Result<RecordPtr> append(std::string_view event, const nlohmann::json& fields);
+
+  // `fn` is called once per durable record, in seq order, on the thread that
+  // wrote it, after head() includes it and before its append returns; outside the
+  // writer's lock, but it must not block or call append. REQUIRES: set before the
+  // first append.
+  void set_subscriber(std::function<void(const RecordPtr&)> fn);
+
+  // Ok, or why appends fail now (kUnavailable: a failed write/sync, or closed).
+  Status health() const;
+  // The last durable record.
+  Head head() const;
+
+  // Waits for running appends, then closes the file. Later appends fail.
+  Status close();
+
+ private:
+  // One caller of append or close, queued; lives on that caller's stack.
+  struct Waiter {
+    const PreparedRecord* record = nullptr;  // null: a close request
+    Result<RecordPtr> result = Status(Code::kInternal, "not completed");
+    bool done = false;
+    std::condition_variable cv;
+  };
+
+  Writer(const sys::Env& env, std::string path, Options options,
+         std::unique_ptr<sys::WritableFile> file, Head head);
+
+  Status refused_locked() const;
+  // Runs by the waiter at the front of queue_ with `lock` held: commits a batch
+  // starting with it, completes that batch and hands leadership on.
+  void lead_batch(std::unique_lock<std::mutex>& lock);
+  void close_file(std::unique_lock<std::mutex>& lock, Waiter* self);
+  void fail_queue_locked(const Status& status);
+
+  sys::Clock& clock_;
+  const std::string path_;  // for logs only
+  const Options options_;
+
+  // Owned by the current leader (the front of queue_); leadership changes hands
+  // under mu_, which orders these accesses.
+  std::unique_ptr<sys::WritableFile> file_;
+  uint64_t last_seq_;
+  std::string last_hash_;
+
+  mutable std::mutex mu_;
+  std::deque<Waiter*> queue_;  // guarded by mu_
+  Status failure_;             // guarded by mu_; sticky
+  bool closed_ = false;        // guarded by mu_
+  Head durable_;               // guarded by mu_
+  // Guarded by mu_; called outside it, hence set only before appends start.
+  std::function<void(const RecordPtr&)> subscriber_;
+};
+
+}  // namespace ff::wal

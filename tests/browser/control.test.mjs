@@ -1,0 +1,348 @@
+// The control panel (/control) and the API docs (/docs) in a real browser:
+// Debian's chromium driven by playwright-core against the real orchestrator with
+// seeded data. Screenshots land in <build>/screenshots/ (1280x800 and 390 wide).
+//
+// Covers issue 5's browser checks: sign in with the registration secret; an agent
+// that just polled shows up; a restore job started from the snapshots table goes
+// to completed as an agent posts events, without a reload, with its progress bar
+// and log lines; the events feed shows them and misses nothing across a dropped
+// link; delete asks first; the panel fits 390 px; /docs renders and an authorized
+// "Try it out" of GET /agents returns 200; no console errors anywhere.
+import { describe, it, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { createHash, randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { chromium } from 'playwright-core';
+import { startOrchestrator } from '../support/orchestrator.mjs';
+
+const root = path.resolve(import.meta.dirname, '../..');
+const shotsDir = path.resolve(root, process.env.FF_BUILD_DIR || 'build', 'screenshots');
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const tag = randomBytes(2).toString('hex');
+const AGENT_A = `web-${tag}-a`; // owns the snapshots
+const AGENT_B = `web-${tag}-b`; // the restore target
+const MiB = 1024 * 1024;
+
+async function until(what, fn, timeout = 15000) {
+  const end = Date.now() + timeout;
+  let last;
+  while (Date.now() < end) {
+    try {
+      const v = await fn();
+      if (v) return v;
+    } catch (e) {
+      last = e;
+    }
+    await sleep(100);
+  }
+  throw new Error(`timed out waiting for ${what}${last ? `: ${last.message}` : ''}`);
+}
+
+describe('control panel and API docs in chromium', { timeout: 240000 }, () => {
+  let orch, op, context, profile;
+  const consoleErrors = [];
+  let backupJobsAbsent = false; // an orchestrator without backup jobs answers 404 there
+  const snaps = [];
+
+  const agentPost = async (agent, token, json) => {
+    const r = await orch.api('POST', `/agent/${agent}/events`, { token, json });
+    assert.equal(r.status, 200, r.text);
+  };
+
+  async function newPage({ width = 1280, height = 800, token = null } = {}) {
+    const page = await context.newPage();
+    await page.setViewportSize({ width, height });
+    page.on('console', (m) => {
+      if (m.type() !== 'error') return;
+      const url = m.location()?.url ?? '';
+      // The panel asks once whether backup jobs exist; the browser logs the 404.
+      if (backupJobsAbsent && /status of 404/.test(m.text()) && new URL(url, orch.url).pathname === '/backup-jobs') return;
+      consoleErrors.push(`${m.text()} (${url})`);
+    });
+    page.on('pageerror', (e) => consoleErrors.push(`page error: ${e.message}`));
+    if (token) await page.addInitScript((t) => window.sessionStorage.setItem('fortfail.token', t), token);
+    return page;
+  }
+
+  const shot = async (page, name) => {
+    fs.mkdirSync(shotsDir, { recursive: true });
+    await page.screenshot({ path: path.join(shotsDir, `${name}.png`), fullPage: false });
+  };
+
+  before(async () => {
+    orch = await startOrchestrator({ db: 'sqlite' });
+    op = await orch.operatorToken();
+    backupJobsAbsent = (await orch.api('GET', '/backup-jobs', { token: op })).status === 404;
+    // Seed: two agents that poll, snapshots of several sizes (with their bytes
+    // where this orchestrator takes uploads), one restore already done.
+    const tokA = await orch.agentToken(AGENT_A);
+    // [size, with bytes]: those with bytes are uploaded, so they become available
+    // once this orchestrator takes uploads; the others stay pending.
+    for (const [i, [size, real]] of [[40 * 1024, true], [512 * 1024, false], [1.5 * MiB, true], [48 * MiB, false]].entries()) {
+      const id = `snap-${tag}-${i + 1}`;
+      const body = real ? randomBytes(size) : null;
+      const checksum = createHash('sha256').update(body ?? randomBytes(8)).digest('hex');
+      const r = await orch.api('POST', '/snapshots', {
+        token: tokA,
+        json: { id, agent_id: AGENT_A, checksum, size, metadata: { files: 120 * (i + 1), compression: 'zstd', source: '/srv/data' } },
+      });
+      assert.equal(r.status, 200, r.text);
+      if (body) {
+        await orch.api('PUT', `/snapshots/${id}/object`, { token: tokA, body, headers: { 'content-type': 'application/octet-stream' } });
+      }
+      snaps.push(id);
+    }
+    const done = await orch.api('POST', '/restore-jobs', { token: op, json: { snapshot_id: snaps[1], target_agent_id: AGENT_A } });
+    assert.equal(done.status, 200, done.text);
+    await orch.api('GET', `/agent/${AGENT_A}/commands`, { token: tokA });
+    await agentPost(AGENT_A, tokA, { job_id: done.json.id, event_type: 'restore_started', message: 'downloading' });
+    await sleep(300);
+    await agentPost(AGENT_A, tokA, { job_id: done.json.id, event_type: 'restore_completed', message: 'restored 240 files' });
+    const tokB = await orch.agentToken(AGENT_B);
+    assert.equal((await orch.api('GET', `/agent/${AGENT_B}/commands`, { token: tokB })).status, 200);
+
+    profile = fs.mkdtempSync(path.join(process.env.FF_TEST_TMP || os.tmpdir(), 'ff-chromium-'));
+    context = await chromium.launchPersistentContext(profile, {
+      executablePath: process.env.FF_CHROMIUM || '/usr/bin/chromium',
+      headless: true,
+      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
+        '--disable-sync', '--no-first-run', '--disable-quic'],
+      viewport: { width: 1280, height: 800 },
+    });
+  });
+
+  after(async () => {
+    await context?.close();
+    await orch?.stop();
+    if (profile) fs.rmSync(profile, { recursive: true, force: true });
+  });
+
+  let page; // the desktop panel, signed in once and never reloaded
+  let jobId;
+
+  it('signs in with the registration secret', async () => {
+    page = await newPage();
+    await page.goto(`${orch.url}/control`);
+    await page.getByRole('heading', { name: 'Sign in to the control panel' }).waitFor();
+    await shot(page, 'signin-1280');
+    await page.getByLabel('Registration secret').fill('not-the-secret');
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+    await page.getByRole('alert').filter({ hasText: 'not the one this orchestrator uses' }).waitFor();
+    await page.getByLabel('Registration secret').fill(orch.regSecret);
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+    await page.getByRole('heading', { name: 'Overview', level: 1 }).waitFor();
+    const token = await page.evaluate(() => window.sessionStorage.getItem('fortfail.token'));
+    assert.match(token, /^[\w-]+\.[\w-]+\.[\w-]+$/, 'an operator JWT is kept in sessionStorage');
+    await page.evaluate(() => { window.__noReload = true; });
+    await page.locator('.live-ok').first().waitFor({ timeout: 10000 });
+  });
+
+  it('shows the state at a glance on the overview', async () => {
+    const value = (name) => page.getByRole('region', { name }).locator('.stat-value').innerText();
+    await until('2 agents online', async () => (await value('Agents')) === '2 online');
+    assert.equal(await value('Snapshots'), '4');
+    const jobs = page.getByRole('region', { name: 'Jobs' });
+    assert.match(await jobs.innerText(), /1 completed/);
+    await page.locator('.chart canvas').first().waitFor();
+    await sleep(300);
+    await shot(page, 'overview-1280');
+  });
+
+  it('shows an agent as soon as it polls', async () => {
+    await page.getByRole('link', { name: 'Agents', exact: true }).click();
+    await page.getByRole('heading', { name: 'Agents', level: 1 }).waitFor();
+    const fresh = `web-${tag}-new`;
+    const tok = await orch.agentToken(fresh);
+    assert.equal((await orch.api('GET', `/agent/${fresh}/commands`, { token: tok })).status, 200);
+    const row = page.locator(`tr[data-agent="${fresh}"]`);
+    await row.waitFor({ timeout: 20000 });
+    assert.match(await row.innerText(), /online/);
+    assert.match(await row.innerText(), /just now|\d+ s ago/);
+    const a = page.locator(`tr[data-agent="${AGENT_A}"]`);
+    assert.match(await a.innerText(), /online/);
+    assert.equal(await a.locator('td[data-label="Snapshots"]').innerText(), '4', 'snapshot count of the agent');
+    await shot(page, 'agents-1280');
+  });
+
+  it('filters and sorts the snapshots table', async () => {
+    await page.getByRole('link', { name: 'Snapshots', exact: true }).click();
+    await page.getByRole('heading', { name: 'Snapshots', level: 1 }).waitFor();
+    const rows = page.locator('tbody tr[data-snapshot]');
+    await until('4 snapshot rows', async () => (await rows.count()) === 4);
+    await page.getByRole('button', { name: /^Size/ }).click(); // largest first
+    const first = await rows.first().getAttribute('data-snapshot');
+    assert.equal(first, snaps[3], 'sorted by size, descending');
+    assert.equal(await rows.first().locator('td[data-label="Size"]').innerText(), '48.0 MiB');
+    await page.getByRole('button', { name: /^Size/ }).click();
+    assert.equal(await rows.first().getAttribute('data-snapshot'), snaps[0], 'then ascending');
+    await page.getByLabel('Search').fill(snaps[3]);
+    await until('one row', async () => (await rows.count()) === 1);
+    await page.getByLabel('Search').fill('');
+    await page.getByLabel('Agent', { exact: true }).selectOption(AGENT_B);
+    await until('no row for the agent without snapshots', async () => (await rows.count()) === 0);
+    await page.getByLabel('Agent', { exact: true }).selectOption('');
+    await until('4 rows again', async () => (await rows.count()) === 4);
+    await shot(page, 'snapshots-1280');
+  });
+
+  it('starts a restore from the snapshots table and follows it live to completed', async () => {
+    await page.getByRole('button', { name: `Restore snapshot ${snaps[0]}` }).click();
+    const dialog = page.getByRole('dialog', { name: `Restore snapshot ${snaps[0]}` });
+    await dialog.waitFor();
+    await dialog.getByLabel('Target agent').selectOption(AGENT_B);
+    await dialog.getByLabel(/Target path/).fill('/restore/here');
+    await shot(page, 'restore-dialog-1280');
+    await dialog.getByRole('button', { name: 'Start restore' }).click();
+    await page.waitForURL(/#\/jobs\/restore\//);
+    jobId = decodeURIComponent(page.url().split('#/jobs/restore/')[1]);
+    const status = page.getByTestId('job-status');
+    await until('pending', async () => /pending/.test(await status.innerText()));
+
+    const created = await orch.api('GET', `/restore-jobs/${jobId}`, { token: op });
+    assert.equal(created.json.snapshot_id, snaps[0]);
+    assert.equal(created.json.target_agent_id, AGENT_B);
+    assert.equal(created.json.target_path, '/restore/here');
+
+    // The agent picks the command up and reports.
+    const tokB = await orch.agentToken(AGENT_B);
+    const cmds = await orch.api('GET', `/agent/${AGENT_B}/commands`, { token: tokB });
+    assert.equal(cmds.json[0]?.payload?.job_id, jobId);
+    const total = 3 * MiB;
+    await agentPost(AGENT_B, tokB, { job_id: jobId, snapshot_id: snaps[0], event_type: 'restore_started', message: 'downloading snapshot' });
+    await until('in progress', async () => /in progress/.test(await status.innerText()));
+    await agentPost(AGENT_B, tokB, { job_id: jobId, event_type: 'restore_in_progress', message: 'extracting', metadata: { bytes_done: total / 4, bytes_total: total } });
+    const bar = page.getByRole('progressbar', { name: `Progress of restore job ${jobId}` });
+    await until('25%', async () => (await bar.getAttribute('aria-valuenow')) === '25');
+    await agentPost(AGENT_B, tokB, { job_id: jobId, event_type: 'restore_in_progress', message: 'extracting', metadata: { bytes_done: (total * 3) / 4, bytes_total: total } });
+    await until('75%', async () => (await bar.getAttribute('aria-valuenow')) === '75');
+    const log = page.getByRole('log', { name: `Log of restore job ${jobId}` });
+    await until('log lines', async () => (await log.locator('li').count()) >= 3);
+    await shot(page, 'job-progress-1280');
+    await agentPost(AGENT_B, tokB, { job_id: jobId, event_type: 'restore_completed', message: 'restored 360 files' });
+    await until('completed', async () => /completed/.test(await status.innerText()));
+    await until('final log line', async () => /restored 360 files/.test(await log.innerText()));
+    assert.equal(await page.evaluate(() => window.__noReload), true, 'the page was not reloaded');
+    await shot(page, 'job-completed-1280');
+
+    await page.getByRole('link', { name: /^Jobs\b/ }).click();
+    const row = page.locator(`tr[data-job="${jobId}"]`);
+    await row.waitFor();
+    assert.match(await row.innerText(), /completed/);
+    await shot(page, 'jobs-1280');
+  });
+
+  it('shows the events in the live feed, and misses none across a dropped link', async () => {
+    await page.getByRole('link', { name: 'Events', exact: true }).click();
+    const feed = page.getByTestId('event-feed');
+    await feed.waitFor();
+    const text = await feed.innerText();
+    assert.match(text, new RegExp(`restore_completed on job ${jobId}`));
+    assert.match(text, new RegExp(`restore_in_progress on job ${jobId}.*75%`));
+    assert.match(text, new RegExp(`Restore job ${jobId} created`));
+    assert.ok(await feed.locator('tr[data-event="job_status_changed"]').count() >= 2);
+
+    // Drop the link for 1.5 s, make records meanwhile: they arrive after the reconnect.
+    await page.evaluate(() => window.__fortfail.dropLink(1500));
+    await page.locator('.live-warn').first().waitFor();
+    const ghost = `web-${tag}-while-down`;
+    const tok = await orch.agentToken(ghost);
+    await orch.api('GET', `/agent/${ghost}/commands`, { token: tok });
+    await page.locator('.live-ok').first().waitFor({ timeout: 15000 });
+    await until('the record made while down', async () => (await feed.innerText()).includes(`Agent ${ghost} signed in`));
+    const seqs = await feed.locator('tr[data-seq]').evaluateAll((rows) => rows.map((r) => Number(r.dataset.seq)));
+    assert.equal(new Set(seqs).size, seqs.length, 'no record twice');
+    const sorted = [...seqs].sort((a, b) => a - b);
+    assert.deepEqual(sorted, Array.from({ length: sorted.length }, (_, i) => sorted[0] + i), 'no gap in seq');
+    await shot(page, 'events-1280');
+  });
+
+  it('asks before deleting a snapshot, then removes it', async () => {
+    await page.getByRole('link', { name: 'Snapshots', exact: true }).click();
+    await page.getByRole('button', { name: `Delete snapshot ${snaps[3]}` }).click();
+    const dialog = page.getByRole('dialog', { name: `Delete snapshot ${snaps[3]}?` });
+    await dialog.waitFor();
+    await dialog.getByRole('button', { name: 'Keep it' }).click();
+    await dialog.waitFor({ state: 'hidden' });
+    assert.equal((await orch.api('GET', `/snapshots/${snaps[3]}`, { token: op })).status, 200);
+    await page.getByRole('button', { name: `Delete snapshot ${snaps[3]}` }).click();
+    await dialog.getByRole('button', { name: 'Delete snapshot' }).click();
+    await page.locator(`tr[data-snapshot="${snaps[3]}"]`).waitFor({ state: 'detached' });
+    assert.equal((await orch.api('GET', `/snapshots/${snaps[3]}`, { token: op })).status, 404);
+  });
+
+  it('opens a snapshot with its metadata', async () => {
+    await page.getByRole('link', { name: snaps[2], exact: true }).click();
+    await page.getByRole('heading', { name: `Snapshot ${snaps[2]}`, level: 1 }).waitFor();
+    const meta = await page.getByRole('region', { name: 'Metadata' }).innerText();
+    assert.match(meta, /"compression": "zstd"/);
+    await shot(page, 'snapshot-detail-1280');
+  });
+
+  it('fits a 390 px wide screen', async () => {
+    const token = await page.evaluate(() => window.sessionStorage.getItem('fortfail.token'));
+    const narrow = await newPage({ width: 390, height: 844, token });
+    for (const [hash, name, heading] of [['#/overview', 'overview-390', 'Overview'], ['#/snapshots', 'snapshots-390', 'Snapshots'],
+      [`#/jobs/restore/${encodeURIComponent(jobId)}`, 'job-390', `Restore job ${jobId}`], ['#/events', 'events-390', 'Live events']]) {
+      await narrow.goto(`${orch.url}/control${hash}`);
+      await narrow.getByRole('heading', { name: heading, level: 1 }).waitFor();
+      await sleep(250);
+      const overflow = await narrow.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      assert.ok(overflow <= 0, `${name}: no horizontal scrolling (${overflow}px too wide)`);
+      await shot(narrow, name);
+    }
+    await narrow.getByRole('button', { name: 'Sign out' }).click();
+    await narrow.getByRole('heading', { name: 'Sign in to the control panel' }).waitFor();
+    assert.equal(await narrow.evaluate(() => window.sessionStorage.getItem('fortfail.token')), null, 'sign out clears the token');
+    await narrow.close();
+  });
+
+  it('returns to sign-in when the token stops working', async () => {
+    const before = consoleErrors.length;
+    const bad = await newPage({ token: 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.invalid' });
+    const unauthorized = [];
+    bad.on('response', (r) => { if (r.status() === 401) unauthorized.push(r.url()); });
+    await bad.goto(`${orch.url}/control#/snapshots`);
+    await bad.getByRole('heading', { name: 'Sign in to the control panel' }).waitFor();
+    await bad.getByText('no longer accepts this token').waitFor();
+    assert.ok(unauthorized.length > 0);
+    await bad.close();
+    // The browser logs each 401 as a failed resource load: expected here only.
+    for (let i = consoleErrors.length - 1; i >= before; i--) {
+      if (/\b401\b/.test(consoleErrors[i])) consoleErrors.splice(i, 1);
+    }
+  });
+
+  it('renders /docs, and an authorized "Try it out" of GET /agents returns 200', async () => {
+    const docs = await newPage();
+    await docs.goto(`${orch.url}/docs`);
+    await docs.locator('.swagger-ui .info .title').filter({ hasText: 'FortFail orchestrator API' }).waitFor({ timeout: 20000 });
+    await docs.locator('.opblock-tag-section').first().waitFor();
+    await shot(docs, 'docs-1280');
+
+    await docs.locator('.auth-wrapper .authorize').click();
+    const modal = docs.locator('.dialog-ux .modal-ux');
+    await modal.waitFor();
+    await modal.locator('#auth-bearer-value').fill(op);
+    await modal.locator('button.authorize').click(); // "Apply credentials"
+    await modal.locator('button.btn-done').click();
+    await modal.waitFor({ state: 'detached' });
+
+    const opblock = docs.locator('#operations-agents-listAgents');
+    await opblock.locator('.opblock-summary').first().click();
+    await opblock.getByRole('button', { name: 'Try it out' }).click();
+    await opblock.getByRole('button', { name: 'Execute' }).click();
+    const status = opblock.locator('.live-responses-table .response .response-col_status').first();
+    await until('a 200 answer', async () => (await status.innerText()).trim() === '200', 15000);
+    const body = await opblock.locator('.live-responses-table .response-col_description pre').first().innerText();
+    assert.match(body, new RegExp(AGENT_B));
+    await opblock.scrollIntoViewIfNeeded();
+    await shot(docs, 'docs-try-agents-1280');
+    await docs.close();
+  });
+
+  it('logged no console errors', () => {
+    assert.deepEqual(consoleErrors, []);
+  });
+});

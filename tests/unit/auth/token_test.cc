@@ -1,0 +1,113 @@
+#include "auth/token.h"
+
+#include <gtest/gtest.h>
+
+#include "common/base64.h"
+#include "common/hex.h"
+#include "support/simulated_clock.h"
+#include "sys/random.h"
+
+namespace ff::auth {
+namespace {
+
+class TokenTest : public ::testing::Test {
+ protected:
+  testing::SimulatedClock clock_;
+  TokenService tokens_{"s3cret-key", std::chrono::seconds(3600), clock_, sys::secure_random()};
+};
+
+TEST_F(TokenTest, AgentTokenRoundTripsWithClaims) {
+  MintedToken t = tokens_.mint(std::string("agent-1"));
+  auto c = tokens_.verify(t.token);
+  ASSERT_TRUE(c.ok()) << c.status().to_string();
+  EXPECT_EQ(c->subject, "agent-1");
+  EXPECT_EQ(c->role, Role::kAgent);
+  EXPECT_EQ(c->expires_at - c->issued_at, 3600);
+  EXPECT_EQ(c->token_id.size(), 32u);
+  EXPECT_TRUE(c->may_act_for("agent-1"));
+  EXPECT_FALSE(c->may_act_for("agent-2"));
+}
+
+TEST_F(TokenTest, OperatorTokenMayActForEveryone) {
+  auto c = tokens_.verify(tokens_.mint(std::nullopt).token);
+  ASSERT_TRUE(c.ok());
+  EXPECT_TRUE(c->is_operator());
+  EXPECT_TRUE(c->may_act_for("anyone"));
+}
+
+TEST_F(TokenTest, ExpiredTokenIsUnauthenticated) {
+  MintedToken t = tokens_.mint(std::string("a"));
+  clock_.advance(std::chrono::seconds(3599));
+  EXPECT_TRUE(tokens_.verify(t.token).ok());
+  clock_.advance(std::chrono::seconds(1));
+  auto r = tokens_.verify(t.token);
+  EXPECT_EQ(r.status().code(), Code::kUnauthenticated);
+  EXPECT_EQ(r.status().message(), "token expired");
+}
+
+TEST_F(TokenTest, TokenSignedWithAnotherSecretIsRejected) {
+  TokenService other("other-secret", std::chrono::seconds(3600), clock_, sys::secure_random());
+  auto r = tokens_.verify(other.mint(std::nullopt).token);
+  EXPECT_EQ(r.status().code(), Code::kUnauthenticated);
+}
+
+TEST_F(TokenTest, AlgNoneIsRejected) {
+  MintedToken t = tokens_.mint(std::nullopt);
+  std::string payload = t.token.substr(t.token.find('.') + 1);
+  payload = payload.substr(0, payload.find('.'));
+  std::string forged = base64url_encode(R"({"alg":"none","typ":"JWT"})") + "." + payload + ".";
+  auto r = tokens_.verify(forged);
+  EXPECT_EQ(r.status().code(), Code::kUnauthenticated);
+}
+
+TEST_F(TokenTest, HeaderWithOtherAlgorithmIsRejectedEvenWithValidMac) {
+  // An HS384 header re-signed with HS256 by someone holding the key: still refused.
+  std::string header = base64url_encode(R"({"alg":"HS384","typ":"JWT"})");
+  std::string payload = base64url_encode(
+      R"({"sub":"x","role":"operator","iat":1800000000,"exp":1900000000,"iss":"fortfail"})");
+  std::string input = header + "." + payload;
+  std::string token = input + "." + base64url_encode(hmac_sha256("s3cret-key", input));
+  EXPECT_EQ(tokens_.verify(token).status().message(), "invalid token: unsupported algorithm");
+}
+
+TEST_F(TokenTest, TamperedPayloadIsRejected) {
+  MintedToken t = tokens_.mint(std::string("agent-1"));
+  size_t d1 = t.token.find('.');
+  size_t d2 = t.token.rfind('.');
+  std::string payload = *base64url_decode(t.token.substr(d1 + 1, d2 - d1 - 1));
+  payload.replace(payload.find("agent"), 9, "operator");
+  std::string forged = t.token.substr(0, d1 + 1) + base64url_encode(payload) + t.token.substr(d2);
+  EXPECT_EQ(tokens_.verify(forged).status().code(), Code::kUnauthenticated);
+}
+
+TEST_F(TokenTest, MalformedTokensAreRejected) {
+  for (const char* bad : {"", "abc", "a.b", "a.b.c.d", "!!.??.**", "e30.e30.e30"}) {
+    EXPECT_EQ(tokens_.verify(bad).status().code(), Code::kUnauthenticated) << bad;
+  }
+}
+
+TEST_F(TokenTest, WrongIssuerIsRejected) {
+  std::string header = base64url_encode(R"({"alg":"HS256","typ":"JWT"})");
+  std::string payload = base64url_encode(
+      R"({"sub":"x","role":"operator","iat":1800000000,"exp":1900000000,"iss":"evil"})");
+  std::string input = header + "." + payload;
+  std::string token = input + "." + base64url_encode(hmac_sha256("s3cret-key", input));
+  EXPECT_EQ(tokens_.verify(token).status().message(), "invalid token: wrong issuer");
+}
+
+TEST(Base64Url, RoundTripsAllLengths) {
+  std::string data;
+  for (int i = 0; i < 40; ++i) {
+    auto enc = base64url_encode(data);
+    EXPECT_EQ(enc.find('='), std::string::npos);
+    auto dec = base64url_decode(enc);
+    ASSERT_TRUE(dec.has_value());
+    EXPECT_EQ(*dec, data);
+    data.push_back(static_cast<char>(i * 37));
+  }
+  EXPECT_FALSE(base64url_decode("a").has_value());
+  EXPECT_FALSE(base64url_decode("ab+/").has_value());
+}
+
+}  // namespace
+}  // namespace ff::auth

@@ -1,0 +1,78 @@
+#include "config/config.h"
+
+#include <gtest/gtest.h>
+
+#include <map>
+
+namespace ff::config {
+namespace {
+
+Getenv env_of(std::map<std::string, std::string> vars) {
+  return [vars](const std::string& name) -> std::optional<std::string> {
+    auto it = vars.find(name);
+    if (it == vars.end()) return std::nullopt;
+    return it->second;
+  };
+}
+
+TEST(Config, DefaultsMatchTheSeedAndWarnAboutDevSecrets) {
+  auto r = load(env_of({}));
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->config.database_url, "sqlite:///./orchestrator.db");
+  EXPECT_EQ(r->config.wal_path, "/data/orchestrator_wal.log");
+  EXPECT_EQ(r->config.listen_port, 8000);
+  EXPECT_EQ(r->config.token_ttl.count(), 604800);
+  EXPECT_EQ(r->config.command_lease.count(), 300);
+  EXPECT_EQ(r->config.agent_offline.count(), 60);
+  EXPECT_EQ(r->config.s3.bucket, "fortfail-snapshots");
+  EXPECT_EQ(r->config.s3.region, "us-east-1");
+  EXPECT_EQ(r->warnings.size(), 2u);
+}
+
+TEST(Config, ProductionRefusesDevSecrets) {
+  auto r = load(env_of({{"ORCH_ENV", "production"}}));
+  EXPECT_EQ(r.status().code(), Code::kInvalidArgument);
+  EXPECT_NE(r.status().message().find("ORCH_JWT_SECRET"), std::string::npos);
+}
+
+TEST(Config, ProductionWithStrongSecretsStarts) {
+  auto r = load(env_of({{"ORCH_ENV", "production"},
+                        {"ORCH_JWT_SECRET", std::string(40, 'x')},
+                        {"ORCH_REG_SECRET", "registration"}}));
+  ASSERT_TRUE(r.ok()) << r.status().to_string();
+  EXPECT_TRUE(r->warnings.empty());
+}
+
+TEST(Config, BadValuesNameTheVariable) {
+  struct Case {
+    const char* name;
+    const char* value;
+    const char* named;  // the variable the error names
+  } cases[] = {{"ORCH_LISTEN", "nope", "ORCH_LISTEN"},
+               {"ORCH_LISTEN", "0.0.0.0:99999", "ORCH_LISTEN"},
+               {"ORCH_TOKEN_TTL_SECONDS", "abc", "ORCH_TOKEN_TTL_SECONDS"},
+               {"ORCH_COMMAND_LEASE_SECONDS", "0", "ORCH_COMMAND_LEASE_SECONDS"},
+               {"DATABASE_URL", "mysql://x", "DATABASE_URL"},
+               {"ORCH_ENV", "staging", "ORCH_ENV"},
+               {"ORCH_TLS_CERT", "/x.pem", "ORCH_TLS_KEY"},
+               {"ORCH_LOG_LEVEL", "loud", "ORCH_LOG_LEVEL"}};
+  for (const auto& c : cases) {
+    auto r = load(env_of({{c.name, c.value}}));
+    ASSERT_FALSE(r.ok()) << c.name;
+    EXPECT_EQ(r.status().message().rfind(std::string(c.named) + ":", 0), 0u)
+        << r.status().message();
+  }
+}
+
+TEST(Config, ListenAndCorsParse) {
+  auto r = load(env_of({{"ORCH_LISTEN", "127.0.0.1:9001"},
+                        {"ORCH_CORS_ORIGINS", "https://a.example, https://b.example"}}));
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->config.listen_host, "127.0.0.1");
+  EXPECT_EQ(r->config.listen_port, 9001);
+  ASSERT_EQ(r->config.cors_origins.size(), 2u);
+  EXPECT_EQ(r->config.cors_origins[1], "https://b.example");
+}
+
+}  // namespace
+}  // namespace ff::config

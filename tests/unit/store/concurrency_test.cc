@@ -1,0 +1,101 @@
+// Conformance: behaviour under concurrent callers, on every backend.
+#include <algorithm>
+#include <mutex>
+#include <set>
+#include <thread>
+
+#include "store_test_support.h"
+
+namespace ff::store::testing {
+namespace {
+
+TEST_P(StoreTest, ConcurrentLeasesHandOutEachCommandExactlyOnce) {
+  add_snapshot("s1", "a1", at(0));
+  for (int i = 0; i < 100; ++i) {
+    add_job("j" + std::to_string(i), "c" + std::to_string(i), "s1", "a2", at(i));
+  }
+  std::mutex mu;
+  std::vector<std::string> got;  // guarded by mu
+  std::vector<Status> errors;    // guarded by mu
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 8; ++t) {
+    threads.emplace_back([&] {
+      while (true) {
+        auto leased = store_->lease_commands("a2", at(1000), at(100000), 3);
+        std::lock_guard lock(mu);
+        if (!leased.ok()) {
+          errors.push_back(leased.status());
+          return;
+        }
+        if (leased->empty()) return;
+        for (const auto& c : *leased) {
+          got.push_back(c.id);
+          EXPECT_EQ(c.delivery_count, 1) << c.id;
+        }
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  for (const auto& e : errors) ADD_FAILURE() << e.to_string();
+  EXPECT_EQ(got.size(), 100u);
+  std::set<std::string> unique(got.begin(), got.end());
+  EXPECT_EQ(unique.size(), 100u);
+}
+
+TEST_P(StoreTest, ConcurrentEventsOnOneJobAreAllRecordedInOrder) {
+  add_snapshot("s1", "a1", at(0));
+  add_job("j1", "c1", "s1", "a2", at(1));
+  std::vector<std::thread> threads;
+  std::mutex mu;
+  std::vector<Status> errors;  // guarded by mu
+  for (int t = 0; t < 8; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 25; ++i) {
+        auto r = store_->record_job_event(
+            event("j1", "a2", "restore_in_progress_" + std::to_string(t), at(10 + i)),
+            to_status("in_progress"), at(400));
+        if (!r.ok()) {
+          std::lock_guard lock(mu);
+          errors.push_back(r.status());
+        }
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  for (const auto& e : errors) ADD_FAILURE() << e.to_string();
+  auto events = store_->list_job_events("j1");
+  ASSERT_TRUE(events.ok());
+  ASSERT_EQ(events->size(), 200u);
+  EXPECT_TRUE(std::is_sorted(events->begin(), events->end(),
+                             [](const JobEvent& a, const JobEvent& b) { return a.id < b.id; }));
+}
+
+TEST_P(StoreTest, ConcurrentReadsAndWritesSucceed) {
+  add_snapshot("s1", "a1", at(0));
+  add_job("j1", "c1", "s1", "a2", at(1));
+  std::atomic<int> failures{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 50; ++i) {
+        if (t % 2 == 0) {
+          if (!store_->get_restore_job("j1").ok()) ++failures;
+          if (!store_->list_snapshots({}, Page{}).ok()) ++failures;
+        } else {
+          if (!store_->touch_agent("a" + std::to_string(t), at(i)).ok()) ++failures;
+          if (!store_
+                   ->record_job_event(event("j1", "a2", "restore_in_progress", at(i)),
+                                      to_status("in_progress"), at(400))
+                   .ok()) {
+            ++failures;
+          }
+        }
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(failures.load(), 0);
+}
+
+}  // namespace
+}  // namespace ff::store::testing

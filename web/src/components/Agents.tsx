@@ -1,0 +1,86 @@
+// Agents: who is online, when each was last seen, and what it has stored.
+import { href } from '../router';
+import type { State } from '../store';
+import type { Snapshot } from '../types';
+import { Badge, Empty, PageHeader, RelTime } from './common';
+
+export function AgentsPage({ state }: { state: State }) {
+  const { agents, snapshots, now } = state;
+  const byAgent = new Map<string, Snapshot[]>();
+  for (const s of snapshots) {
+    const l = byAgent.get(s.agent_id) ?? [];
+    l.push(s);
+    byAgent.set(s.agent_id, l);
+  }
+  const sorted = agents.slice().sort((a, b) => (a.status === b.status ? a.id.localeCompare(b.id) : a.status === 'online' ? -1 : 1));
+  const online = agents.filter((a) => a.status === 'online').length;
+  return (
+    <>
+      <PageHeader
+        title="Agents"
+        sub={`${agents.length} agent${agents.length === 1 ? '' : 's'}, ${online} online. An agent is offline when it has not polled for a while.`}
+      />
+      <section class="card flush">
+        {agents.length === 0 ? (
+          <Empty title="No agents yet">
+            Start <code>fortfail-agent</code> with <code>ORCHESTRATOR_URL={window.location.origin}</code>; it shows up here when it
+            first polls.
+          </Empty>
+        ) : (
+          <table class="table responsive" aria-label="Agents">
+            <thead>
+              <tr>
+                <th scope="col">Agent</th>
+                <th scope="col">Status</th>
+                <th scope="col">Last seen</th>
+                <th scope="col" class="num">
+                  Snapshots
+                </th>
+                <th scope="col">Last snapshot</th>
+                <th scope="col" class="hide-narrow">First seen</th>
+                <th scope="col">
+                  <span class="sr-only">Actions</span>
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {sorted.map((a) => {
+                const own = byAgent.get(a.id) ?? [];
+                const countSnaps = a.snapshot_count ?? own.length;
+                const lastSnap =
+                  a.last_snapshot_at ?? own.reduce<string | null>((m, s) => (!m || s.created_at > m ? s.created_at : m), null);
+                return (
+                  <tr key={a.id} data-agent={a.id}>
+                    <th scope="row" data-label="Agent" class="mono">
+                      {a.id}
+                    </th>
+                    <td data-label="Status">
+                      <Badge status={a.status} />
+                    </td>
+                    <td data-label="Last seen">
+                      <RelTime iso={a.last_seen} now={now} />
+                    </td>
+                    <td data-label="Snapshots" class="num">
+                      {countSnaps}
+                    </td>
+                    <td data-label="Last snapshot">
+                      {lastSnap ? <RelTime iso={lastSnap} now={now} /> : <span class="muted">none</span>}
+                    </td>
+                    <td data-label="First seen" class="hide-narrow">
+                      {a.first_seen ? <RelTime iso={a.first_seen} now={now} /> : <span class="muted">—</span>}
+                    </td>
+                    <td data-label="" class="actions">
+                      <a class="btn btn-small" href={`${href('snapshots')}?agent=${encodeURIComponent(a.id)}`} aria-label={`Snapshots of ${a.id}`}>
+                        Snapshots
+                      </a>
+                    </td>
+                  </tr>
+                );
+              })}
+            </tbody>
+          </table>
+        )}
+      </section>
+    </>
+  );
+}

@@ -1,0 +1,205 @@
+// The actions that change things: restore a snapshot, delete one, start a backup.
+import { useState } from 'preact/hooks';
+
+import { ApiError, request } from '../api';
+import { refreshSoon } from '../data';
+import { formatBytes, formatDate } from '../format';
+import { href, navigate } from '../router';
+import { toast } from '../store';
+import type { Agent, BackupJob, RestoreJob, Snapshot } from '../types';
+import { Modal } from './common';
+
+const errorText = (e: unknown) => (e instanceof ApiError ? e.detail : String(e));
+
+function defaultTarget(snapshot: Snapshot, agents: Agent[]): string {
+  const own = agents.find((a) => a.id === snapshot.agent_id);
+  if (own?.status === 'online') return own.id;
+  return agents.find((a) => a.status === 'online')?.id ?? own?.id ?? agents[0]?.id ?? '';
+}
+
+export function RestoreDialog({ snapshot, agents, onClose }: { snapshot: Snapshot; agents: Agent[]; onClose: () => void }) {
+  const [target, setTarget] = useState(() => defaultTarget(snapshot, agents));
+  const [path, setPath] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const sorted = agents.slice().sort((a, b) => (a.status === b.status ? a.id.localeCompare(b.id) : a.status === 'online' ? -1 : 1));
+  const chosen = agents.find((a) => a.id === target);
+
+  const submit = async (e: Event) => {
+    e.preventDefault();
+    setBusy(true);
+    setError(null);
+    try {
+      const body: Record<string, string> = { snapshot_id: snapshot.id, target_agent_id: target };
+      if (path.trim()) body.target_path = path.trim();
+      const r = await request<RestoreJob>('POST', '/restore-jobs', body);
+      toast('ok', `Restore job ${r.data.id} created: ${snapshot.id} → ${target}`);
+      refreshSoon('restore');
+      onClose();
+      navigate(href('jobs', 'restore', r.data.id));
+    } catch (err) {
+      setError(errorText(err));
+      setBusy(false);
+    }
+  };
+
+  return (
+    <Modal title={`Restore snapshot ${snapshot.id}`} onClose={onClose}>
+      <form class="stack" onSubmit={submit}>
+        <p class="muted">
+          {formatBytes(snapshot.size)} from <strong>{snapshot.agent_id}</strong>, taken {formatDate(snapshot.created_at)}. The
+          target agent downloads it, checks its SHA-256 and extracts it.
+        </p>
+        {agents.length === 0 ? (
+          <p class="notice notice-warn">No agent is known yet, so there is nowhere to restore to.</p>
+        ) : (
+          <>
+            <label for="restore-target">Target agent</label>
+            <select id="restore-target" value={target} onChange={(e) => setTarget((e.target as HTMLSelectElement).value)} required>
+              {sorted.map((a) => (
+                <option key={a.id} value={a.id}>
+                  {a.id} ({a.status})
+                </option>
+              ))}
+            </select>
+            {chosen?.status === 'offline' && (
+              <p class="hint warn">This agent is offline: the job waits until it polls again.</p>
+            )}
+            <label for="restore-path">
+              Target path <span class="muted">(optional)</span>
+            </label>
+            <input
+              id="restore-path"
+              type="text"
+              value={path}
+              onInput={(e) => setPath((e.target as HTMLInputElement).value)}
+              placeholder={`default: RESTORE_DIR/${snapshot.id} on the agent`}
+              maxLength={4096}
+            />
+          </>
+        )}
+        {error && (
+          <p class="notice notice-bad" role="alert">
+            {error}
+          </p>
+        )}
+        <div class="dialog-actions">
+          <button class="btn" type="button" onClick={onClose}>
+            Cancel
+          </button>
+          <button class="btn btn-primary" type="submit" disabled={busy || !target}>
+            {busy ? 'Starting…' : 'Start restore'}
+          </button>
+        </div>
+      </form>
+    </Modal>
+  );
+}
+
+export function DeleteDialog({ snapshot, onClose, onDeleted }: { snapshot: Snapshot; onClose: () => void; onDeleted?: () => void }) {
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const submit = async (e: Event) => {
+    e.preventDefault();
+    setBusy(true);
+    setError(null);
+    try {
+      await request('DELETE', `/snapshots/${encodeURIComponent(snapshot.id)}`);
+      toast('ok', `Snapshot ${snapshot.id} deleted`);
+      refreshSoon('snapshots', 'agents');
+      onClose();
+      onDeleted?.();
+    } catch (err) {
+      setError(err instanceof ApiError && err.status === 409 ? `Not deleted: ${err.detail}` : errorText(err));
+      setBusy(false);
+    }
+  };
+  return (
+    <Modal title={`Delete snapshot ${snapshot.id}?`} onClose={onClose}>
+      <form class="stack" onSubmit={submit}>
+        <p>
+          This removes the snapshot's metadata and its {formatBytes(snapshot.size)} of stored bytes for good. It cannot be
+          restored afterwards.
+        </p>
+        {error && (
+          <p class="notice notice-bad" role="alert">
+            {error}
+          </p>
+        )}
+        <div class="dialog-actions">
+          <button class="btn" type="button" onClick={onClose}>
+            Keep it
+          </button>
+          <button class="btn btn-danger" type="submit" disabled={busy}>
+            {busy ? 'Deleting…' : 'Delete snapshot'}
+          </button>
+        </div>
+      </form>
+    </Modal>
+  );
+}
+
+export function BackupDialog({ agents, onClose }: { agents: Agent[]; onClose: () => void }) {
+  const [agent, setAgent] = useState(() => agents.find((a) => a.status === 'online')?.id ?? agents[0]?.id ?? '');
+  const [paths, setPaths] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const submit = async (e: Event) => {
+    e.preventDefault();
+    setBusy(true);
+    setError(null);
+    try {
+      const list = paths
+        .split('\n')
+        .map((p) => p.trim())
+        .filter(Boolean);
+      const body: Record<string, unknown> = { agent_id: agent };
+      if (list.length) body.paths = list;
+      const r = await request<BackupJob>('POST', '/backup-jobs', body);
+      toast('ok', `Backup job ${r.data.id} created on ${agent}`);
+      refreshSoon('backup');
+      onClose();
+      navigate(href('jobs', 'backup', r.data.id));
+    } catch (err) {
+      setError(errorText(err));
+      setBusy(false);
+    }
+  };
+  return (
+    <Modal title="Back up an agent" onClose={onClose}>
+      <form class="stack" onSubmit={submit}>
+        <label for="backup-agent">Agent</label>
+        <select id="backup-agent" value={agent} onChange={(e) => setAgent((e.target as HTMLSelectElement).value)} required>
+          {agents.map((a) => (
+            <option key={a.id} value={a.id}>
+              {a.id} ({a.status})
+            </option>
+          ))}
+        </select>
+        <label for="backup-paths">
+          Paths <span class="muted">(optional, one per line)</span>
+        </label>
+        <textarea
+          id="backup-paths"
+          rows={3}
+          value={paths}
+          onInput={(e) => setPaths((e.target as HTMLTextAreaElement).value)}
+          placeholder="default: the agent's BACKUP_DIR"
+        />
+        {error && (
+          <p class="notice notice-bad" role="alert">
+            {error}
+          </p>
+        )}
+        <div class="dialog-actions">
+          <button class="btn" type="button" onClick={onClose}>
+            Cancel
+          </button>
+          <button class="btn btn-primary" type="submit" disabled={busy || !agent}>
+            {busy ? 'Starting…' : 'Start backup'}
+          </button>
+        </div>
+      </form>
+    </Modal>
+  );
+}

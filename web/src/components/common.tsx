@@ -1,0 +1,120 @@
+// Small building blocks shared by the views.
+import type { ComponentChildren } from 'preact';
+import { useEffect, useId, useRef } from 'preact/hooks';
+
+import { formatBytes, formatDate, percent, relativeTime, statusLabel } from '../format';
+import type { Progress } from '../store';
+
+const TONE: Record<string, string> = {
+  online: 'ok',
+  available: 'ok',
+  completed: 'ok',
+  offline: 'muted',
+  pending: 'warn',
+  in_progress: 'info',
+  corrupt: 'bad',
+  failed: 'bad',
+};
+
+export function Badge({ status, label }: { status: string; label?: string }) {
+  return (
+    <span class={`badge badge-${TONE[status] ?? 'muted'}`} data-status={status}>
+      <span class="badge-dot" aria-hidden="true" />
+      {label ?? statusLabel(status)}
+    </span>
+  );
+}
+
+export function RelTime({ iso, now }: { iso: string | null | undefined; now: number }) {
+  if (!iso) return <span class="muted">never</span>;
+  return (
+    <time dateTime={iso} title={formatDate(iso)}>
+      {relativeTime(iso, now)}
+    </time>
+  );
+}
+
+export function ProgressBar({ progress, label, tone }: { progress: Progress | undefined; label: string; tone?: 'ok' | 'bad' }) {
+  if (!progress) return null;
+  const pct = percent(progress.done, progress.total);
+  return (
+    <div class="progress-wrap">
+      <div
+        class="progress"
+        role="progressbar"
+        aria-label={label}
+        aria-valuemin={0}
+        aria-valuemax={100}
+        aria-valuenow={Math.round(pct)}
+        aria-valuetext={`${Math.round(pct)}% (${formatBytes(progress.done)} of ${formatBytes(progress.total)})`}
+      >
+        <div class={`progress-fill${tone ? ` progress-${tone}` : ''}`} style={{ width: `${pct.toFixed(1)}%` }} />
+      </div>
+      <span class="progress-text">
+        {Math.round(pct)}% · {formatBytes(progress.done)} / {formatBytes(progress.total)}
+      </span>
+    </div>
+  );
+}
+
+export function Empty({ title, children }: { title: string; children?: ComponentChildren }) {
+  return (
+    <div class="empty">
+      <p class="empty-title">{title}</p>
+      {children && <div class="empty-body">{children}</div>}
+    </div>
+  );
+}
+
+export function PageHeader({ title, sub, children }: { title: string; sub?: string; children?: ComponentChildren }) {
+  return (
+    <div class="page-header">
+      <div>
+        <h1>{title}</h1>
+        {sub && <p class="page-sub">{sub}</p>}
+      </div>
+      {children && <div class="page-actions">{children}</div>}
+    </div>
+  );
+}
+
+// A modal <dialog>: focus is trapped by the browser, Escape closes it.
+export function Modal({
+  title,
+  onClose,
+  children,
+}: {
+  title: string;
+  onClose: () => void;
+  children: ComponentChildren;
+}) {
+  const ref = useRef<HTMLDialogElement>(null);
+  const closeRef = useRef(onClose);
+  closeRef.current = onClose;
+  const id = useId();
+  useEffect(() => {
+    const d = ref.current;
+    if (!d) return;
+    if (!d.open) d.showModal();
+    const onCloseEvent = () => closeRef.current();
+    d.addEventListener('close', onCloseEvent);
+    return () => {
+      d.removeEventListener('close', onCloseEvent);
+      if (d.open) d.close();
+    };
+  }, []);
+  return (
+    <dialog ref={ref} class="modal" aria-labelledby={id}>
+      <h2 id={id}>{title}</h2>
+      {children}
+    </dialog>
+  );
+}
+
+export function Spinner({ label }: { label: string }) {
+  return (
+    <span class="spinner" role="status" aria-label={label}>
+      <span aria-hidden="true" />
+    </span>
+  );
+}

@@ -1,0 +1,114 @@
+// Shapes of the orchestrator's JSON (docs/openapi.json is the reference).
+
+export type SnapshotStatus = 'pending' | 'available' | 'corrupt';
+export type JobStatus = 'pending' | 'in_progress' | 'completed' | 'failed';
+export type JobKind = 'restore' | 'backup';
+
+export interface Agent {
+  id: string;
+  status: 'online' | 'offline';
+  last_seen: string;
+  first_seen?: string;
+  snapshot_count?: number;
+  last_snapshot_at?: string | null;
+}
+
+export interface Snapshot {
+  id: string;
+  agent_id: string;
+  checksum: string;
+  size: number;
+  metadata: Record<string, unknown>;
+  status: SnapshotStatus;
+  created_at: string;
+  uploaded_at: string | null;
+}
+
+export interface JobLog {
+  timestamp: string;
+  agent_id: string;
+  event_type: string;
+  message: string;
+  metadata: Record<string, unknown>;
+}
+
+export interface RestoreJob {
+  id: string;
+  snapshot_id: string;
+  target_agent_id: string;
+  target_path?: string | null;
+  status: JobStatus;
+  created_at: string;
+  updated_at?: string;
+  logs?: JobLog[];
+}
+
+export interface BackupJob {
+  id: string;
+  agent_id: string;
+  paths?: string[];
+  snapshot_id?: string | null;
+  status: JobStatus;
+  created_at: string;
+  updated_at?: string;
+  logs?: JobLog[];
+}
+
+// Restore and backup jobs seen through one lens, for lists and charts.
+export interface Job {
+  kind: JobKind;
+  id: string;
+  status: JobStatus;
+  agent_id: string; // the target agent of a restore, the source agent of a backup
+  snapshot_id: string | null;
+  target_path: string | null;
+  paths: string[];
+  created_at: string;
+  updated_at: string | null;
+}
+
+// One write-ahead-log record as sent on /ws, or the `connected` greeting.
+export interface WalRecord {
+  seq?: number;
+  timestamp?: string;
+  event: string;
+  agent_id?: string;
+  job_id?: string;
+  snapshot_id?: string;
+  status?: string;
+  event_type?: string;
+  message?: string;
+  kind?: string;
+  metadata?: Record<string, unknown>;
+  [field: string]: unknown;
+}
+
+export const isFinished = (s: JobStatus): boolean => s === 'completed' || s === 'failed';
+
+export function restoreAsJob(j: RestoreJob): Job {
+  return {
+    kind: 'restore',
+    id: j.id,
+    status: j.status,
+    agent_id: j.target_agent_id,
+    snapshot_id: j.snapshot_id,
+    target_path: j.target_path ?? null,
+    paths: [],
+    created_at: j.created_at,
+    updated_at: j.updated_at ?? null,
+  };
+}
+
+export function backupAsJob(j: BackupJob): Job {
+  return {
+    kind: 'backup',
+    id: j.id,
+    status: j.status,
+    agent_id: j.agent_id,
+    snapshot_id: j.snapshot_id ?? null,
+    target_path: null,
+    paths: j.paths ?? [],
+    created_at: j.created_at,
+    updated_at: j.updated_at ?? null,
+  };
+}
