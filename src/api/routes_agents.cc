@@ -28,6 +28,9 @@ Result<core::AgentEventInput> parse_event(const Request& req) {
   auto meta = body.find("metadata");
   if (meta != body.end() && !meta->is_null()) {
     if (!meta->is_object()) return ValidationError("metadata: must be an object");
+    if (meta->dump().size() > core::kMaxMetadataBytes) {
+      return ValidationError("metadata: at most 16 KiB of JSON");
+    }
     e.metadata = *meta;
   }
   return e;

@@ -23,7 +23,8 @@ Result<wal::RecordPtr> Service::audit(const audit::Entry& e) {
   if (!r.ok()) {
     spdlog::error("wal append of {} failed: {}", e.event, r.status().to_string());
     // The change is committed but not acknowledged; the client must not see success.
-    return Unavailable("audit log unavailable");
+    if (r.status().code() == Code::kUnavailable) return Unavailable("audit log unavailable");
+    return Internal("audit record rejected");
   }
   return r;
 }

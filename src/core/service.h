@@ -34,6 +34,10 @@
 
 namespace ff::core {
 
+// Client-supplied JSON that ends up in an audit record is bounded so the record
+// always fits the WAL's line limit.
+inline constexpr size_t kMaxMetadataBytes = 16 * 1024;
+
 struct ServiceOptions {
   std::chrono::seconds command_lease{300};
   std::chrono::seconds agent_offline{60};

@@ -18,6 +18,10 @@ Result<CreatedSnapshot> Service::create_snapshot(const auth::Claims& caller,
   }
   if (s.size < 0) return ValidationError("size: must be >= 0");
   if (!s.metadata.is_object()) return ValidationError("metadata: must be an object");
+  // Metadata is part of the snapshot_created audit record, whose size is bounded.
+  if (s.metadata.dump().size() > kMaxMetadataBytes) {
+    return ValidationError("metadata: at most 16 KiB of JSON");
+  }
   if (!caller.may_act_for(s.agent_id)) {
     return PermissionDenied("token may not create snapshots for another agent");
   }

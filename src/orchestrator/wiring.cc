@@ -45,8 +45,9 @@ Result<std::unique_ptr<App>> build_app(const config::Config& config, const sys::
   FF_TRY(env.fs->create_dirs(config.data_dir).with_context("ORCH_DATA_DIR"));
   auto blobs = open_blobs(config);
   if (!blobs.ok()) return blobs.status().with_context("object store");
-  // Transient store errors on idempotent calls are retried with backoff.
-  app->blobs = blob::make_retry_store(std::move(blobs).value());
+  // The S3 store retries transient errors itself; wrapping it again would
+  // multiply the attempts, and the local store has no transient errors.
+  app->blobs = std::move(blobs).value();
   // An unreachable object store is not fatal: readiness reports it and
   // uploads answer 503 until it comes back.
   if (Status s = app->blobs->ensure_ready(); !s.ok()) {

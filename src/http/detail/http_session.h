@@ -16,6 +16,7 @@
 #include <optional>
 #include <variant>
 
+#include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core.hpp>
@@ -141,6 +142,12 @@ class HttpSession : public SessionBase, public std::enable_shared_from_this<Http
 
   // --- plain bodies
   void read_string_body() {
+    // Beast checks Content-Length against the limit only while parsing the
+    // header, which ran without one: check it here.
+    if (req_.content_length && *req_.content_length > ctx_.options.max_body_bytes) {
+      keep_alive_ = false;
+      return send_error(TooLarge("request body too large"));
+    }
     string_parser_.emplace(std::move(*header_parser_));
     string_parser_->body_limit(ctx_.options.max_body_bytes);
     if (string_parser_->is_done()) return on_read_body({}, 0);
@@ -238,7 +245,8 @@ class HttpSession : public SessionBase, public std::enable_shared_from_this<Http
       });
     };
     timer_.expires_at(lp.deadline);
-    timer_.async_wait([wake](beast::error_code ec) {
+    // The pending timer is what keeps a parked session alive.
+    timer_.async_wait([self = this->shared_from_this(), wake](beast::error_code ec) {
       if (!ec) wake();
     });
     subscription_ = ctx_.notifier.subscribe(lp.key, lp.generation, wake);
@@ -252,6 +260,11 @@ class HttpSession : public SessionBase, public std::enable_shared_from_this<Http
       boost::asio::post(self->stream_.get_executor(), [self, opened] {
         if (auto* r = std::get_if<api::Response>(opened.get())) {
           return self->skip_body_then_write(std::move(*r));
+        }
+        if (self->req_.content_length &&
+            *self->req_.content_length > self->ctx_.options.max_upload_bytes) {
+          self->keep_alive_ = false;
+          return self->send_error(TooLarge("upload larger than the configured maximum"));
         }
         self->sink_ = std::move(std::get<0>(*opened));
         self->upload_parser_.emplace(std::move(*self->header_parser_));
@@ -464,6 +477,9 @@ class HttpSession : public SessionBase, public std::enable_shared_from_this<Http
     beast::error_code ec;
     if constexpr (std::is_same_v<Stream, beast::tcp_stream>) {
       stream_.socket().shutdown(boost::asio::ip::tcp::socket::shutdown_send, ec);
+      // Lingering close: a client still sending a body we refused (413) must
+      // get to read our answer; closing with unread data would reset it.
+      linger();
     } else {
       beast::get_lowest_layer(stream_).expires_after(std::chrono::seconds(5));
       stream_.async_shutdown([self = this->shared_from_this()](beast::error_code) {
@@ -472,8 +488,22 @@ class HttpSession : public SessionBase, public std::enable_shared_from_this<Http
     }
   }
 
+  void linger() {
+    constexpr uint64_t kMaxLingerBytes = 64 * 1024 * 1024;
+    if (lingered_ > kMaxLingerBytes) return;
+    beast::get_lowest_layer(stream_).expires_after(std::chrono::seconds(2));
+    chunk_.resize(64 * 1024);
+    stream_.async_read_some(boost::asio::buffer(chunk_),
+                            [self = this->shared_from_this()](beast::error_code ec, size_t n) {
+                              if (ec) return;
+                              self->lingered_ += n;
+                              self->linger();
+                            });
+  }
+
   Context& ctx_;
   Stream stream_;
+  uint64_t lingered_ = 0;
   std::string client_address_;
   boost::asio::steady_timer timer_;
   beast::flat_buffer buffer_;

@@ -53,8 +53,11 @@ json to_json(const Case& c) {
           {"expires", c.expires}};
 }
 
+// tests/support/blob_sigv4_oracle.py, found from this file's own path (the
+// build compiles sources by absolute path).
 std::string oracle_path() {
-  return std::string(FF_SOURCE_DIR) + "/tests/support/blob_sigv4_oracle.py";
+  std::string here = __FILE__;
+  return here.substr(0, here.rfind("/unit/blob/")) + "/support/blob_sigv4_oracle.py";
 }
 
 // Runs the oracle on `cases`; nullopt (with *why set) when it cannot run.

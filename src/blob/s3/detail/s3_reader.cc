@@ -154,7 +154,7 @@ Result<std::unique_ptr<Reader>> open_object(S3Client& client, const std::string&
   if (length && *length == 0) {
     // HTTP cannot ask for zero bytes; check existence and bounds instead.
     FF_ASSIGN_OR_RETURN(uint64_t size, head_object(client, key));
-    FF_TRY(clamp_range(size, offset, 0).status());
+    FF_TRY(clamp_range(size, offset, 0));
     return std::unique_ptr<Reader>(std::make_unique<EmptyReader>());
   }
   S3Request r;
