@@ -282,7 +282,7 @@ Result<ArchiveResult> write_archive(const std::string& source_dir, const std::st
   sink.fd = ::open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
   if (sink.fd < 0) return Internal("cannot create archive file: " + errno_text(errno));
   std::unique_ptr<struct archive, ArchiveDeleter> a(archive_write_new());
-  archive_write_set_format_pax_restricted(a.get());
+  archive_write_set_format_pax(a.get());  // full pax: keeps sub-second mtimes
   archive_write_add_filter_zstd(a.get());
   archive_write_set_filter_option(a.get(), "zstd", "compression-level",
                                   std::to_string(options.zstd_level).c_str());

@@ -6,20 +6,32 @@ namespace ff::api {
 
 int http_status(Code code) {
   switch (code) {
-    case Code::kOk: return 200;
+    case Code::kOk:
+      return 200;
     case Code::kInvalidArgument:
-    case Code::kIntegrity: return 400;
-    case Code::kValidation: return 422;
-    case Code::kUnauthenticated: return 401;
-    case Code::kPermissionDenied: return 403;
-    case Code::kNotFound: return 404;
-    case Code::kConflict: return 409;
-    case Code::kTooLarge: return 413;
-    case Code::kOutOfRange: return 416;
-    case Code::kRateLimited: return 429;
-    case Code::kUnavailable: return 503;
+    case Code::kIntegrity:
+      return 400;
+    case Code::kValidation:
+      return 422;
+    case Code::kUnauthenticated:
+      return 401;
+    case Code::kPermissionDenied:
+      return 403;
+    case Code::kNotFound:
+      return 404;
+    case Code::kConflict:
+      return 409;
+    case Code::kTooLarge:
+      return 413;
+    case Code::kOutOfRange:
+      return 416;
+    case Code::kRateLimited:
+      return 429;
+    case Code::kUnavailable:
+      return 503;
     case Code::kDataLoss:
-    case Code::kInternal: return 500;
+    case Code::kInternal:
+      return 500;
   }
   return 500;
 }

@@ -2,8 +2,8 @@
 // the part named "file" reaches the object sink. Other small fields are
 // skipped; a second "file" part is an error (one object per snapshot).
 #include "api/errors.h"
-#include "api/object_sink.h"
 #include "api/multipart.h"
+#include "api/object_sink.h"
 
 namespace ff::api {
 
@@ -13,23 +13,23 @@ class MultipartSink final : public BodySink {
  public:
   MultipartSink(std::unique_ptr<BodySink> inner, std::string boundary)
       : inner_(std::move(inner)),
-        parser_(std::move(boundary),
-                MultipartCallbacks{
-                    [this](std::string_view name, std::string_view, std::string_view) {
-                      in_file_ = name == "file";
-                      if (in_file_ && seen_file_) {
-                        return ValidationError("file: only one file part is accepted");
-                      }
-                      seen_file_ = seen_file_ || in_file_;
-                      return OkStatus();
-                    },
-                    [this](std::string_view data) {
-                      return in_file_ ? inner_->write(data) : OkStatus();
-                    },
-                    [this] {
-                      in_file_ = false;
-                      return OkStatus();
-                    }}) {}
+        parser_(
+            std::move(boundary),
+            MultipartCallbacks{[this](std::string_view name, std::string_view, std::string_view) {
+                                 in_file_ = name == "file";
+                                 if (in_file_ && seen_file_) {
+                                   return ValidationError("file: only one file part is accepted");
+                                 }
+                                 seen_file_ = seen_file_ || in_file_;
+                                 return OkStatus();
+                               },
+                               [this](std::string_view data) {
+                                 return in_file_ ? inner_->write(data) : OkStatus();
+                               },
+                               [this] {
+                                 in_file_ = false;
+                                 return OkStatus();
+                               }}) {}
 
   Status write(std::string_view chunk) override { return parser_.feed(chunk); }
 

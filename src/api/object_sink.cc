@@ -13,9 +13,11 @@ namespace {
 
 class ObjectSink final : public BodySink {
  public:
-  ObjectSink(core::Service& service, store::Snapshot snapshot,
-             std::unique_ptr<blob::Writer> writer, std::string via)
-      : service_(service), snapshot_(std::move(snapshot)), writer_(std::move(writer)),
+  ObjectSink(core::Service& service, store::Snapshot snapshot, std::unique_ptr<blob::Writer> writer,
+             std::string via)
+      : service_(service),
+        snapshot_(std::move(snapshot)),
+        writer_(std::move(writer)),
         via_(std::move(via)) {}
 
   ~ObjectSink() override {
@@ -102,7 +104,7 @@ Result<std::unique_ptr<BodySink>> open_object_sink(core::Service& service,
                     std::to_string(s.size) + " bytes");
   }
   FF_ASSIGN_OR_RETURN(auto writer, service.blobs().create(core::Service::object_key(id),
-                                                           static_cast<uint64_t>(s.size)));
+                                                          static_cast<uint64_t>(s.size)));
   return std::unique_ptr<BodySink>(new ObjectSink(service, std::move(s), std::move(writer), via));
 }
 

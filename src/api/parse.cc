@@ -18,7 +18,8 @@ Result<nlohmann::json> parse_json_object(const Request& req) {
 
 Result<std::string> required_string(const nlohmann::json& body, const char* field) {
   auto it = body.find(field);
-  if (it == body.end() || it->is_null()) return ValidationError(std::string(field) + ": field required");
+  if (it == body.end() || it->is_null())
+    return ValidationError(std::string(field) + ": field required");
   if (!it->is_string()) return ValidationError(std::string(field) + ": must be a string");
   return it->get<std::string>();
 }
@@ -38,8 +39,8 @@ Result<int64_t> int_param(const Request& req, const char* name, int64_t def, int
   int64_t out = 0;
   auto [p, ec] = std::from_chars(v->data(), v->data() + v->size(), out);
   if (ec != std::errc() || p != v->data() + v->size() || out < min || out > max) {
-    return ValidationError(std::string(name) + ": must be an integer from " +
-                           std::to_string(min) + " to " + std::to_string(max));
+    return ValidationError(std::string(name) + ": must be an integer from " + std::to_string(min) +
+                           " to " + std::to_string(max));
   }
   return out;
 }

@@ -32,7 +32,8 @@ Result<std::optional<ByteRange>> parse_range(const std::string& header, uint64_t
   constexpr std::string_view kPrefix = "bytes=";
   if (header.empty() || header.rfind(kPrefix, 0) != 0) return std::optional<ByteRange>();
   std::string_view spec = std::string_view(header).substr(kPrefix.size());
-  if (spec.find(',') != std::string_view::npos) return std::optional<ByteRange>();  // multi: send all
+  if (spec.find(',') != std::string_view::npos)
+    return std::optional<ByteRange>();  // multi: send all
   size_t dash = spec.find('-');
   if (dash == std::string_view::npos) return std::optional<ByteRange>();
   auto num = [](std::string_view s, uint64_t* out) {

@@ -19,7 +19,8 @@ Response asset_response(std::string_view path) {
     r.content_type = std::string(a->content_type);
     r.body = std::string(a->body);
     r.add_header("ETag", std::string(a->etag));
-    r.add_header("Cache-Control", a->immutable ? "public, max-age=31536000, immutable" : "no-cache");
+    r.add_header("Cache-Control",
+                 a->immutable ? "public, max-age=31536000, immutable" : "no-cache");
     r.add_header("X-Content-Type-Options", "nosniff");
     return r;
   }

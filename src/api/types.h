@@ -23,8 +23,8 @@ namespace ff::api {
 using Headers = std::vector<std::pair<std::string, std::string>>;
 
 struct Request {
-  std::string method;  // "GET", "POST", ...
-  std::string path;    // percent-decoded, without the query
+  std::string method;                                      // "GET", "POST", ...
+  std::string path;                                        // percent-decoded, without the query
   std::vector<std::pair<std::string, std::string>> query;  // decoded, in order
   std::unordered_map<std::string, std::string> params;     // from the route pattern
   std::string authorization;

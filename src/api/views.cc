@@ -29,7 +29,8 @@ nlohmann::json restore_job_json(const store::RestoreJob& j) {
   return {{"id", j.id},
           {"snapshot_id", j.snapshot_id},
           {"target_agent_id", j.target_agent_id},
-          {"target_path", j.target_path.empty() ? nlohmann::json(nullptr) : nlohmann::json(j.target_path)},
+          {"target_path",
+           j.target_path.empty() ? nlohmann::json(nullptr) : nlohmann::json(j.target_path)},
           {"status", j.status},
           {"created_at", format_rfc3339(j.created_at)},
           {"updated_at", format_rfc3339(j.updated_at)}};

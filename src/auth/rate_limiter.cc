@@ -5,8 +5,7 @@
 
 namespace ff::auth {
 
-RateLimiter::RateLimiter(const sys::Clock& clock, double burst, double per_second,
-                         size_t max_keys)
+RateLimiter::RateLimiter(const sys::Clock& clock, double burst, double per_second, size_t max_keys)
     : clock_(clock), burst_(burst), per_second_(per_second), max_keys_(max_keys) {}
 
 Status RateLimiter::acquire(const std::string& key, int* retry_after) {

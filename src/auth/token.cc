@@ -32,7 +32,7 @@ MintedToken TokenService::mint(const std::optional<std::string>& agent_id) const
   c.issued_at = to_unix_seconds(clock_.now());
   c.expires_at = c.issued_at + ttl_.count();
   c.token_id = to_hex(random_.bytes(16));
-  nlohmann::json payload = {{"sub", c.subject}, {"role", role_name(c.role)},
+  nlohmann::json payload = {{"sub", c.subject},   {"role", role_name(c.role)},
                             {"iat", c.issued_at}, {"exp", c.expires_at},
                             {"iss", kIssuer},     {"jti", c.token_id}};
   std::string signing_input = header_segment() + "." + base64url_encode(payload.dump());

@@ -19,8 +19,7 @@ bool is_valid_id(std::string_view id) {
 
 Status validate_id(std::string_view field, std::string_view id) {
   if (is_valid_id(id)) return OkStatus();
-  return ValidationError(std::string(field) +
-                         ": must match ^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$");
+  return ValidationError(std::string(field) + ": must match ^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$");
 }
 
 }  // namespace ff

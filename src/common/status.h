@@ -16,19 +16,19 @@ namespace ff {
 
 enum class Code {
   kOk = 0,
-  kInvalidArgument,    // 400: malformed JSON or header
-  kIntegrity,          // 400: checksum or size mismatch
-  kValidation,         // 422: schema or id pattern; message names the field
-  kUnauthenticated,    // 401: missing, forged or expired token
-  kPermissionDenied,   // 403: valid token, someone else's resource
-  kNotFound,           // 404
-  kConflict,           // 409: duplicate id, wrong state, finished job
-  kTooLarge,           // 413
-  kOutOfRange,         // 416: unsatisfiable Range
-  kRateLimited,        // 429
-  kUnavailable,        // 503: dependency down; the one retryable code
-  kDataLoss,           // 500: corrupt WAL or object
-  kInternal,           // 500: broken invariant
+  kInvalidArgument,   // 400: malformed JSON or header
+  kIntegrity,         // 400: checksum or size mismatch
+  kValidation,        // 422: schema or id pattern; message names the field
+  kUnauthenticated,   // 401: missing, forged or expired token
+  kPermissionDenied,  // 403: valid token, someone else's resource
+  kNotFound,          // 404
+  kConflict,          // 409: duplicate id, wrong state, finished job
+  kTooLarge,          // 413
+  kOutOfRange,        // 416: unsatisfiable Range
+  kRateLimited,       // 429
+  kUnavailable,       // 503: dependency down; the one retryable code
+  kDataLoss,          // 500: corrupt WAL or object
+  kInternal,          // 500: broken invariant
 };
 
 const char* code_name(Code code);
@@ -56,11 +56,17 @@ class [[nodiscard]] Status {
 };
 
 inline Status OkStatus() { return Status(); }
-inline Status InvalidArgument(std::string m) { return Status(Code::kInvalidArgument, std::move(m)); }
+inline Status InvalidArgument(std::string m) {
+  return Status(Code::kInvalidArgument, std::move(m));
+}
 inline Status IntegrityError(std::string m) { return Status(Code::kIntegrity, std::move(m)); }
 inline Status ValidationError(std::string m) { return Status(Code::kValidation, std::move(m)); }
-inline Status Unauthenticated(std::string m) { return Status(Code::kUnauthenticated, std::move(m)); }
-inline Status PermissionDenied(std::string m) { return Status(Code::kPermissionDenied, std::move(m)); }
+inline Status Unauthenticated(std::string m) {
+  return Status(Code::kUnauthenticated, std::move(m));
+}
+inline Status PermissionDenied(std::string m) {
+  return Status(Code::kPermissionDenied, std::move(m));
+}
 inline Status NotFound(std::string m) { return Status(Code::kNotFound, std::move(m)); }
 inline Status Conflict(std::string m) { return Status(Code::kConflict, std::move(m)); }
 inline Status TooLarge(std::string m) { return Status(Code::kTooLarge, std::move(m)); }
@@ -74,7 +80,7 @@ inline Status Internal(std::string m) { return Status(Code::kInternal, std::move
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : v_(std::move(value)) {}  // NOLINT: implicit by design
+  Result(T value) : v_(std::move(value)) {}         // NOLINT: implicit by design
   Result(Status status) : v_(std::move(status)) {}  // NOLINT: implicit by design
 
   bool ok() const { return v_.index() == 0; }
@@ -109,9 +115,9 @@ const Status& status_of(const Result<T>& r) {
 #define FF_CONCAT(a, b) FF_CONCAT_INNER(a, b)
 
 // Returns the Status of `expr` (a Status or Result) from the enclosing function if not ok.
-#define FF_TRY(expr)                                                   \
-  do {                                                                 \
-    auto&& ff_try_value_ = (expr);                                     \
+#define FF_TRY(expr)                                                        \
+  do {                                                                      \
+    auto&& ff_try_value_ = (expr);                                          \
     if (!ff_try_value_.ok()) return ::ff::detail::status_of(ff_try_value_); \
   } while (0)
 

@@ -11,8 +11,7 @@ Status bad(const std::string& name, const std::string& why) {
   return InvalidArgument(name + ": " + why);
 }
 
-Result<int64_t> parse_int(const std::string& name, const std::string& v, int64_t min,
-                          int64_t max) {
+Result<int64_t> parse_int(const std::string& name, const std::string& v, int64_t min, int64_t max) {
   int64_t out = 0;
   auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), out);
   if (ec != std::errc() || p != v.data() + v.size()) return bad(name, "expected an integer");
@@ -155,12 +154,14 @@ Result<LoadResult> load(const Getenv& getenv) {
   if (!level_ok) return bad("ORCH_LOG_LEVEL", "expected trace, debug, info, warn, error or off");
 
   if (c.jwt_secret == kDevJwtSecret) {
-    if (c.production) return bad("ORCH_JWT_SECRET", "the default dev secret is refused in production");
+    if (c.production)
+      return bad("ORCH_JWT_SECRET", "the default dev secret is refused in production");
     r.warnings.push_back(
         "ORCH_JWT_SECRET is the default dev secret: anyone can forge tokens. Set a strong secret.");
   }
   if (c.reg_secret == kDevRegSecret) {
-    if (c.production) return bad("ORCH_REG_SECRET", "the default dev secret is refused in production");
+    if (c.production)
+      return bad("ORCH_REG_SECRET", "the default dev secret is refused in production");
     r.warnings.push_back(
         "ORCH_REG_SECRET is the default dev secret: anyone can mint tokens. Set a strong secret.");
   }
@@ -169,7 +170,8 @@ Result<LoadResult> load(const Getenv& getenv) {
   }
   if (!c.s3.endpoint.empty() &&
       (c.s3.access_key == "minioadmin" || c.s3.secret_key == "minioadmin")) {
-    if (c.production) return bad("S3_SECRET_KEY", "the default minioadmin credentials are refused in production");
+    if (c.production)
+      return bad("S3_SECRET_KEY", "the default minioadmin credentials are refused in production");
     r.warnings.push_back("S3 credentials are MinIO's defaults (minioadmin).");
   }
   return r;

@@ -45,12 +45,12 @@ struct Config {
   S3Config s3;
   std::string log_level = "info";
   // Limits and tuning (ORCH_*; rarely changed).
-  uint64_t max_body_bytes = 1024 * 1024;             // JSON bodies
-  uint64_t max_object_bytes = 1ull << 40;            // snapshot objects (1 TiB)
-  std::chrono::seconds read_timeout{30};             // a request's headers and body
-  std::chrono::seconds idle_timeout{75};             // keep-alive between requests
-  std::chrono::seconds max_long_poll{60};            // ceiling for ?wait=
-  std::chrono::seconds verify_sweep_interval{30};    // presigned-upload sweep
+  uint64_t max_body_bytes = 1024 * 1024;           // JSON bodies
+  uint64_t max_object_bytes = 1ull << 40;          // snapshot objects (1 TiB)
+  std::chrono::seconds read_timeout{30};           // a request's headers and body
+  std::chrono::seconds idle_timeout{75};           // keep-alive between requests
+  std::chrono::seconds max_long_poll{60};          // ceiling for ?wait=
+  std::chrono::seconds verify_sweep_interval{30};  // presigned-upload sweep
   int io_threads = 2;
   int worker_threads = 32;
   double token_rate_burst = 20;

@@ -57,8 +57,8 @@ Status Service::post_event(const auth::Claims& caller, const std::string& agent_
     }
     changed = std::move(r).value();
   }
-  FF_TRY(audit(audit::agent_event(agent_id, e.job_id, e.snapshot_id, e.event_type, e.message,
-                                  e.metadata)));
+  FF_TRY(audit(
+      audit::agent_event(agent_id, e.job_id, e.snapshot_id, e.event_type, e.message, e.metadata)));
   if (changed && changed->previous_status != changed->job.status) {
     FF_TRY(audit(audit::job_status_changed("restore", changed->job.id, agent_id,
                                            changed->previous_status, changed->job.status)));
@@ -80,17 +80,29 @@ Status Service::post_backup_event(const std::string& agent_id, const AgentEventI
   if (e.snapshot_id && status_for_event("backup", e.event_type) == std::string(kCompleted)) {
     snapshot_id = e.snapshot_id;
   }
-  auto r = store_.record_backup_job_event(row, transition, snapshot_id,
-                                          now + options_.command_lease);
+  auto r =
+      store_.record_backup_job_event(row, transition, snapshot_id, now + options_.command_lease);
   if (!r.ok()) {
     if (r.status().code() == Code::kNotFound) return NotFound("job not found");
     return r.status();
   }
-  FF_TRY(audit(audit::agent_event(agent_id, e.job_id, e.snapshot_id, e.event_type, e.message,
-                                  e.metadata)));
+  FF_TRY(audit(
+      audit::agent_event(agent_id, e.job_id, e.snapshot_id, e.event_type, e.message, e.metadata)));
   if (r->previous_status != r->job.status) {
     FF_TRY(audit(audit::job_status_changed("backup", r->job.id, agent_id, r->previous_status,
                                            r->job.status)));
+  }
+  // The agent may have uploaded through the presigned URL: verify the bytes now
+  // rather than at the next sweep, so the snapshot is restorable at once.
+  if (snapshot_id) {
+    auto snap = store_.get_snapshot(*snapshot_id);
+    if (snap.ok() && snap->status == kSnapshotPending) {
+      auto verified = verify_pending(*snap);
+      if (!verified.ok()) {
+        spdlog::warn("snapshot {}: verification after backup failed: {}", *snapshot_id,
+                     verified.status().to_string());
+      }
+    }
   }
   return OkStatus();
 }

@@ -17,7 +17,8 @@ nlohmann::json parse_array(const std::string& text) {
 
 Entry token_minted(const std::string& role, const std::optional<std::string>& agent_id,
                    const std::string& token_id, int64_t expires_at) {
-  nlohmann::json f = {{"role", role}, {"jti", token_id},
+  nlohmann::json f = {{"role", role},
+                      {"jti", token_id},
                       {"expires_at", format_rfc3339(from_unix_seconds(expires_at))}};
   if (agent_id) f["agent_id"] = *agent_id;
   return {"token_minted", std::move(f)};
@@ -114,8 +115,9 @@ Entry agent_event(const std::string& agent_id, const std::optional<std::string>&
 Entry job_status_changed(const std::string& kind, const std::string& job_id,
                          const std::string& agent_id, const std::string& from,
                          const std::string& to) {
-  return {"job_status_changed",
-          {{"kind", kind}, {"job_id", job_id}, {"agent_id", agent_id}, {"from", from}, {"status", to}}};
+  return {
+      "job_status_changed",
+      {{"kind", kind}, {"job_id", job_id}, {"agent_id", agent_id}, {"from", from}, {"status", to}}};
 }
 
 }  // namespace ff::core::audit

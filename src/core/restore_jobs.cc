@@ -13,25 +13,43 @@ Result<RestoreJobView> Service::create_restore_job(const auth::Claims& caller,
   FF_TRY(validate_id("snapshot_id", req.snapshot_id));
   FF_TRY(validate_id("target_agent_id", req.target_agent_id));
   FF_ASSIGN_OR_RETURN(store::Snapshot snap, store_.get_snapshot(req.snapshot_id));
+  // A presigned upload may have landed since: decide before queueing work.
+  if (snap.status == kSnapshotPending) {
+    FF_ASSIGN_OR_RETURN(snap, verify_pending(snap));
+  }
   if (snap.status == kSnapshotCorrupt) {
     return Conflict("snapshot " + snap.id + " is corrupt and cannot be restored");
   }
   SystemTime now = env_.clock->now();
-  store::RestoreJob job{env_.random->unique_id("rj-"), snap.id, req.target_agent_id,
-                        req.target_path, kPending, now, now};
-  nlohmann::json payload = {{"snapshot_id", snap.id}, {"job_id", job.id},
-                            {"checksum", snap.checksum}, {"size", snap.size}};
+  store::RestoreJob job{env_.random->unique_id("rj-"),
+                        snap.id,
+                        req.target_agent_id,
+                        req.target_path,
+                        kPending,
+                        now,
+                        now};
+  nlohmann::json payload = {{"snapshot_id", snap.id},
+                            {"job_id", job.id},
+                            {"checksum", snap.checksum},
+                            {"size", snap.size}};
   if (!req.target_path.empty()) payload["target_path"] = req.target_path;
-  store::Command cmd{env_.random->unique_id("cmd-"), req.target_agent_id, job.id, "restore",
-                     payload.dump(), "pending", now, now, std::nullopt, 0};
+  store::Command cmd{env_.random->unique_id("cmd-"),
+                     req.target_agent_id,
+                     job.id,
+                     "restore",
+                     payload.dump(),
+                     "pending",
+                     now,
+                     now,
+                     std::nullopt,
+                     0};
   FF_TRY(store_.create_restore_job(job, cmd));
   FF_TRY(audit(audit::restore_job_created(job, cmd)));
   notifier_.notify(job.target_agent_id);
   return RestoreJobView{std::move(job), {}};
 }
 
-Result<RestoreJobView> Service::get_restore_job(const auth::Claims& caller,
-                                                const std::string& id) {
+Result<RestoreJobView> Service::get_restore_job(const auth::Claims& caller, const std::string& id) {
   FF_TRY(validate_id("job_id", id));
   FF_ASSIGN_OR_RETURN(store::RestoreJob job, store_.get_restore_job(id));
   if (!caller.may_act_for(job.target_agent_id)) {
@@ -41,8 +59,9 @@ Result<RestoreJobView> Service::get_restore_job(const auth::Claims& caller,
   return RestoreJobView{std::move(job), std::move(logs)};
 }
 
-Result<store::Listing<store::RestoreJob>> Service::list_restore_jobs(
-    const auth::Claims& caller, store::RestoreJobFilter filter, const store::Page& page) {
+Result<store::Listing<store::RestoreJob>> Service::list_restore_jobs(const auth::Claims& caller,
+                                                                     store::RestoreJobFilter filter,
+                                                                     const store::Page& page) {
   if (!caller.is_operator()) {
     if (filter.target_agent_id && *filter.target_agent_id != caller.subject) {
       return PermissionDenied("token may not list another agent's jobs");

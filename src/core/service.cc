@@ -7,9 +7,8 @@
 
 namespace ff::core {
 
-Service::Service(const sys::Env& env, store::Store& store, blob::BlobStore& blobs,
-                 wal::Writer& wal, const auth::TokenService& tokens, Notifier& notifier,
-                 ServiceOptions options)
+Service::Service(const sys::Env& env, store::Store& store, blob::BlobStore& blobs, wal::Writer& wal,
+                 const auth::TokenService& tokens, Notifier& notifier, ServiceOptions options)
     : env_(env),
       store_(store),
       blobs_(blobs),

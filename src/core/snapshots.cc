@@ -9,8 +9,7 @@
 
 namespace ff::core {
 
-Result<CreatedSnapshot> Service::create_snapshot(const auth::Claims& caller,
-                                                 const NewSnapshot& s) {
+Result<CreatedSnapshot> Service::create_snapshot(const auth::Claims& caller, const NewSnapshot& s) {
   FF_TRY(validate_id("id", s.id));
   FF_TRY(validate_id("agent_id", s.agent_id));
   if (!is_lower_hex(s.checksum, 64)) {
@@ -26,8 +25,8 @@ Result<CreatedSnapshot> Service::create_snapshot(const auth::Claims& caller,
     return PermissionDenied("token may not create snapshots for another agent");
   }
   SystemTime now = env_.clock->now();
-  store::Snapshot row{s.id, s.agent_id, s.checksum, s.size, s.metadata.dump(), kSnapshotPending,
-                      now, std::nullopt};
+  store::Snapshot row{s.id, s.agent_id,  s.checksum, s.size, s.metadata.dump(), kSnapshotPending,
+                      now,  std::nullopt};
   FF_TRY(touch_agent(s.agent_id));
   FF_TRY(store_.insert_snapshot(row));
   FF_TRY(audit(audit::snapshot_created(row)));
@@ -84,8 +83,7 @@ Status Service::delete_snapshot(const auth::Claims& caller, const std::string& i
   FF_TRY(store_.delete_snapshot(id));
   Status removed = blobs_.remove(object_key(id));
   if (!removed.ok()) {
-    spdlog::warn("snapshot {} deleted but its object was not removed: {}", id,
-                 removed.to_string());
+    spdlog::warn("snapshot {} deleted but its object was not removed: {}", id, removed.to_string());
   }
   FF_TRY(audit(audit::snapshot_deleted(s)));
   return OkStatus();

@@ -17,7 +17,7 @@
 namespace ff::http {
 
 struct RouteMatch {
-  const api::Route* route = nullptr;                     // null: no route
+  const api::Route* route = nullptr;  // null: no route
   std::unordered_map<std::string, std::string> params;
   std::string allow;  // when the path exists for other methods: "GET, POST"
 };

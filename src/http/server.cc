@@ -2,13 +2,13 @@
 
 #include <thread>
 
+#include <spdlog/spdlog.h>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/ssl/context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
-#include <spdlog/spdlog.h>
 
 #include "http/detail/context.h"
 #include "http/detail/session_factory.h"
@@ -33,24 +33,24 @@ struct Server::Impl {
       : ctx(std::move(o), a, h, n, std::move(r)) {}
 
   void do_accept() {
-    acceptor.async_accept(asio::make_strand(ioc), [this](boost::system::error_code ec,
-                                                         tcp::socket socket) {
-      if (ec) {
-        if (ec == asio::error::operation_aborted) return;
-        spdlog::warn("accept failed: {}", ec.message());
-      } else {
-        boost::system::error_code rec;
-        auto ep = socket.remote_endpoint(rec);
-        std::string client = rec ? "unknown" : ep.address().to_string();
-        socket.set_option(tcp::no_delay(true), rec);
-        if (tls) {
-          detail::start_tls_session(ctx, *tls, std::move(socket), std::move(client));
-        } else {
-          detail::start_plain_session(ctx, std::move(socket), std::move(client));
-        }
-      }
-      if (!ctx.stopping) do_accept();
-    });
+    acceptor.async_accept(
+        asio::make_strand(ioc), [this](boost::system::error_code ec, tcp::socket socket) {
+          if (ec) {
+            if (ec == asio::error::operation_aborted) return;
+            spdlog::warn("accept failed: {}", ec.message());
+          } else {
+            boost::system::error_code rec;
+            auto ep = socket.remote_endpoint(rec);
+            std::string client = rec ? "unknown" : ep.address().to_string();
+            socket.set_option(tcp::no_delay(true), rec);
+            if (tls) {
+              detail::start_tls_session(ctx, *tls, std::move(socket), std::move(client));
+            } else {
+              detail::start_plain_session(ctx, std::move(socket), std::move(client));
+            }
+          }
+          if (!ctx.stopping) do_accept();
+        });
   }
 
   void wait_signals() {
@@ -98,9 +98,7 @@ Server::Server(ServerOptions options, const api::Api& api, events::Hub& hub,
                core::Notifier& notifier, ReplayFn replay)
     : impl_(std::make_unique<Impl>(std::move(options), api, hub, notifier, std::move(replay))) {}
 
-Server::~Server() {
-  impl_->ctx.workers.join();
-}
+Server::~Server() { impl_->ctx.workers.join(); }
 
 Status Server::start() {
   auto& o = impl_->ctx.options;

@@ -3,14 +3,17 @@
 //   fortfail-orchestrator wal verify PATH check a WAL file; exit 0 only when intact
 //   fortfail-orchestrator routes          print the route table as JSON
 //   fortfail-orchestrator --version
+#include <condition_variable>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <iostream>
+#include <mutex>
+#include <thread>
 
-#include <nlohmann/json.hpp>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
+#include <nlohmann/json.hpp>
 
 #include "config/config.h"
 #include "http/server.h"
@@ -30,8 +33,7 @@ int fail(const std::string& line) {
 // Builds the whole app on throwaway in-memory parts, only to list its routes.
 int print_routes() {
   config::Config c;
-  auto dir = std::filesystem::temp_directory_path() /
-             ("ff-routes-" + std::to_string(::getpid()));
+  auto dir = std::filesystem::temp_directory_path() / ("ff-routes-" + std::to_string(::getpid()));
   c.database_url = "sqlite://:memory:";
   c.wal_path = (dir / "wal.log").string();
   c.data_dir = (dir / "data").string();
@@ -43,7 +45,8 @@ int print_routes() {
     return fail(app.status().message());
   }
   nlohmann::json out = nlohmann::json::array();
-  for (const auto& r : (*app)->api->routes()) out.push_back({{"method", r.method}, {"path", r.pattern}});
+  for (const auto& r : (*app)->api->routes())
+    out.push_back({{"method", r.method}, {"path", r.pattern}});
   std::cout << out.dump(2) << "\n";
   std::filesystem::remove_all(dir, ec);
   return 0;
@@ -101,10 +104,35 @@ int serve() {
     spdlog::info("signal {}: shutting down", sig);
     server.stop();
   });
-  spdlog::info("fortfail-orchestrator {} listening on {}://{}:{} (database: {}, objects: {}, wal: {})",
-               FF_VERSION, c.tls_enabled() ? "https" : "http", c.listen_host, server.port(),
-               a.store->backend_name(), a.blobs->kind(), c.wal_path);
+  spdlog::info(
+      "fortfail-orchestrator {} listening on {}://{}:{} (database: {}, objects: {}, wal: {})",
+      FF_VERSION, c.tls_enabled() ? "https" : "http", c.listen_host, server.port(),
+      a.store->backend_name(), a.blobs->kind(), c.wal_path);
+  // Objects that reached the store through presigned URLs (or whose status
+  // change a crash interrupted) are verified in the background too.
+  std::mutex sweep_mu;
+  std::condition_variable sweep_cv;
+  bool sweep_stop = false;
+  std::thread sweeper([&] {
+    std::unique_lock lock(sweep_mu);
+    while (!sweep_cv.wait_for(lock, c.verify_sweep_interval, [&] { return sweep_stop; })) {
+      lock.unlock();
+      auto decided = a.service->sweep_pending();
+      if (!decided.ok()) {
+        spdlog::warn("verification sweep: {}", decided.status().to_string());
+      } else if (*decided > 0) {
+        spdlog::info("verification sweep decided {} snapshot(s)", *decided);
+      }
+      lock.lock();
+    }
+  });
   server.run();
+  {
+    std::lock_guard lock(sweep_mu);
+    sweep_stop = true;
+  }
+  sweep_cv.notify_all();
+  sweeper.join();
   if (Status s = a.wal->close(); !s.ok()) {
     spdlog::error("closing the WAL failed: {}", s.to_string());
     return 1;

@@ -83,8 +83,8 @@ struct JobEvent {
 struct BackupJob {
   std::string id;
   std::string agent_id;
-  std::string paths_json;  // a JSON array of strings, as text ("[]" when none)
-  std::string status;      // pending | in_progress | completed | failed
+  std::string paths_json;                  // a JSON array of strings, as text ("[]" when none)
+  std::string status;                      // pending | in_progress | completed | failed
   std::optional<std::string> snapshot_id;  // set by the agent's backup_completed event
   SystemTime created_at;
   SystemTime updated_at;
@@ -198,8 +198,7 @@ class Store {
   // Inserts the job and its `backup` command in one transaction; kConflict on duplicates.
   virtual Status create_backup_job(const BackupJob& job, const Command& command) = 0;
   virtual Result<BackupJob> get_backup_job(const std::string& id) = 0;  // kNotFound
-  virtual Result<Listing<BackupJob>> list_backup_jobs(const BackupJobFilter& f,
-                                                      const Page& p) = 0;
+  virtual Result<Listing<BackupJob>> list_backup_jobs(const BackupJobFilter& f, const Page& p) = 0;
   // As record_job_event, for a backup job: kNotFound when no backup job has the
   // id. When `snapshot_id` is set it is stored on the job in the same transaction.
   virtual Result<BackupEventResult> record_backup_job_event(

@@ -7,8 +7,7 @@
 
 namespace ff::http::detail {
 
-Context::Context(ServerOptions o, const api::Api& a, events::Hub& h, core::Notifier& n,
-                 ReplayFn r)
+Context::Context(ServerOptions o, const api::Api& a, events::Hub& h, core::Notifier& n, ReplayFn r)
     : options(std::move(o)),
       api(a),
       hub(h),

@@ -16,6 +16,7 @@
 #include <optional>
 #include <variant>
 
+#include <spdlog/spdlog.h>
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -23,7 +24,6 @@
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
 #include <boost/beast/websocket/rfc6455.hpp>
-#include <spdlog/spdlog.h>
 
 #include "api/errors.h"
 #include "http/detail/context.h"
@@ -40,16 +40,18 @@ template <class Stream>
 class HttpSession : public SessionBase, public std::enable_shared_from_this<HttpSession<Stream>> {
  public:
   HttpSession(Context& ctx, Stream&& stream, std::string client_address)
-      : ctx_(ctx), stream_(std::move(stream)), client_address_(std::move(client_address)),
+      : ctx_(ctx),
+        stream_(std::move(stream)),
+        client_address_(std::move(client_address)),
         timer_(stream_.get_executor()) {}
 
   ~HttpSession() override { ctx_.remove_session(this); }
 
   void run() {
     ctx_.add_session(this->shared_from_this());
-    boost::asio::dispatch(stream_.get_executor(),
-                          beast::bind_front_handler(&HttpSession::do_read_header,
-                                                    this->shared_from_this()));
+    boost::asio::dispatch(
+        stream_.get_executor(),
+        beast::bind_front_handler(&HttpSession::do_read_header, this->shared_from_this()));
   }
 
   void shutdown() override {
@@ -71,9 +73,9 @@ class HttpSession : public SessionBase, public std::enable_shared_from_this<Http
     idle_ = buffer_.size() == 0;
     beast::get_lowest_layer(stream_).expires_after(requests_ == 0 ? ctx_.options.read_timeout
                                                                   : ctx_.options.idle_timeout);
-    http::async_read_header(stream_, buffer_, *header_parser_,
-                            beast::bind_front_handler(&HttpSession::on_read_header,
-                                                      this->shared_from_this()));
+    http::async_read_header(
+        stream_, buffer_, *header_parser_,
+        beast::bind_front_handler(&HttpSession::on_read_header, this->shared_from_this()));
   }
 
   void on_read_header(beast::error_code ec, size_t) {
@@ -212,7 +214,8 @@ class HttpSession : public SessionBase, public std::enable_shared_from_this<Http
   void dispatch() {
     if (!route_->blocking) return on_response(ctx_.api.dispatch(*route_, req_));
     boost::asio::post(ctx_.workers, [self = this->shared_from_this()] {
-      auto resp = std::make_shared<api::Response>(self->ctx_.api.dispatch(*self->route_, self->req_));
+      auto resp =
+          std::make_shared<api::Response>(self->ctx_.api.dispatch(*self->route_, self->req_));
       boost::asio::post(self->stream_.get_executor(),
                         [self, resp] { self->on_response(std::move(*resp)); });
     });
@@ -281,9 +284,9 @@ class HttpSession : public SessionBase, public std::enable_shared_from_this<Http
     body.data = chunk_.data();
     body.size = chunk_.size();
     beast::get_lowest_layer(stream_).expires_after(ctx_.options.read_timeout);
-    http::async_read(stream_, buffer_, *upload_parser_,
-                     beast::bind_front_handler(&HttpSession::on_upload_chunk,
-                                               this->shared_from_this()));
+    http::async_read(
+        stream_, buffer_, *upload_parser_,
+        beast::bind_front_handler(&HttpSession::on_upload_chunk, this->shared_from_this()));
   }
 
   void on_upload_chunk(beast::error_code ec, size_t) {
@@ -341,9 +344,9 @@ class HttpSession : public SessionBase, public std::enable_shared_from_this<Http
     if (!claims.ok()) return send_error(claims.status());
     log_access(101, 0);
     std::string scope = claims->is_operator() ? "" : claims->subject;
-    start_ws_session(ctx_, std::move(stream_), header_parser_->release(),
-                     WsParams{std::move(scope), auth::role_name(claims->role), since,
-                              req_.request_id});
+    start_ws_session(
+        ctx_, std::move(stream_), header_parser_->release(),
+        WsParams{std::move(scope), auth::role_name(claims->role), since, req_.request_id});
   }
 
   // --- responses
@@ -420,7 +423,8 @@ class HttpSession : public SessionBase, public std::enable_shared_from_this<Http
     }
     chunk_.resize(512 * 1024);
     boost::asio::post(ctx_.workers, [self = this->shared_from_this()] {
-      size_t want = static_cast<size_t>(std::min<uint64_t>(self->chunk_.size(), self->out_remaining_));
+      size_t want =
+          static_cast<size_t>(std::min<uint64_t>(self->chunk_.size(), self->out_remaining_));
       auto n = self->out_source_->read(self->chunk_.data(), want);
       boost::asio::post(self->stream_.get_executor(), [self, n] {
         if (!n.ok() || *n == 0) {
@@ -440,12 +444,13 @@ class HttpSession : public SessionBase, public std::enable_shared_from_this<Http
 
   void write_stream_chunk(size_t) {
     beast::get_lowest_layer(stream_).expires_after(ctx_.options.read_timeout);
-    http::async_write(stream_, *out_sr_, [self = this->shared_from_this()](beast::error_code ec, size_t) {
-      if (ec == http::error::need_buffer) ec = {};
-      if (ec) return self->end_stream(ec);
-      if (self->out_sr_->is_done()) return self->end_stream({});
-      self->next_stream_chunk();
-    });
+    http::async_write(stream_, *out_sr_,
+                      [self = this->shared_from_this()](beast::error_code ec, size_t) {
+                        if (ec == http::error::need_buffer) ec = {};
+                        if (ec) return self->end_stream(ec);
+                        if (self->out_sr_->is_done()) return self->end_stream({});
+                        self->next_stream_chunk();
+                      });
   }
 
   void end_stream(beast::error_code ec) {

@@ -10,13 +10,13 @@
 #include <deque>
 #include <memory>
 
+#include <spdlog/spdlog.h>
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/websocket.hpp>
 #include <nlohmann/json.hpp>
-#include <spdlog/spdlog.h>
 
 #include "events/hub.h"
 #include "http/detail/context.h"
@@ -51,7 +51,8 @@ class WsSession : public SessionBase,
       res.set(beast::http::field::server, "fortfail-orchestrator");
     }));
     ws_.read_message_max(64 * 1024);
-    ws_.async_accept(req, beast::bind_front_handler(&WsSession::on_accept, this->shared_from_this()));
+    ws_.async_accept(req,
+                     beast::bind_front_handler(&WsSession::on_accept, this->shared_from_this()));
   }
 
   void deliver(const wal::RecordPtr& record) override {
@@ -101,26 +102,26 @@ class WsSession : public SessionBase,
   void replay_batch() {
     constexpr size_t kBatch = 1000;
     auto batch = ctx_.replay(replay_from_, kBatch);
-    boost::asio::post(ws_.get_executor(), [self = this->shared_from_this(),
-                                           batch = std::move(batch)]() mutable {
-      if (self->closed_) return;
-      if (!batch.ok()) {
-        spdlog::warn("ws {}: replay failed: {}", self->request_id_, batch.status().to_string());
-        self->do_close(websocket::close_code::internal_error);
-        return;
-      }
-      for (const auto& r : *batch) {
-        self->replay_from_ = r->seq;
-        if (events::visible_to(self->scope_, *r)) self->send_record(r);
-      }
-      if (batch->size() == kBatch) {
-        boost::asio::post(self->ctx_.workers, [self] { self->replay_batch(); });
-        return;
-      }
-      self->replaying_ = false;
-      auto pending = std::move(self->pending_);
-      for (const auto& r : pending) self->send_record(r);
-    });
+    boost::asio::post(
+        ws_.get_executor(), [self = this->shared_from_this(), batch = std::move(batch)]() mutable {
+          if (self->closed_) return;
+          if (!batch.ok()) {
+            spdlog::warn("ws {}: replay failed: {}", self->request_id_, batch.status().to_string());
+            self->do_close(websocket::close_code::internal_error);
+            return;
+          }
+          for (const auto& r : *batch) {
+            self->replay_from_ = r->seq;
+            if (events::visible_to(self->scope_, *r)) self->send_record(r);
+          }
+          if (batch->size() == kBatch) {
+            boost::asio::post(self->ctx_.workers, [self] { self->replay_batch(); });
+            return;
+          }
+          self->replaying_ = false;
+          auto pending = std::move(self->pending_);
+          for (const auto& r : pending) self->send_record(r);
+        });
   }
 
   void send_record(const wal::RecordPtr& r) {

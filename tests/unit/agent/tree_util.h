@@ -97,7 +97,7 @@ inline std::map<std::string, std::string> manifest(const std::string& root) {
     return d;
   };
   for (auto it = fs::recursive_directory_iterator(root); it != fs::end(it); ++it) {
-    m[fs::relative(it->path(), root).string()] = describe(it->path());
+    m[it->path().lexically_relative(root).string()] = describe(it->path());
   }
   m["."] = describe(root);
   // The root's mtime changes whenever something is created in it; compare its mode only.

@@ -51,7 +51,9 @@ TEST_F(RouterTest, WrongMethodReportsAllowedMethods) {
   EXPECT_EQ(m.allow, "GET, PUT");
 }
 
-TEST_F(RouterTest, HeadMatchesGet) { EXPECT_EQ(router_.match("HEAD", "/snapshots").route, &snapshots_); }
+TEST_F(RouterTest, HeadMatchesGet) {
+  EXPECT_EQ(router_.match("HEAD", "/snapshots").route, &snapshots_);
+}
 
 TEST_F(RouterTest, RestParameterTakesTheRemainingSegments) {
   EXPECT_EQ(router_.match("GET", "/control").route, &control_);
