@@ -153,7 +153,7 @@ describe('OpenAPI document and the running orchestrator', () => {
     ajv = new Ajv2020({ strict: false, allErrors: true });
     addFormats(ajv);
     ajv.addFormat('binary', true);
-    ajv.addSchema({ ...spec, $id: 'urn:fortfail:openapi' });
+    ajv.addSchema({ ...spec, $id: 'https://fortfail.invalid/openapi.json' });
   });
   after(async () => { await orch?.stop(); });
 
@@ -175,8 +175,9 @@ describe('OpenAPI document and the running orchestrator', () => {
     const schema = resp.content[type].schema;
     const ref = schema.$ref ?? null;
     const validate = ref
-      ? ajv.getSchema(`urn:fortfail:openapi${ref}`)
-      : ajv.compile({ $id: `urn:fortfail:inline:${method}:${template}:${r.status}`, ...JSON.parse(JSON.stringify(schema).replaceAll('"#/components', '"urn:fortfail:openapi#/components')) });
+      ? ajv.getSchema(`https://fortfail.invalid/openapi.json${ref}`)
+      : (ajv.getSchema(`https://fortfail.invalid/inline/${method}${template.replace(/[{}]/g, '_')}/${r.status}`) ??
+        ajv.compile({ $id: `https://fortfail.invalid/inline/${method}${template.replace(/[{}]/g, '_')}/${r.status}`, ...JSON.parse(JSON.stringify(schema).replaceAll('"#/components', '"https://fortfail.invalid/openapi.json#/components')) }));
     assert.ok(validate(r.json), `${method} ${template} ${r.status}: body does not match the schema:\n` +
       `${JSON.stringify(validate.errors, null, 2)}\nbody: ${r.text.slice(0, 500)}`);
   }

@@ -11,6 +11,10 @@ import { Empty } from './common';
 const HEIGHT = 220;
 
 function Plot({ options, data, label }: { options: Omit<uPlot.Options, 'width' | 'height'>; data: uPlot.AlignedData; label: string }) {
+  const range = xRange(data[0] as number[]);
+  const fit = (u: uPlot) => {
+    if (range) u.setScale('x', { min: range[0], max: range[1] });
+  };
   const box = useRef<HTMLDivElement>(null);
   const plot = useRef<uPlot | null>(null);
   useEffect(() => {
@@ -18,6 +22,7 @@ function Plot({ options, data, label }: { options: Omit<uPlot.Options, 'width' |
     if (!el) return;
     const u = new uPlot({ ...options, width: Math.max(200, el.clientWidth), height: HEIGHT }, data, el);
     plot.current = u;
+    fit(u);
     const ro = new ResizeObserver(() => {
       const w = Math.max(200, el.clientWidth);
       if (w !== u.width) u.setSize({ width: w, height: HEIGHT });
@@ -30,7 +35,10 @@ function Plot({ options, data, label }: { options: Omit<uPlot.Options, 'width' |
     };
   }, [options]);
   useEffect(() => {
-    plot.current?.setData(data);
+    const u = plot.current;
+    if (!u) return;
+    u.setData(data);
+    fit(u);
   }, [data]);
   return <div class="chart" ref={box} role="img" aria-label={label} />;
 }
@@ -44,6 +52,16 @@ function shortDuration(s: number): string {
   if (s < 3600) return `${Math.round(s / 60)}m`;
   if (s < 86400) return `${Math.round(s / 3600)}h`;
   return `${Math.round(s / 86400)}d`;
+}
+
+// The x range shown: at least ten minutes, ending a little after the last point,
+// so one point (or a burst within seconds) does not stretch the axis over years.
+function xRange(xs: number[]): [number, number] | undefined {
+  if (!xs.length) return undefined;
+  const min = xs[0];
+  const max = xs[xs.length - 1];
+  const span = Math.max(600, max - min);
+  return [max - span - span * 0.03, max + span * 0.03];
 }
 
 const axisStyle = { stroke: '#5b6472', grid: { stroke: '#eceef2', width: 1 }, ticks: { stroke: '#eceef2', width: 1 } };

@@ -137,7 +137,7 @@ export function EventsPage({ state }: { state: State }) {
             {f ? null : 'Agents polling, snapshots arriving and jobs moving all show up here.'}
           </Empty>
         ) : (
-          <table class="table responsive" aria-label="Events, newest first">
+          <table class="table responsive events-table" aria-label="Events, newest first">
             <thead>
               <tr>
                 <th scope="col">#</th>

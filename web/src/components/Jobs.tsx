@@ -14,7 +14,7 @@ import { Badge, Empty, PageHeader, ProgressBar, RelTime } from './common';
 
 function duration(j: Job, now: number): string {
   const start = toMillis(j.created_at);
-  const end = isFinished(j.status) ? toMillis(j.updated_at) : now;
+  const end = isFinished(j.status) ? toMillis(j.updated_at) : Math.max(now, Date.now());
   return formatDuration((end - start) / 1000);
 }
 
