@@ -196,6 +196,7 @@ bench_orch() {
 
 echo "FortFail API benchmark: wrk -t$threads -c$conns -d${secs}s on 127.0.0.1," \
   "$(nproc) CPUs, load average $(ff_load)"
+ff_build_note "$bin"
 : >"$work/results"
 : >"$work/wal-growth"
 

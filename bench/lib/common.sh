@@ -97,3 +97,18 @@ ff_stop_pids() {
 
 # Load average now, for the header of each report (noisy machines).
 ff_load() { cut -d' ' -f1-3 /proc/loadavg; }
+
+# ff_build_note BIN: one line naming the optimisation level BIN was compiled
+# with (from the FLAGS of its CMake/Ninja build dir), loud when unoptimised:
+# such figures are not worth comparing.
+ff_build_note() {
+  local ninja opt
+  ninja=$(dirname "$1")/../build.ninja
+  [ -f "$ninja" ] || return 0
+  opt=$(grep -m1 -o -- ' -O[0-3sgz]\b' <(grep '^ *FLAGS = ' "$ninja") | tr -d ' ' || true)
+  case "$opt" in
+    -O2 | -O3 | -Os) echo "build: $opt ($(cd "$(dirname "$ninja")" && pwd))" ;;
+    *) echo "WARNING: $1 is not an optimised build (FLAGS without -O2/-O3 in $ninja):" \
+      "reconfigure with -DCMAKE_BUILD_TYPE=Release before trusting these figures" ;;
+  esac
+}
