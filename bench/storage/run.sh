@@ -69,9 +69,10 @@ pids+=("$s3_pid")
 ff_wait_port "$s3_port" "$s3_pid" "$work/s3rver.log"
 s3_url=http://127.0.0.1:$s3_port
 
-# start_orch NAME s3|local: sets orch_url and orch_pid.
+# start_orch NAME s3|local [VAR=VALUE...]: sets orch_url and orch_pid.
 start_orch() {
   local name=$1 kind=$2 port
+  shift 2
   port=$(ff_free_port)
   mkdir -p "$work/$name"
   local env_args=(ORCH_LISTEN="127.0.0.1:$port" DATABASE_URL="sqlite:///$work/$name/o.db"
@@ -80,6 +81,7 @@ start_orch() {
   if [ "$kind" = s3 ]; then
     env_args+=(S3_ENDPOINT="$s3_url" S3_ACCESS_KEY=S3RVER S3_SECRET_KEY=S3RVER S3_BUCKET="$bucket")
   fi
+  env_args+=("$@")
   env -u S3_ENDPOINT "${env_args[@]}" "$bin" >"$work/$name.log" 2>&1 &
   orch_pid=$!
   pids+=("$orch_pid")
@@ -217,6 +219,17 @@ s3_up_orch=$t_secs
 row "upload: PUT through orchestrator" "$t_secs" "$size" "$orch_cpu"
 ratio_line "S3 upload: orchestrator / direct" "$s3_up_direct" "$s3_up_orch" 0.8
 
+# The same upload as one streaming PUT (S3_STREAM_PUT_MAX_BYTES) instead of a
+# multipart upload, whose completion s3rver pays for by copying every part again.
+start_orch orch-s3-stream s3 S3_STREAM_PUT_MAX_BYTES=$((5 << 30))
+s3_stream_orch=$orch_url s3_stream_pid=$orch_pid
+id_stream=bench-stream-$tag
+new_snapshot "$s3_stream_orch" "$id_stream" "$file" >/dev/null
+upload_orch "$s3_stream_orch" "$id_stream" "$file" "upload through orchestrator (streaming PUT)" "$s3_stream_pid"
+row "upload: PUT through orch., S3_STREAM_PUT_MAX_BYTES" "$t_secs" "$size" "$orch_cpu"
+ratio_line "S3 upload (streaming PUT): orch. / direct" "$s3_up_direct" "$t_secs" 0.8
+ff_stop_pids "$s3_stream_pid"
+
 # The presigned object is verified on demand (a download asks for it): hash it now,
 # so no background verification runs during the timed downloads.
 c0=$(cpu_secs "$s3_orch_pid")
@@ -270,10 +283,17 @@ ratio_line "local upload: orchestrator / baseline" "$base_up" "$local_up" 0.7
 row "baseline down: cp" "$base_down" "$size"
 download_orch "$local_orch" "$id_local" "$file" "local download through orchestrator" "$local_orch_pid" \
   "$work/download.bin"
-rm -f "$work/download.bin"
 local_down=$t_secs
 row "download: GET through orchestrator" "$t_secs" "$size" "$orch_cpu"
 ratio_line "local download: orchestrator / baseline" "$base_down" "$local_down" 0.7
+# The issue's baseline for both directions is cp + sha256sum: a verified copy.
+# Its counterpart is the download plus the client's sha256sum of what it got.
+t0=$(ff_now); sha256sum "$work/download.bin" >/dev/null; t1=$(ff_now)
+rm -f "$work/download.bin"
+verified_down=$(ff_calc "$local_down + $t1 - $t0" .3f)
+row "baseline: cp + sha256sum" "$(ff_calc "$cp_s + $sha_s" .3f)" "$size"
+row "download through orch. + sha256sum of it" "$verified_down" "$size"
+ratio_line "verified local download / cp + sha256sum" "$(ff_calc "$cp_s + $sha_s" .3f)" "$verified_down" 0.7
 ff_stop_pids "$local_orch_pid"
 
 # ---------------------------------------------------------------- peak RSS

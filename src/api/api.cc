@@ -1,4 +1,5 @@
 #include "api/api.h"
+#include "core/service.h"
 
 #include <spdlog/spdlog.h>
 

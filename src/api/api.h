@@ -14,10 +14,15 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json_fwd.hpp>
+
 #include "api/types.h"
 #include "auth/rate_limiter.h"
 #include "auth/token.h"
-#include "core/service.h"
+
+namespace ff::core {
+class Service;  // core/service.h: kept out of this header, which every HTTP TU includes
+}  // namespace ff::core
 
 namespace ff::api {
 
@@ -30,6 +35,8 @@ struct Route {
   Access access = Access::kBearer;
   RouteKind kind = RouteKind::kPlain;
   bool blocking = true;  // touches the database, the store or the WAL
+  // Reads a row or two by key and writes nothing: see ApiOptions::inline_point_reads.
+  bool point_read = false;
   std::function<Response(Request&)> handle;
   std::function<Result<std::unique_ptr<BodySink>>(Request&)> begin_upload;
 };
@@ -38,6 +45,11 @@ struct ApiOptions {
   std::chrono::seconds max_long_poll{60};
   uint64_t max_object_bytes = 1ull << 40;
   std::string version = FF_VERSION;
+  // Run point reads on the I/O thread instead of the worker pool. For an
+  // in-process database (SQLite in WAL mode: a keyed read takes microseconds
+  // and never waits for a writer) the two thread hand-offs of the worker pool
+  // cost more than the read. Never for a networked database.
+  bool inline_point_reads = false;
 };
 
 class Api {
@@ -47,6 +59,10 @@ class Api {
       ApiOptions options);
 
   const std::vector<Route>& routes() const { return routes_; }
+  // Whether the I/O thread may run this route's handler itself.
+  bool runs_inline(const Route& r) const {
+    return !r.blocking || (r.point_read && options_.inline_point_reads);
+  }
 
   // Authenticates (for kBearer routes), runs the handler, maps errors. Never throws.
   Response dispatch(const Route& route, Request& req) const;

@@ -6,6 +6,7 @@
 #include "api/errors.h"
 #include "common/hex.h"
 #include "core/job_rules.h"
+#include "core/service.h"
 
 namespace ff::api {
 

@@ -6,6 +6,7 @@
 #include "api/parse.h"
 #include "api/views.h"
 #include "common/ids.h"
+#include "core/service.h"
 
 namespace ff::api {
 
@@ -41,11 +42,24 @@ Result<core::AgentEventInput> parse_event(const Request& req) {
 void Api::add_agent_routes() {
   Route agents{"GET", "/agents"};
   agents.handle = [this](Request& req) -> Response {
+    // The seed returns every agent: a page only when the caller asks for one.
+    bool paged = req.query_param("limit") != nullptr || req.query_param("offset") != nullptr;
+    store::Page page{INT64_MAX, 0};
+    if (paged) {
+      auto p = parse_page(req);
+      if (!p.ok()) return error_response(p.status());
+      page = *p;
+    }
     auto r = service_.list_agents(*req.claims);
     if (!r.ok()) return error_response(r.status());
+    const auto total = static_cast<int64_t>(r->size());
     nlohmann::json items = nlohmann::json::array();
-    for (const auto& a : *r) items.push_back(agent_json(a));
-    return json_response(items);
+    for (int64_t i = page.offset; i < total && i - page.offset < page.limit; ++i) {
+      items.push_back(agent_json((*r)[static_cast<size_t>(i)]));
+    }
+    Response resp = json_response(items);
+    resp.add_header("X-Total-Count", std::to_string(total));
+    return resp;
   };
   routes_.push_back(std::move(agents));
 

@@ -4,6 +4,7 @@
 #include "api/parse.h"
 #include "api/views.h"
 #include "core/job_rules.h"
+#include "core/service.h"
 
 namespace ff::api {
 
@@ -65,6 +66,7 @@ void Api::add_backup_job_routes() {
   routes_.push_back(std::move(list));
 
   Route show{"GET", "/backup-jobs/{id}"};
+  show.point_read = true;
   show.handle = [this](Request& req) -> Response {
     auto r = service_.get_backup_job(*req.claims, req.param("id"));
     if (!r.ok()) return error_response(r.status());

@@ -4,6 +4,7 @@
 #include "api/parse.h"
 #include "api/views.h"
 #include "core/job_rules.h"
+#include "core/service.h"
 
 namespace ff::api {
 
@@ -60,6 +61,7 @@ void Api::add_restore_job_routes() {
   routes_.push_back(std::move(list));
 
   Route show{"GET", "/restore-jobs/{id}"};
+  show.point_read = true;
   show.handle = [this](Request& req) -> Response {
     auto r = service_.get_restore_job(*req.claims, req.param("id"));
     if (!r.ok()) return error_response(r.status());

@@ -4,6 +4,7 @@
 #include "api/parse.h"
 #include "api/views.h"
 #include "core/job_rules.h"
+#include "core/service.h"
 
 namespace ff::api {
 
@@ -73,6 +74,7 @@ void Api::add_snapshot_routes() {
   routes_.push_back(std::move(list));
 
   Route show{"GET", "/snapshots/{id}"};
+  show.point_read = true;
   show.handle = [this](Request& req) -> Response {
     auto s = service_.get_snapshot(*req.claims, req.param("id"));
     if (!s.ok()) return error_response(s.status());

@@ -4,6 +4,7 @@
 #include "api/api.h"
 #include "api/errors.h"
 #include "common/time.h"
+#include "core/service.h"
 #ifdef FF_HAVE_WEBASSETS
 #include "webassets/assets.h"
 #endif

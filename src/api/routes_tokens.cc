@@ -2,6 +2,7 @@
 #include "api/api.h"
 #include "api/errors.h"
 #include "api/parse.h"
+#include "core/service.h"
 
 namespace ff::api {
 

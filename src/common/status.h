@@ -84,10 +84,13 @@ class [[nodiscard]] Result {
   Result(Status status) : v_(std::move(status)) {}  // NOLINT: implicit by design
 
   bool ok() const { return v_.index() == 0; }
-  const Status& status() const {
+  const Status& status() const& {
     static const Status kOk;
     return ok() ? kOk : std::get<1>(v_);
   }
+  // By value on a temporary, so `FF_TRY(make_result().status())` does not
+  // hold a reference into a Result that is already gone.
+  Status status() && { return ok() ? Status() : std::get<1>(std::move(v_)); }
   // REQUIRES: ok()
   T& value() & { return std::get<0>(v_); }
   const T& value() const& { return std::get<0>(v_); }

@@ -129,6 +129,10 @@ Result<LoadResult> load(const Getenv& getenv) {
     FF_ASSIGN_OR_RETURN(int64_t n, parse_int("S3_PART_SIZE_BYTES", *v, 1024, 5LL << 30));
     c.s3.part_size = static_cast<uint64_t>(n);
   }
+  if (auto v = getenv("S3_STREAM_PUT_MAX_BYTES")) {
+    FF_ASSIGN_OR_RETURN(int64_t n, parse_int("S3_STREAM_PUT_MAX_BYTES", *v, 0, 5LL << 30));
+    c.s3.stream_put_max_size = static_cast<uint64_t>(n);
+  }
   if (auto v = getenv("ORCH_TOKEN_RATE_BURST")) {
     FF_ASSIGN_OR_RETURN(c.token_rate_burst, parse_double("ORCH_TOKEN_RATE_BURST", *v, 1));
   }

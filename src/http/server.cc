@@ -1,8 +1,10 @@
 #include "http/server.h"
 
+#include <algorithm>
 #include <thread>
 
 #include <spdlog/spdlog.h>
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/signal_set.hpp>
@@ -18,8 +20,23 @@ namespace ff::http {
 namespace asio = boost::asio;
 using tcp = asio::ip::tcp;
 
+namespace {
+std::vector<std::unique_ptr<asio::io_context>> make_io_contexts(int n) {
+  std::vector<std::unique_ptr<asio::io_context>> v;
+  for (int i = 0; i < std::max(n, 1); ++i) v.push_back(std::make_unique<asio::io_context>(1));
+  return v;
+}
+}  // namespace
+
+// One io_context per I/O thread, connections dealt out in turn: with several
+// threads on one io_context, Asio wakes idle threads through a condition
+// variable on nearly every handler, and those wake-ups cost more than
+// serving a small request.
 struct Server::Impl {
-  asio::io_context ioc;
+  std::vector<std::unique_ptr<asio::io_context>> iocs;
+  std::vector<asio::executor_work_guard<asio::io_context::executor_type>> keep_running;
+  size_t next_ioc = 0;
+  asio::io_context& ioc;  // the first: acceptor, signals, shutdown
   detail::Context ctx;
   tcp::acceptor acceptor{ioc};
   std::optional<asio::ssl::context> tls;
@@ -30,27 +47,37 @@ struct Server::Impl {
   std::chrono::steady_clock::time_point drain_deadline;
 
   Impl(ServerOptions o, const api::Api& a, events::Hub& h, core::Notifier& n, ReplayFn r)
-      : ctx(std::move(o), a, h, n, std::move(r)) {}
+      : iocs(make_io_contexts(o.io_threads)),
+        ioc(*iocs.front()),
+        ctx(std::move(o), a, h, n, std::move(r)) {
+    for (auto& c : iocs) keep_running.push_back(asio::make_work_guard(*c));
+  }
+
+  asio::io_context& next_io_context() {
+    asio::io_context& c = *iocs[next_ioc];
+    next_ioc = (next_ioc + 1) % iocs.size();
+    return c;
+  }
 
   void do_accept() {
-    acceptor.async_accept(
-        asio::make_strand(ioc), [this](boost::system::error_code ec, tcp::socket socket) {
-          if (ec) {
-            if (ec == asio::error::operation_aborted) return;
-            spdlog::warn("accept failed: {}", ec.message());
-          } else {
-            boost::system::error_code rec;
-            auto ep = socket.remote_endpoint(rec);
-            std::string client = rec ? "unknown" : ep.address().to_string();
-            socket.set_option(tcp::no_delay(true), rec);
-            if (tls) {
-              detail::start_tls_session(ctx, *tls, std::move(socket), std::move(client));
-            } else {
-              detail::start_plain_session(ctx, std::move(socket), std::move(client));
-            }
-          }
-          if (!ctx.stopping) do_accept();
-        });
+    acceptor.async_accept(asio::make_strand(next_io_context()), [this](boost::system::error_code ec,
+                                                                       tcp::socket socket) {
+      if (ec) {
+        if (ec == asio::error::operation_aborted) return;
+        spdlog::warn("accept failed: {}", ec.message());
+      } else {
+        boost::system::error_code rec;
+        auto ep = socket.remote_endpoint(rec);
+        std::string client = rec ? "unknown" : ep.address().to_string();
+        socket.set_option(tcp::no_delay(true), rec);
+        if (tls) {
+          detail::start_tls_session(ctx, *tls, std::move(socket), std::move(client));
+        } else {
+          detail::start_plain_session(ctx, std::move(socket), std::move(client));
+        }
+      }
+      if (!ctx.stopping) do_accept();
+    });
   }
 
   void wait_signals() {
@@ -86,7 +113,8 @@ struct Server::Impl {
         spdlog::warn("shutdown: forcing {} connection(s) closed", ctx.session_count());
       }
       signals.cancel();
-      ioc.stop();
+      keep_running.clear();
+      for (auto& c : iocs) c->stop();
       return;
     }
     drain_timer->expires_after(std::chrono::milliseconds(50));
@@ -139,8 +167,8 @@ uint16_t Server::port() const {
 
 void Server::run() {
   std::vector<std::thread> threads;
-  for (int i = 1; i < impl_->ctx.options.io_threads; ++i) {
-    threads.emplace_back([this] { impl_->ioc.run(); });
+  for (size_t i = 1; i < impl_->iocs.size(); ++i) {
+    threads.emplace_back([this, i] { impl_->iocs[i]->run(); });
   }
   impl_->ioc.run();
   for (auto& t : threads) t.join();

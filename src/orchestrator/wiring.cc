@@ -21,6 +21,7 @@ Result<std::unique_ptr<blob::BlobStore>> open_blobs(const config::Config& c) {
   s3.bucket = c.s3.bucket;
   s3.region = c.s3.region;
   s3.part_size = c.s3.part_size;
+  s3.stream_put_max_size = c.s3.stream_put_max_size;
   return blob::make_s3_store(s3);
 }
 
@@ -67,6 +68,7 @@ Result<std::unique_ptr<App>> build_app(const config::Config& config, const sys::
   api::ApiOptions ao;
   ao.max_long_poll = config.max_long_poll;
   ao.max_object_bytes = config.max_object_bytes;
+  ao.inline_point_reads = app->store->backend_name() == "sqlite";
   app->api = std::make_unique<api::Api>(*app->service, *app->tokens, *app->limiter, ao);
   App* raw = app.get();
   app->wal->set_subscriber([raw](const wal::RecordPtr& r) { raw->hub.publish(r); });

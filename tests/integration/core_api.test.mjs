@@ -244,6 +244,21 @@ for (const db of dbKinds()) {
       assert.deepEqual(own.json.map((a) => a.id), [agent]);
     });
 
+    it('pages the agent list only when asked', async () => {
+      for (let i = 0; i < 3; i++) await orch.agentToken(uid('page'));
+      const all = await orch.api('GET', '/agents', { token: op });
+      const total = Number(all.headers.get('x-total-count'));
+      assert.equal(total, all.json.length);
+      assert.ok(total >= 3);
+      const first = await orch.api('GET', '/agents?limit=2', { token: op });
+      assert.deepEqual(first.json.map((a) => a.id), all.json.slice(0, 2).map((a) => a.id));
+      assert.equal(first.headers.get('x-total-count'), String(total));
+      const rest = await orch.api('GET', `/agents?offset=2&limit=1000`, { token: op });
+      assert.deepEqual(rest.json.map((a) => a.id), all.json.slice(2).map((a) => a.id));
+      assert.equal((await orch.api('GET', '/agents?limit=0', { token: op })).status, 422);
+      assert.equal((await orch.api('GET', '/agents?offset=-1', { token: op })).status, 422);
+    });
+
     it('long polls for commands and wakes when a job is queued', async () => {
       const agent = uid('lp');
       const tok = await orch.agentToken(agent);

@@ -30,7 +30,7 @@ for (const store of stores) {
     };
     const put = (id, body, token = agent) => orch.api('PUT', `/snapshots/${id}/object`, { token, body, headers: { 'content-type': 'application/octet-stream' } });
 
-    for (const size of [0, 1, 5 * 1024 * 1024 + 1, 12 * 1024 * 1024]) {
+    for (const size of [0, 1, 5 * 1024 * 1024 + 1, 64 * 1024 * 1024]) {
       it(`round trips ${size} bytes through PUT`, async () => {
         const bytes = randomBytes(size);
         const { id } = await register(bytes);

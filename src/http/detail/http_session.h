@@ -26,6 +26,7 @@
 #include <boost/beast/websocket/rfc6455.hpp>
 
 #include "api/errors.h"
+#include "http/detail/chunk_pipeline.h"
 #include "http/detail/context.h"
 #include "http/detail/request_builder.h"
 #include "http/detail/session_factory.h"
@@ -64,6 +65,7 @@ class HttpSession : public SessionBase, public std::enable_shared_from_this<Http
 
  private:
   using Clock = std::chrono::steady_clock;
+  static constexpr size_t kChunkBytes = 512 * 1024;
 
   void do_read_header() {
     if (ctx_.stopping || stopping_) return do_close();
@@ -212,7 +214,7 @@ class HttpSession : public SessionBase, public std::enable_shared_from_this<Http
 
   // --- handlers
   void dispatch() {
-    if (!route_->blocking) return on_response(ctx_.api.dispatch(*route_, req_));
+    if (ctx_.api.runs_inline(*route_)) return on_response(ctx_.api.dispatch(*route_, req_));
     boost::asio::post(ctx_.workers, [self = this->shared_from_this()] {
       auto resp =
           std::make_shared<api::Response>(self->ctx_.api.dispatch(*self->route_, self->req_));
@@ -272,50 +274,81 @@ class HttpSession : public SessionBase, public std::enable_shared_from_this<Http
         self->sink_ = std::move(std::get<0>(*opened));
         self->upload_parser_.emplace(std::move(*self->header_parser_));
         self->upload_parser_->body_limit(self->ctx_.options.max_upload_bytes);
-        self->chunk_.resize(512 * 1024);
-        if (self->upload_parser_->is_done()) return self->finish_upload();
-        self->send_continue_if_expected([self] { self->read_upload_chunk(); });
+        self->upload_error_.reset();
+        self->pipeline_.emplace(kChunkBytes);
+        // After the header the buffer is small, and Beast sizes each socket
+        // read by its free capacity (512 bytes at least): give it room for
+        // full 64 KiB reads.
+        self->buffer_.reserve(kChunkBytes);
+        self->send_continue_if_expected([self] { self->run_upload(self->pipeline_->start()); });
       });
     });
   }
 
-  void read_upload_chunk() {
+  // Socket reads fill one buffer while the worker pool hashes and stores the other.
+  void run_upload(ChunkPipeline::Step step) {
+    if (step.drain) store_upload_chunk(step.drain->bytes);
+    if (step.fill) read_upload_chunk(*step.fill);
+    if (step.finished) return finish_upload();
+    if (pipeline_->failed() && !pipeline_->busy()) fail_upload();
+  }
+
+  void read_upload_chunk(std::span<char> into) {
+    if (upload_parser_->is_done()) {
+      // A body that ended with the header, or exactly with the last read.
+      boost::asio::post(stream_.get_executor(), [self = this->shared_from_this()] {
+        self->run_upload(self->pipeline_->filled(0, true));
+      });
+      return;
+    }
     auto& body = upload_parser_->get().body();
-    body.data = chunk_.data();
-    body.size = chunk_.size();
+    body.data = into.data();
+    body.size = into.size();
     beast::get_lowest_layer(stream_).expires_after(ctx_.options.read_timeout);
-    http::async_read(
-        stream_, buffer_, *upload_parser_,
-        beast::bind_front_handler(&HttpSession::on_upload_chunk, this->shared_from_this()));
+    http::async_read(stream_, buffer_, *upload_parser_,
+                     [self = this->shared_from_this(), into](beast::error_code ec, size_t) {
+                       self->on_upload_chunk(ec, into.size());
+                     });
   }
 
-  void on_upload_chunk(beast::error_code ec, size_t) {
+  void on_upload_chunk(beast::error_code ec, size_t capacity) {
     if (ec == http::error::need_buffer) ec = {};
-    if (ec == http::error::body_limit) {
-      sink_.reset();
-      keep_alive_ = false;
-      return send_error(TooLarge("upload larger than the configured maximum"));
-    }
     if (ec) {
-      // The client went away or stalled: nothing was acknowledged; the sink aborts.
-      sink_.reset();
-      keep_alive_ = false;
-      return do_close();
+      // body_limit: 413. Anything else: the client went away or stalled,
+      // nothing was acknowledged and the sink aborts when it is dropped.
+      upload_error_ = ec == http::error::body_limit
+                          ? TooLarge("upload larger than the configured maximum")
+                          : Status(Code::kUnavailable, "connection lost");
+      upload_close_only_ = ec != http::error::body_limit;
+      pipeline_->fail();
+      return run_upload(pipeline_->filled(0, false));
     }
-    size_t n = chunk_.size() - upload_parser_->get().body().size;
-    bool done = upload_parser_->is_done();
-    boost::asio::post(ctx_.workers, [self = this->shared_from_this(), n, done] {
-      Status s = n > 0 ? self->sink_->write(std::string_view(self->chunk_.data(), n)) : OkStatus();
-      boost::asio::post(self->stream_.get_executor(), [self, s, done] {
-        if (!s.ok()) {
-          self->sink_.reset();
-          self->keep_alive_ = false;
-          return self->send_error(s);
+    size_t n = capacity - upload_parser_->get().body().size;
+    run_upload(pipeline_->filled(n, upload_parser_->is_done()));
+  }
+
+  void store_upload_chunk(std::span<const char> bytes) {
+    boost::asio::post(ctx_.workers, [self = this->shared_from_this(), bytes] {
+      Status s = self->sink_->write(std::string_view(bytes.data(), bytes.size()));
+      boost::asio::post(self->stream_.get_executor(), [self, s] {
+        if (!s.ok() && !self->upload_error_) {
+          self->upload_error_ = s;
+          self->upload_close_only_ = false;
+          self->pipeline_->fail();
         }
-        if (done) return self->finish_upload();
-        self->read_upload_chunk();
+        self->run_upload(self->pipeline_->drained());
       });
     });
+  }
+
+  // Called once nothing is in flight: the sink is no longer used by a worker.
+  void fail_upload() {
+    sink_.reset();
+    upload_parser_.reset();
+    pipeline_.reset();
+    keep_alive_ = false;
+    if (upload_close_only_) return do_close();
+    send_error(*upload_error_);
   }
 
   void finish_upload() {
@@ -324,6 +357,7 @@ class HttpSession : public SessionBase, public std::enable_shared_from_this<Http
       self->sink_.reset();
       boost::asio::post(self->stream_.get_executor(), [self, resp] {
         self->upload_parser_.reset();
+        self->pipeline_.reset();
         self->write(std::move(*resp));
       });
     });
@@ -410,47 +444,68 @@ class HttpSession : public SessionBase, public std::enable_shared_from_this<Http
     http::async_write_header(stream_, *out_sr_,
                              [self = this->shared_from_this()](beast::error_code ec, size_t) {
                                if (ec) return self->end_stream(ec);
-                               self->next_stream_chunk();
+                               if (self->out_remaining_ == 0) return self->write_empty_body();
+                               self->download_error_ = {};
+                               self->pipeline_.emplace(kChunkBytes);
+                               self->run_download(self->pipeline_->start());
                              });
   }
 
-  void next_stream_chunk() {
-    if (out_remaining_ == 0) {
-      out_res_->body().data = nullptr;
-      out_res_->body().size = 0;
-      out_res_->body().more = false;
-      return write_stream_chunk(0);
-    }
-    chunk_.resize(512 * 1024);
-    boost::asio::post(ctx_.workers, [self = this->shared_from_this()] {
-      size_t want =
-          static_cast<size_t>(std::min<uint64_t>(self->chunk_.size(), self->out_remaining_));
-      auto n = self->out_source_->read(self->chunk_.data(), want);
+  void write_empty_body() {
+    out_res_->body().data = nullptr;
+    out_res_->body().size = 0;
+    out_res_->body().more = false;
+    http::async_write(stream_, *out_sr_,
+                      [self = this->shared_from_this()](beast::error_code ec, size_t) {
+                        if (ec == http::error::need_buffer) ec = {};
+                        self->end_stream(ec);
+                      });
+  }
+
+  // The worker pool reads the store into one buffer while the socket sends the other.
+  void run_download(ChunkPipeline::Step step) {
+    if (step.drain) send_download_chunk(*step.drain);
+    if (step.fill) load_download_chunk(*step.fill);
+    if (step.finished) return end_stream({});
+    if (pipeline_->failed() && !pipeline_->busy()) end_stream(download_error_);
+  }
+
+  void load_download_chunk(std::span<char> into) {
+    size_t want = static_cast<size_t>(std::min<uint64_t>(into.size(), out_remaining_));
+    boost::asio::post(ctx_.workers, [self = this->shared_from_this(), into, want] {
+      auto n = self->out_source_->read(into.data(), want);
       boost::asio::post(self->stream_.get_executor(), [self, n] {
         if (!n.ok() || *n == 0) {
           // Headers are out: the only honest signal left is cutting the connection.
           spdlog::error("request {}: object stream failed: {}", self->req_.request_id,
                         n.ok() ? "unexpected end of object" : n.status().to_string());
-          return self->end_stream(boost::asio::error::broken_pipe);
+          self->fail_download(boost::asio::error::broken_pipe);
+          return self->run_download(self->pipeline_->filled(0, false));
         }
         self->out_remaining_ -= *n;
-        self->out_res_->body().data = self->chunk_.data();
-        self->out_res_->body().size = *n;
-        self->out_res_->body().more = self->out_remaining_ > 0;
-        self->write_stream_chunk(*n);
+        self->run_download(self->pipeline_->filled(*n, self->out_remaining_ == 0));
       });
     });
   }
 
-  void write_stream_chunk(size_t) {
+  void send_download_chunk(ChunkPipeline::Drain chunk) {
+    auto& body = out_res_->body();
+    body.data = const_cast<char*>(chunk.bytes.data());
+    body.size = chunk.bytes.size();
+    body.more = !chunk.last;
     beast::get_lowest_layer(stream_).expires_after(ctx_.options.read_timeout);
     http::async_write(stream_, *out_sr_,
                       [self = this->shared_from_this()](beast::error_code ec, size_t) {
                         if (ec == http::error::need_buffer) ec = {};
-                        if (ec) return self->end_stream(ec);
-                        if (self->out_sr_->is_done()) return self->end_stream({});
-                        self->next_stream_chunk();
+                        if (ec) self->fail_download(ec);
+                        self->run_download(self->pipeline_->drained());
                       });
+  }
+
+  void fail_download(beast::error_code ec) {
+    if (pipeline_->failed()) return;
+    download_error_ = ec;
+    pipeline_->fail();
   }
 
   void end_stream(beast::error_code ec) {
@@ -458,6 +513,7 @@ class HttpSession : public SessionBase, public std::enable_shared_from_this<Http
     out_sr_.reset();
     out_res_.reset();
     out_source_.reset();
+    pipeline_.reset();
     if (ec) keep_alive_ = false;
     on_write(ec, keep && !ec);
   }
@@ -516,7 +572,11 @@ class HttpSession : public SessionBase, public std::enable_shared_from_this<Http
   std::optional<http::request_parser<http::string_body>> string_parser_;
   std::optional<http::request_parser<http::buffer_body>> upload_parser_;
   std::unique_ptr<api::BodySink> sink_;
-  std::vector<char> chunk_;
+  std::vector<char> chunk_;  // lingering close
+  std::optional<ChunkPipeline> pipeline_;
+  std::optional<Status> upload_error_;
+  bool upload_close_only_ = false;
+  beast::error_code download_error_;
   std::unique_ptr<api::BodySource> out_source_;
   std::optional<http::response<http::buffer_body>> out_res_;
   std::optional<http::response_serializer<http::buffer_body>> out_sr_;

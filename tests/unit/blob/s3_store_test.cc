@@ -165,13 +165,29 @@ TEST(S3StoreFaults, FailedPartAbortsUploadAndWriterStaysFailed) {
   auto store = make_store(fake_config(server.endpoint()));
   auto w = store->create("snapshots/doomed", 0);
   ASSERT_TRUE((*w)->write(std::string(2048, 'a')).ok());  // part 1 sent, part 2 buffered
-  Status s = (*w)->write("b");                            // part 2 goes up and fails
+  // Part 2 goes up in the background while more bytes arrive: its failure
+  // surfaces at the next part or at commit, and aborts the upload.
+  ASSERT_TRUE((*w)->write("b").ok());
+  Status s = (*w)->commit();
   EXPECT_EQ(s.code(), Code::kInternal);
   EXPECT_NE(s.message().find("UploadPart"), std::string::npos) << s.message();
   EXPECT_EQ(count(server.requests(), "DELETE", "uploadId"), 1);
   EXPECT_EQ((*w)->write("c").code(), Code::kInternal);
   EXPECT_EQ((*w)->commit().code(), Code::kInternal);
   EXPECT_EQ(count(server.requests(), "POST", "uploadId"), 0);  // never completed
+}
+
+TEST(S3StoreFaults, FailedBackgroundPartFailsTheNextPart) {
+  MultipartServer s3;
+  s3.fail_part = 1;
+  FakeHttpServer server([&](const FakeRequest& r) { return s3.handle(r); });
+  auto store = make_store(fake_config(server.endpoint()));
+  auto w = store->create("snapshots/doomed2", 0);
+  ASSERT_TRUE((*w)->write(std::string(1025, 'a')).ok());  // part 1 in flight
+  Status s = (*w)->write(std::string(1024, 'b'));         // part 2 waits for part 1
+  EXPECT_EQ(s.code(), Code::kInternal) << s.to_string();
+  EXPECT_EQ(count(server.requests(), "DELETE", "uploadId"), 1);
+  EXPECT_EQ(count(server.requests(), "PUT", "partNumber"), 1);  // part 2 never sent
 }
 
 TEST(S3StoreFaults, CompleteAnsweringErrorInBodyIsRetried) {

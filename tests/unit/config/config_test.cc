@@ -55,13 +55,27 @@ TEST(Config, BadValuesNameTheVariable) {
                {"DATABASE_URL", "mysql://x", "DATABASE_URL"},
                {"ORCH_ENV", "staging", "ORCH_ENV"},
                {"ORCH_TLS_CERT", "/x.pem", "ORCH_TLS_KEY"},
-               {"ORCH_LOG_LEVEL", "loud", "ORCH_LOG_LEVEL"}};
+               {"ORCH_LOG_LEVEL", "loud", "ORCH_LOG_LEVEL"},
+               {"S3_STREAM_PUT_MAX_BYTES", "6000000000", "S3_STREAM_PUT_MAX_BYTES"},
+               {"S3_STREAM_PUT_MAX_BYTES", "-1", "S3_STREAM_PUT_MAX_BYTES"}};
   for (const auto& c : cases) {
     auto r = load(env_of({{c.name, c.value}}));
     ASSERT_FALSE(r.ok()) << c.name;
     EXPECT_EQ(r.status().message().rfind(std::string(c.named) + ":", 0), 0u)
         << r.status().message();
   }
+}
+
+TEST(Config, S3TransferSizes) {
+  auto d = load(env_of({}));
+  ASSERT_TRUE(d.ok());
+  EXPECT_EQ(d->config.s3.part_size, 8u << 20);
+  EXPECT_EQ(d->config.s3.stream_put_max_size, 0u);
+  auto r =
+      load(env_of({{"S3_PART_SIZE_BYTES", "5242880"}, {"S3_STREAM_PUT_MAX_BYTES", "5368709120"}}));
+  ASSERT_TRUE(r.ok()) << r.status().to_string();
+  EXPECT_EQ(r->config.s3.part_size, 5u << 20);
+  EXPECT_EQ(r->config.s3.stream_put_max_size, 5ull << 30);
 }
 
 TEST(Config, ListenAndCorsParse) {

@@ -69,6 +69,7 @@ Status S3Writer::commit() {
     return OkStatus();
   }
   Status s = upload_id_.empty() ? put_single() : upload_part();
+  if (s.ok() && !upload_id_.empty()) s = wait_for_part();
   if (s.ok() && !upload_id_.empty()) s = complete();
   if (!s.ok()) return fail(s);
   finished_ = true;
@@ -82,6 +83,8 @@ void S3Writer::abort() {
   finished_ = true;
   // Cutting a streaming PUT short makes the server drop it.
   stream_.reset();
+  // A part still in flight would land after the abort and stay behind.
+  (void)wait_for_part();
   abort_multipart();
   std::string().swap(buffer_);
 }
@@ -159,23 +162,36 @@ Status S3Writer::start_multipart() {
 
 Status S3Writer::upload_part() {
   if (upload_id_.empty()) FF_TRY(start_multipart());
+  FF_TRY(wait_for_part());
   const int number = static_cast<int>(etags_.size()) + 1;
   if (number > kMaxParts) {
     return TooLarge("S3 UploadPart " + key_ + ": object needs more than 10000 parts");
   }
-  S3Request r;
-  r.op = "UploadPart";
-  r.method = "PUT";
-  r.key = key_;
-  r.query = {{"partNumber", std::to_string(number)}, {"uploadId", upload_id_}};
-  r.body = buffer_;
-  FF_ASSIGN_OR_RETURN(S3Response response, client_.call(r));
-  auto etag = response.headers.find("etag");
-  if (etag == response.headers.end() || etag->second.empty()) {
-    return Internal(S3Client::describe(r) + ": no ETag in the answer");
-  }
-  etags_.push_back(etag->second);
+  // The buffer of the part just joined is free: it takes the next bytes.
+  std::swap(part_in_flight_bytes_, buffer_);
   buffer_.clear();
+  part_in_flight_ = std::async(std::launch::async, [this, number]() -> Result<std::string> {
+    S3Request r;
+    r.op = "UploadPart";
+    r.method = "PUT";
+    r.key = key_;
+    r.query = {{"partNumber", std::to_string(number)}, {"uploadId", upload_id_}};
+    r.body = part_in_flight_bytes_;
+    FF_ASSIGN_OR_RETURN(S3Response response, client_.call(r));
+    auto etag = response.headers.find("etag");
+    if (etag == response.headers.end() || etag->second.empty()) {
+      return Internal(S3Client::describe(r) + ": no ETag in the answer");
+    }
+    return etag->second;
+  });
+  return OkStatus();
+}
+
+Status S3Writer::wait_for_part() {
+  if (!part_in_flight_.valid()) return OkStatus();
+  Result<std::string> etag = part_in_flight_.get();
+  if (!etag.ok()) return etag.status();
+  etags_.push_back(std::move(etag).value());
   return OkStatus();
 }
 

@@ -4,8 +4,11 @@
 //    (CreateMultipartUpload) and sends the buffer as part 1; every further
 //    full buffer is one UploadPart; commit() sends the rest as the last part
 //    and completes the upload.
-// Memory is one part whatever the object size. Parts are retried from the
-// buffer they were sent from.
+// A full part goes up on a helper thread while the next one fills, so the
+// bytes arriving from the client and the bytes leaving for S3 overlap (done
+// in turn, an upload took as long as both transfers added up). Memory is two
+// parts whatever the object size. Parts are retried from the buffer they were
+// sent from.
 // With S3Config::stream_put_max_size, an object of known size in
 // (part_size, stream_put_max_size] instead streams through one PUT as
 // write() is called (no buffer, no retry; see s3_config.h). Any failure, abort() or destruction
@@ -15,6 +18,7 @@
 // Thread-safety: one thread at a time. The S3Client must outlive the writer.
 #pragma once
 
+#include <future>
 #include <string>
 #include <vector>
 
@@ -40,7 +44,8 @@ class S3Writer final : public Writer {
  private:
   Status stream(std::string_view chunk);
   Status finish_stream();
-  Status upload_part();
+  Status upload_part();    // sends buffer_ as the next part, in the background
+  Status wait_for_part();  // joins the part in flight, if any
   Status start_multipart();
   Status complete();
   Status put_single();
@@ -54,8 +59,10 @@ class S3Writer final : public Writer {
   const bool streaming_;              // one streaming PUT of expected_size_ bytes
   std::unique_ptr<Transfer> stream_;  // that PUT, once started
   std::string buffer_;
-  std::string upload_id_;           // empty until the object outgrows one part
-  std::vector<std::string> etags_;  // of parts 1..n
+  std::string upload_id_;                            // empty until the object outgrows one part
+  std::vector<std::string> etags_;                   // of parts 1..n that are up
+  std::future<Result<std::string>> part_in_flight_;  // its ETag
+  std::string part_in_flight_bytes_;
   uint64_t total_ = 0;
   bool finished_ = false;  // committed or aborted
   Status failed_;          // sticky
