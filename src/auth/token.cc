@@ -42,6 +42,27 @@ MintedToken TokenService::mint(const std::optional<std::string>& agent_id) const
 
 Result<Claims> TokenService::verify(std::string_view token) const {
   if (token.size() > 4096) return bad("too long");
+  std::optional<Claims> known;
+  {
+    std::lock_guard lock(memo_mu_);
+    auto it = memo_.find(std::string(token));
+    if (it != memo_.end()) known = it->second;
+  }
+  if (known) {
+    if (known->expires_at <= to_unix_seconds(clock_.now())) return Unauthenticated("token expired");
+    return *std::move(known);
+  }
+  Result<Claims> verified = verify_uncached(token);
+  if (verified.ok()) {
+    std::lock_guard lock(memo_mu_);
+    // Bounded: when full, start over (tokens in use come back on their next request).
+    if (memo_.size() >= kMemoCapacity) memo_.clear();
+    memo_.emplace(std::string(token), *verified);
+  }
+  return verified;
+}
+
+Result<Claims> TokenService::verify_uncached(std::string_view token) const {
   size_t dot1 = token.find('.');
   if (dot1 == std::string_view::npos) return bad("malformed");
   size_t dot2 = token.find('.', dot1 + 1);

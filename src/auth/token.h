@@ -5,12 +5,20 @@
 // constant time, requires iss == "fortfail", a known role, and exp > now. Every
 // failure is kUnauthenticated with a short reason safe to show the client.
 //
-// Thread-safety: TokenService is immutable after construction; safe from any thread.
+// Verified tokens are remembered (a bounded map from the exact token text to
+// its claims): agents present the same token on every poll for days, and
+// decoding, parsing and MAC-ing it each time cost more than the request
+// itself. A remembered token is still refused once it expires. Failures are
+// never remembered.
+//
+// Thread-safety: safe from any thread (the memo has its own mutex).
 #pragma once
 
 #include <chrono>
+#include <mutex>
 #include <optional>
 #include <string>
+#include <unordered_map>
 
 #include "common/status.h"
 #include "sys/clock.h"
@@ -53,11 +61,17 @@ class TokenService {
 
   std::chrono::seconds ttl() const { return ttl_; }
 
+  static constexpr size_t kMemoCapacity = 8192;
+
  private:
+  Result<Claims> verify_uncached(std::string_view token) const;
+
   std::string secret_;
   std::chrono::seconds ttl_;
   const sys::Clock& clock_;
   sys::Random& random_;
+  mutable std::mutex memo_mu_;
+  mutable std::unordered_map<std::string, Claims> memo_;  // guarded by memo_mu_
 };
 
 }  // namespace ff::auth

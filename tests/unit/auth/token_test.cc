@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <vector>
+
 #include "common/base64.h"
 #include "common/hex.h"
 #include "support/simulated_clock.h"
@@ -83,6 +85,34 @@ TEST_F(TokenTest, TamperedPayloadIsRejected) {
 TEST_F(TokenTest, MalformedTokensAreRejected) {
   for (const char* bad : {"", "abc", "a.b", "a.b.c.d", "!!.??.**", "e30.e30.e30"}) {
     EXPECT_EQ(tokens_.verify(bad).status().code(), Code::kUnauthenticated) << bad;
+  }
+}
+
+TEST_F(TokenTest, RememberedTokensStillExpireAndFailuresAreNotRemembered) {
+  MintedToken t = tokens_.mint(std::string("agent-1"));
+  ASSERT_TRUE(tokens_.verify(t.token).ok());
+  auto again = tokens_.verify(t.token);  // from the memo
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(again->subject, "agent-1");
+  std::string forged = t.token;
+  char& c = forged[forged.size() - 10];  // inside the signature, clear of padding bits
+  c = c == 'A' ? 'B' : 'A';
+  EXPECT_EQ(tokens_.verify(forged).status().code(), Code::kUnauthenticated);
+  EXPECT_EQ(tokens_.verify(forged).status().code(), Code::kUnauthenticated);
+  clock_.advance(std::chrono::seconds(3600));
+  EXPECT_EQ(tokens_.verify(t.token).status().message(), "token expired");
+}
+
+TEST_F(TokenTest, MemoStaysBoundedAndKeepsVerifying) {
+  std::vector<std::string> minted;
+  for (size_t i = 0; i < TokenService::kMemoCapacity + 10; ++i) {
+    minted.push_back(tokens_.mint(std::string("a") + std::to_string(i)).token);
+    ASSERT_TRUE(tokens_.verify(minted.back()).ok());
+  }
+  for (size_t i : {size_t{0}, size_t{5}, minted.size() - 1}) {
+    auto c = tokens_.verify(minted[i]);
+    ASSERT_TRUE(c.ok());
+    EXPECT_EQ(c->subject, "a" + std::to_string(i));
   }
 }
 
