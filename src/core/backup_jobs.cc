@@ -4,6 +4,7 @@
 
 #include "common/ids.h"
 #include "core/job_rules.h"
+#include "core/pending_command.h"
 #include "core/service.h"
 
 namespace ff::core {
@@ -24,16 +25,8 @@ Result<BackupJobView> Service::create_backup_job(const auth::Claims& caller,
       env_.random->unique_id("bj-"), req.agent_id, paths.dump(), kPending, std::nullopt, now, now};
   nlohmann::json payload = {{"job_id", job.id}};
   if (!req.paths.empty()) payload["paths"] = paths;
-  store::Command cmd{env_.random->unique_id("cmd-"),
-                     req.agent_id,
-                     job.id,
-                     "backup",
-                     payload.dump(),
-                     "pending",
-                     now,
-                     now,
-                     std::nullopt,
-                     0};
+  store::Command cmd = pending_command(env_.random->unique_id("cmd-"), req.agent_id, job.id,
+                                       "backup", payload.dump(), now);
   FF_TRY(store_.create_backup_job(job, cmd));
   FF_TRY(audit(audit::backup_job_created(job, cmd)));
   notifier_.notify(job.agent_id);

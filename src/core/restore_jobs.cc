@@ -3,6 +3,7 @@
 
 #include "common/ids.h"
 #include "core/job_rules.h"
+#include "core/pending_command.h"
 #include "core/service.h"
 
 namespace ff::core {
@@ -33,16 +34,8 @@ Result<RestoreJobView> Service::create_restore_job(const auth::Claims& caller,
                             {"checksum", snap.checksum},
                             {"size", snap.size}};
   if (!req.target_path.empty()) payload["target_path"] = req.target_path;
-  store::Command cmd{env_.random->unique_id("cmd-"),
-                     req.target_agent_id,
-                     job.id,
-                     "restore",
-                     payload.dump(),
-                     "pending",
-                     now,
-                     now,
-                     std::nullopt,
-                     0};
+  store::Command cmd = pending_command(env_.random->unique_id("cmd-"), req.target_agent_id, job.id,
+                                       "restore", payload.dump(), now);
   FF_TRY(store_.create_restore_job(job, cmd));
   FF_TRY(audit(audit::restore_job_created(job, cmd)));
   notifier_.notify(job.target_agent_id);
