@@ -101,7 +101,7 @@ pids+=($!)
 for _ in $(seq 100); do curl -fs "$url/health/live" >/dev/null && break; sleep 0.1; done
 start_agent() {  # id backup_dir restore_dir spool_dir
   ORCHESTRATOR_URL=$url AGENT_ID=$1 AGENT_REG_SECRET=$reg BACKUP_DIR=$2 RESTORE_DIR=$3 \
-    AGENT_SPOOL_DIR=$4 POLL_INTERVAL=1 AGENT_LOG_LEVEL=warn AGENT_ZSTD_LEVEL="${AGENT_ZSTD_LEVEL:-1}" \
+    AGENT_SPOOL_DIR=$4 POLL_INTERVAL=1 AGENT_LOG_LEVEL="${AGENT_LOG_LEVEL:-warn}" AGENT_ZSTD_LEVEL="${AGENT_ZSTD_LEVEL:-1}" \
     "$bin/fortfail-agent" >"$work/$1.log" 2>&1 &
   pids+=($!)
 }

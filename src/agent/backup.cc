@@ -94,7 +94,6 @@ Result<std::string> run_backup(TaskContext& ctx, const BackupRequest& req) {
         .ignore_error();
   });
   if (!up.ok()) return fail(up.with_context("upload"));
-  ::unlink(spool.c_str());
   spdlog::info("backup {}: {} files, {} bytes -> {} bytes", snapshot_id, archive->file_count,
                archive->byte_count, archive->size);
   Status done = post("backup_completed", "snapshot " + snapshot_id + " uploaded",
@@ -105,6 +104,8 @@ Result<std::string> run_backup(TaskContext& ctx, const BackupRequest& req) {
                       {"byte_count", archive->byte_count},
                       {"warnings", warnings.size()}},
                      true, snapshot_id);
+  // Freeing hundreds of MiB takes a noticeable moment: after the report.
+  ::unlink(spool.c_str());
   if (!done.ok())
     spdlog::warn("backup {}: completion event not delivered: {}", snapshot_id, done.to_string());
   return snapshot_id;

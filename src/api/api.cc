@@ -44,13 +44,16 @@ Status Api::authenticate(Request& req) const {
   return OkStatus();
 }
 
-Response Api::dispatch(const Route& route, Request& req) const {
+// Runs `body` for an authenticated caller (kBearer routes) and turns a
+// failed authentication or an escaped exception into an error response.
+template <typename T, typename Body>
+T Api::guarded(const Route& route, Request& req, Body&& body) const {
   try {
     if (route.access == Access::kBearer) {
       Status s = authenticate(req);
       if (!s.ok()) return error_response(s);
     }
-    return route.handle(req);
+    return body();
   } catch (const std::exception& e) {
     spdlog::error("request {} {} {}: unexpected exception: {}", req.request_id, req.method,
                   route.pattern, e.what());
@@ -58,21 +61,23 @@ Response Api::dispatch(const Route& route, Request& req) const {
   }
 }
 
+Response Api::dispatch(const Route& route, Request& req) const {
+  return guarded<Response>(route, req, [&] { return route.handle(req); });
+}
+
+std::optional<Response> Api::dispatch_inline(const Route& route, Request& req) const {
+  if (!route.try_inline || !options_.inline_point_reads) return std::nullopt;
+  return guarded<std::optional<Response>>(route, req, [&] { return route.try_inline(req); });
+}
+
 std::variant<std::unique_ptr<BodySink>, Response> Api::begin_upload(const Route& route,
                                                                     Request& req) const {
-  try {
-    if (route.access == Access::kBearer) {
-      Status s = authenticate(req);
-      if (!s.ok()) return error_response(s);
-    }
+  using Out = std::variant<std::unique_ptr<BodySink>, Response>;
+  return guarded<Out>(route, req, [&]() -> Out {
     auto sink = route.begin_upload(req);
     if (!sink.ok()) return error_response(sink.status());
     return std::move(sink).value();
-  } catch (const std::exception& e) {
-    spdlog::error("request {} {} {}: unexpected exception: {}", req.request_id, req.method,
-                  route.pattern, e.what());
-    return error_response(Internal("unexpected exception"));
-  }
+  });
 }
 
 }  // namespace ff::api

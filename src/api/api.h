@@ -38,6 +38,10 @@ struct Route {
   // Reads a row or two by key and writes nothing: see ApiOptions::inline_point_reads.
   bool point_read = false;
   std::function<Response(Request&)> handle;
+  // Optional fast path the I/O thread may try first where point reads run
+  // inline (ApiOptions::inline_point_reads): an answer that needs at most a
+  // keyed read, or nullopt to run `handle` on the worker pool after all.
+  std::function<std::optional<Response>(Request&)> try_inline;
   std::function<Result<std::unique_ptr<BodySink>>(Request&)> begin_upload;
 };
 
@@ -66,6 +70,9 @@ class Api {
 
   // Authenticates (for kBearer routes), runs the handler, maps errors. Never throws.
   Response dispatch(const Route& route, Request& req) const;
+  // The route's try_inline fast path, authenticated like dispatch(); nullopt
+  // when the route has none, it is off, or it declined.
+  std::optional<Response> dispatch_inline(const Route& route, Request& req) const;
   // For kUpload routes: authenticates and opens the sink, or returns the error response.
   std::variant<std::unique_ptr<BodySink>, Response> begin_upload(const Route& route,
                                                                  Request& req) const;
@@ -77,6 +84,8 @@ class Api {
 
  private:
   Status authenticate(Request& req) const;
+  template <typename T, typename Body>
+  T guarded(const Route& route, Request& req, Body&& body) const;
   void add_system_routes();
   void add_token_routes();
   void add_snapshot_routes();

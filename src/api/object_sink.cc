@@ -104,8 +104,9 @@ Result<std::unique_ptr<BodySink>> open_object_sink(core::Service& service,
     return TooLarge("Content-Length exceeds the snapshot's declared size of " +
                     std::to_string(s.size) + " bytes");
   }
-  FF_ASSIGN_OR_RETURN(auto writer, service.blobs().create(core::Service::object_key(id),
-                                                          static_cast<uint64_t>(s.size)));
+  FF_ASSIGN_OR_RETURN(auto writer,
+                      service.blobs().create_checked(core::Service::object_key(id),
+                                                     static_cast<uint64_t>(s.size), s.checksum));
   return std::unique_ptr<BodySink>(new ObjectSink(service, std::move(s), std::move(writer), via));
 }
 

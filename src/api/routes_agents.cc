@@ -63,8 +63,9 @@ void Api::add_agent_routes() {
   };
   routes_.push_back(std::move(agents));
 
-  Route commands{"GET", "/agent/{id}/commands"};
-  commands.handle = [this](Request& req) -> Response {
+  // `fast`: answer only an empty poll that needs no write (try_inline);
+  // nullopt when there is more to do.
+  auto poll = [this](Request& req, bool fast) -> std::optional<Response> {
     const std::string& agent_id = req.param("id");
     std::chrono::seconds wait{0};
     if (const std::string* w = req.query_param("wait")) {
@@ -77,7 +78,14 @@ void Api::add_agent_routes() {
     }
     // Read the generation before looking, so work queued in between wakes us.
     uint64_t generation = service_.notifier().generation(agent_id);
-    auto r = service_.poll_commands(*req.claims, agent_id);
+    Result<std::vector<store::Command>> r = std::vector<store::Command>{};
+    if (fast) {
+      // Errors, too, are left to the full path.
+      auto idle = service_.poll_finds_nothing(*req.claims, agent_id);
+      if (!idle.ok() || !*idle) return std::nullopt;
+    } else {
+      r = service_.poll_commands(*req.claims, agent_id);
+    }
     if (!r.ok()) return error_response(r.status());
     auto now = service_.env().clock->monotonic_now();
     if (r->empty() && wait.count() > 0) {
@@ -92,6 +100,9 @@ void Api::add_agent_routes() {
     for (const auto& c : *r) items.push_back(command_json(c));
     return json_response(items);
   };
+  Route commands{"GET", "/agent/{id}/commands"};
+  commands.handle = [poll](Request& req) -> Response { return *poll(req, false); };
+  commands.try_inline = [poll](Request& req) { return poll(req, true); };
   routes_.push_back(std::move(commands));
 
   Route events{"POST", "/agent/{id}/events"};

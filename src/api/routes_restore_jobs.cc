@@ -65,7 +65,7 @@ void Api::add_restore_job_routes() {
   show.handle = [this](Request& req) -> Response {
     auto r = service_.get_restore_job(*req.claims, req.param("id"));
     if (!r.ok()) return error_response(r.status());
-    return json_response(restore_job_json(*r));
+    return Response::json(200, restore_job_text(*r));
   };
   routes_.push_back(std::move(show));
 }

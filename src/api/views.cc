@@ -1,5 +1,6 @@
 #include "api/views.h"
 
+#include "api/json_text.h"
 #include "common/time.h"
 
 namespace ff::api {
@@ -42,6 +43,45 @@ nlohmann::json restore_job_json(const core::RestoreJobView& v) {
   for (const auto& e : v.logs) logs.push_back(job_event_json(e));
   j["logs"] = std::move(logs);
   return j;
+}
+
+std::string restore_job_text(const core::RestoreJobView& v) {
+  const store::RestoreJob& j = v.job;
+  JsonText t;
+  t.begin_object();  // keys sorted, as nlohmann orders them
+  t.key("created_at").string(format_rfc3339(j.created_at));
+  t.key("id").string(j.id);
+  t.key("logs").begin_array();
+  for (const store::JobEvent& e : v.logs) {
+    t.begin_object();
+    t.key("agent_id").string(e.agent_id);
+    t.key("event_type").string(e.event_type);
+    t.key("message").string(e.message);
+    // Stored metadata is the compact dump of a validated object, written by
+    // us; anything else gets the same treatment as in job_event_json.
+    t.key("metadata");
+    const std::string& m = e.metadata_json;
+    if (m.size() >= 2 && m.front() == '{' && m.back() == '}') {
+      t.raw(m);
+    } else {
+      t.raw(object_or_empty(m).dump());
+    }
+    t.key("timestamp").string(format_rfc3339(e.timestamp));
+    t.end_object();
+  }
+  t.end_array();
+  t.key("snapshot_id").string(j.snapshot_id);
+  t.key("status").string(j.status);
+  t.key("target_agent_id").string(j.target_agent_id);
+  t.key("target_path");
+  if (j.target_path.empty()) {
+    t.null();
+  } else {
+    t.string(j.target_path);
+  }
+  t.key("updated_at").string(format_rfc3339(j.updated_at));
+  t.end_object();
+  return t.take();
 }
 
 nlohmann::json backup_job_json(const store::BackupJob& j) {

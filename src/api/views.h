@@ -11,6 +11,9 @@ namespace ff::api {
 nlohmann::json snapshot_json(const store::Snapshot& s);
 nlohmann::json restore_job_json(const store::RestoreJob& j);
 nlohmann::json restore_job_json(const core::RestoreJobView& v);  // with "logs"
+// restore_job_json(v).dump(), written directly (GET /restore-jobs/{id} is
+// what watchers poll).
+std::string restore_job_text(const core::RestoreJobView& v);
 nlohmann::json backup_job_json(const store::BackupJob& j);
 nlohmann::json backup_job_json(const core::BackupJobView& v);  // with "logs"
 nlohmann::json job_event_json(const store::JobEvent& e);

@@ -68,6 +68,16 @@ class BlobStore {
   // unless exactly that many bytes were written.
   virtual Result<std::unique_ptr<Writer>> create(const std::string& key,
                                                  uint64_t expected_size) = 0;
+  // create() for an object whose SHA-256 (64 lowercase hex) the caller knows
+  // up front. Stores that can make the server check it do: S3 signs it into a
+  // streaming PUT, so AWS S3 and MinIO refuse different bytes instead of
+  // storing them. The caller still checks the hash itself.
+  virtual Result<std::unique_ptr<Writer>> create_checked(const std::string& key,
+                                                         uint64_t expected_size,
+                                                         const std::string& sha256_hex) {
+    (void)sha256_hex;
+    return create(key, expected_size);
+  }
   // Reads [offset, offset + length) (to the end when length is nullopt); a
   // range running past the end is cut at the end. kNotFound when absent,
   // kOutOfRange when offset > size (offset == size gives an empty reader).

@@ -98,6 +98,13 @@ Result<std::unique_ptr<Writer>> RetryStore::create(const std::string& key, uint6
   return run<Result<std::unique_ptr<Writer>>>([&] { return inner_->create(key, expected_size); });
 }
 
+Result<std::unique_ptr<Writer>> RetryStore::create_checked(const std::string& key,
+                                                           uint64_t expected_size,
+                                                           const std::string& sha256_hex) {
+  return run<Result<std::unique_ptr<Writer>>>(
+      [&] { return inner_->create_checked(key, expected_size, sha256_hex); });
+}
+
 Result<std::unique_ptr<Reader>> RetryStore::open(const std::string& key, uint64_t offset,
                                                  std::optional<uint64_t> length) {
   FF_ASSIGN_OR_RETURN(std::unique_ptr<Reader> reader, run<Result<std::unique_ptr<Reader>>>([&] {

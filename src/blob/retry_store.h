@@ -38,6 +38,8 @@ class RetryStore final : public BlobStore {
   Status ensure_ready() override;
   Status ping() override;
   Result<std::unique_ptr<Writer>> create(const std::string& key, uint64_t expected_size) override;
+  Result<std::unique_ptr<Writer>> create_checked(const std::string& key, uint64_t expected_size,
+                                                 const std::string& sha256_hex) override;
   Result<std::unique_ptr<Reader>> open(const std::string& key, uint64_t offset,
                                        std::optional<uint64_t> length) override;
   Result<ObjectInfo> stat(const std::string& key) override;

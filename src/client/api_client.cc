@@ -185,6 +185,7 @@ Status ApiClient::perform(Exchange& ex) {
   curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, 1L);
   curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, static_cast<long>(options_.stall_timeout.count()));
   curl_easy_setopt(c, CURLOPT_TCP_KEEPALIVE, 1L);
+  curl_easy_setopt(c, CURLOPT_BUFFERSIZE, 512L * 1024);  // the largest receive buffer curl allows
   if (!options_.ca_file.empty()) curl_easy_setopt(c, CURLOPT_CAINFO, options_.ca_file.c_str());
   if (!options_.ca_dir.empty()) curl_easy_setopt(c, CURLOPT_CAPATH, options_.ca_dir.c_str());
   if (options_.insecure) {
@@ -222,6 +223,9 @@ Status ApiClient::perform(Exchange& ex) {
 
   if (ex.upload != nullptr) {
     curl_easy_setopt(c, CURLOPT_UPLOAD, 1L);
+    // Snapshots are hundreds of MiB: curl's default 64 KiB upload buffer
+    // means a read callback and a send() per 64 KiB.
+    curl_easy_setopt(c, CURLOPT_UPLOAD_BUFFERSIZE, 1L << 20);
     curl_easy_setopt(c, CURLOPT_READFUNCTION, on_read);
     curl_easy_setopt(c, CURLOPT_READDATA, &ex);
     curl_easy_setopt(c, CURLOPT_INFILESIZE_LARGE, static_cast<curl_off_t>(ex.upload->size));

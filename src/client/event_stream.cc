@@ -239,10 +239,17 @@ void EventStream::close() {
   if (!impl_) return;
   Impl& s = *impl_;
   if (s.io_thread.joinable()) {
+    // The keepalive timers keep run() busy forever: stop the loop as soon as
+    // the close handshake is done (or at once when there is nothing to close),
+    // not when the fallback timer below fires.
     net::post(s.ioc, [&s] {
-      s.with_ws([&s](auto& ws) {
-        if (ws.is_open()) ws.async_close(websocket::close_code::normal, [](beast::error_code) {});
+      bool closing = false;
+      s.with_ws([&s, &closing](auto& ws) {
+        if (!ws.is_open()) return;
+        closing = true;
+        ws.async_close(websocket::close_code::normal, [&s](beast::error_code) { s.ioc.stop(); });
       });
+      if (!closing) s.ioc.stop();
     });
     auto timer = std::make_shared<net::steady_timer>(s.ioc);
     net::post(s.ioc, [&s, timer] {

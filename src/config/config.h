@@ -25,8 +25,9 @@ struct S3Config {
   std::string bucket = "fortfail-snapshots";
   std::string region = "us-east-1";
   uint64_t part_size = 8 * 1024 * 1024;
-  // Above part_size and up to this, one streaming PUT instead of multipart (0: never).
-  uint64_t stream_put_max_size = 0;
+  // Above part_size and up to this, one streaming PUT instead of multipart
+  // (0: never; see blob/s3/s3_config.h).
+  uint64_t stream_put_max_size = 5ull << 30;
 };
 
 struct Config {

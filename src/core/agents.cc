@@ -33,6 +33,16 @@ Result<std::vector<store::Command>> Service::poll_commands(const auth::Claims& c
   return commands;
 }
 
+Result<bool> Service::poll_finds_nothing(const auth::Claims& caller, const std::string& agent_id) {
+  FF_TRY(validate_id("agent_id", agent_id));
+  if (!caller.may_act_for(agent_id)) {
+    return PermissionDenied("token may not read commands of another agent");
+  }
+  if (touch_due(agent_id)) return false;
+  FF_ASSIGN_OR_RETURN(bool any, store_.has_leasable_commands(agent_id, env_.clock->now()));
+  return !any;
+}
+
 Status Service::post_event(const auth::Claims& caller, const std::string& agent_id,
                            const AgentEventInput& e) {
   FF_TRY(validate_id("agent_id", agent_id));
@@ -80,6 +90,20 @@ Status Service::post_backup_event(const std::string& agent_id, const AgentEventI
   if (e.snapshot_id && status_for_event("backup", e.event_type) == std::string(kCompleted)) {
     snapshot_id = e.snapshot_id;
   }
+  // The agent may have uploaded through the presigned URL: verify the bytes
+  // before the job reads `completed`, so whoever waits for the job finds the
+  // snapshot decided (available or corrupt) rather than at the next sweep.
+  // A store that cannot answer now leaves it to the sweep.
+  if (snapshot_id) {
+    auto snap = store_.get_snapshot(*snapshot_id);
+    if (snap.ok() && snap->status == kSnapshotPending) {
+      auto verified = verify_pending(*snap);
+      if (!verified.ok()) {
+        spdlog::warn("snapshot {}: verification after backup failed: {}", *snapshot_id,
+                     verified.status().to_string());
+      }
+    }
+  }
   auto r =
       store_.record_backup_job_event(row, transition, snapshot_id, now + options_.command_lease);
   if (!r.ok()) {
@@ -91,18 +115,6 @@ Status Service::post_backup_event(const std::string& agent_id, const AgentEventI
   if (r->previous_status != r->job.status) {
     FF_TRY(audit(audit::job_status_changed("backup", r->job.id, agent_id, r->previous_status,
                                            r->job.status)));
-  }
-  // The agent may have uploaded through the presigned URL: verify the bytes now
-  // rather than at the next sweep, so the snapshot is restorable at once.
-  if (snapshot_id) {
-    auto snap = store_.get_snapshot(*snapshot_id);
-    if (snap.ok() && snap->status == kSnapshotPending) {
-      auto verified = verify_pending(*snap);
-      if (!verified.ok()) {
-        spdlog::warn("snapshot {}: verification after backup failed: {}", *snapshot_id,
-                     verified.status().to_string());
-      }
-    }
   }
   return OkStatus();
 }

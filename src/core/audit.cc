@@ -62,7 +62,8 @@ Entry snapshot_corrupt(const store::Snapshot& s, const std::string& actual_check
           {{"snapshot_id", s.id},
            {"agent_id", s.agent_id},
            {"expected_checksum", s.checksum},
-           {"actual_checksum", actual_checksum},
+           {"actual_checksum",
+            actual_checksum.empty() ? nlohmann::json(nullptr) : nlohmann::json(actual_checksum)},
            {"expected_size", s.size},
            {"actual_size", actual_size},
            {"status", "corrupt"}}};

@@ -44,12 +44,11 @@ Result<RestoreJobView> Service::create_restore_job(const auth::Claims& caller,
 
 Result<RestoreJobView> Service::get_restore_job(const auth::Claims& caller, const std::string& id) {
   FF_TRY(validate_id("job_id", id));
-  FF_ASSIGN_OR_RETURN(store::RestoreJob job, store_.get_restore_job(id));
-  if (!caller.may_act_for(job.target_agent_id)) {
+  FF_ASSIGN_OR_RETURN(auto found, store_.get_restore_job_with_events(id));
+  if (!caller.may_act_for(found.first.target_agent_id)) {
     return PermissionDenied("job does not target this agent");
   }
-  FF_ASSIGN_OR_RETURN(auto logs, store_.list_job_events(id));
-  return RestoreJobView{std::move(job), std::move(logs)};
+  return RestoreJobView{std::move(found.first), std::move(found.second)};
 }
 
 Result<store::Listing<store::RestoreJob>> Service::list_restore_jobs(const auth::Claims& caller,

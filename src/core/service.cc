@@ -28,14 +28,17 @@ Result<wal::RecordPtr> Service::audit(const audit::Entry& e) {
   return r;
 }
 
-Status Service::touch_agent(const std::string& agent_id) {
+bool Service::touch_due(const std::string& agent_id) {
   SystemTime now = env_.clock->now();
-  {
-    std::lock_guard lock(seen_mu_);
-    auto it = last_touch_.find(agent_id);
-    // last_seen is reported to the second; more writes would only cost.
-    if (it != last_touch_.end() && now - it->second < std::chrono::seconds(1)) return OkStatus();
-  }
+  std::lock_guard lock(seen_mu_);
+  auto it = last_touch_.find(agent_id);
+  // last_seen is reported to the second; more writes would only cost.
+  return it == last_touch_.end() || now - it->second >= std::chrono::seconds(1);
+}
+
+Status Service::touch_agent(const std::string& agent_id) {
+  if (!touch_due(agent_id)) return OkStatus();
+  SystemTime now = env_.clock->now();
   FF_TRY(store_.touch_agent(agent_id, now));
   std::lock_guard lock(seen_mu_);
   if (last_touch_.size() > 100000) last_touch_.clear();

@@ -143,6 +143,10 @@ class Service {
   // Leases the agent's due commands (possibly none).
   Result<std::vector<store::Command>> poll_commands(const auth::Claims& caller,
                                                     const std::string& agent_id);
+  // poll_commands' answer when it can be given with one read and no write
+  // (nothing to lease, last_seen recorded under a second ago): true. False
+  // when poll_commands must run. Errors as poll_commands'.
+  Result<bool> poll_finds_nothing(const auth::Claims& caller, const std::string& agent_id);
   Status post_event(const auth::Claims& caller, const std::string& agent_id,
                     const AgentEventInput& event);
 
@@ -160,6 +164,8 @@ class Service {
   Result<wal::RecordPtr> audit(const audit::Entry& e);
   // Records that the agent was seen now (throttled to one write a second).
   Status touch_agent(const std::string& agent_id);
+  // Whether touch_agent would write.
+  bool touch_due(const std::string& agent_id);
 
   store::Store& store() { return store_; }
   blob::BlobStore& blobs() { return blobs_; }

@@ -21,6 +21,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "common/status.h"
@@ -173,6 +174,14 @@ class Store {
   virtual Result<Listing<RestoreJob>> list_restore_jobs(const RestoreJobFilter& f,
                                                         const Page& p) = 0;
   virtual Result<std::vector<JobEvent>> list_job_events(const std::string& job_id) = 0;
+  // get_restore_job and list_job_events together (one read where the backend
+  // makes that cheaper).
+  virtual Result<std::pair<RestoreJob, std::vector<JobEvent>>> get_restore_job_with_events(
+      const std::string& id) {
+    FF_ASSIGN_OR_RETURN(RestoreJob job, get_restore_job(id));
+    FF_ASSIGN_OR_RETURN(std::vector<JobEvent> events, list_job_events(id));
+    return std::make_pair(std::move(job), std::move(events));
+  }
 
   // Returns up to `limit` commands of `agent_id` that are pending, or sent with
   // lease_expires_at <= now, oldest first; marks each sent with
@@ -180,6 +189,8 @@ class Store {
   // show the new values).
   virtual Result<std::vector<Command>> lease_commands(const std::string& agent_id, SystemTime now,
                                                       SystemTime lease_until, int limit) = 0;
+  // Whether lease_commands(agent_id, now, ...) would find anything; reads only.
+  virtual Result<bool> has_leasable_commands(const std::string& agent_id, SystemTime now) = 0;
 
   // Records an agent's event about a job, in one transaction:
   //  1. reads the job (kNotFound when missing) and calls `transition`;

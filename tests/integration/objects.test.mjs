@@ -10,14 +10,20 @@ import { startOrchestrator } from '../support/orchestrator.mjs';
 const sha = (b) => createHash('sha256').update(b).digest('hex');
 const uid = (p) => `${p}-${randomBytes(4).toString('hex')}`;
 
-const stores = [{ name: 'local store', s3: false }];
-if (process.env.FF_TEST_S3_ENDPOINT) stores.push({ name: 's3', s3: true });
+// A 5 MiB part size puts the larger objects above it: on S3 they go up as one
+// streaming PUT by default, and as multipart uploads with streaming PUTs off.
+const part = { S3_PART_SIZE_BYTES: String(5 * 1024 * 1024) };
+const stores = [{ name: 'local store', s3: false, env: part }];
+if (process.env.FF_TEST_S3_ENDPOINT) {
+  stores.push({ name: 's3 (streaming PUT)', s3: true, env: part });
+  stores.push({ name: 's3 (multipart)', s3: true, env: { ...part, S3_STREAM_PUT_MAX_BYTES: '0' } });
+}
 
 for (const store of stores) {
   describe(`snapshot objects on ${store.name}`, () => {
     let orch, op, agent;
     before(async () => {
-      orch = await startOrchestrator({ s3: store.s3, env: { S3_PART_SIZE_BYTES: String(5 * 1024 * 1024) } });
+      orch = await startOrchestrator({ s3: store.s3, env: store.env });
       op = await orch.operatorToken();
       agent = await orch.agentToken('obj-agent');
     });
@@ -158,6 +164,24 @@ for (const store of stores) {
         assert.equal((await orch.api('GET', `/snapshots/${bad.id}`, { token: op })).json.status, 'corrupt');
         const job = await orch.api('POST', '/restore-jobs', { token: op, json: { snapshot_id: bad.id, target_agent_id: 'obj-agent' } });
         assert.equal(job.status, 409);
+      });
+
+      it('keeps a presigned upload with too few bytes pending, one with too many corrupt', async () => {
+        const bytes = randomBytes(8192);
+        const short = await register(bytes);
+        await fetch(short.created.presigned_url, { method: 'PUT', body: bytes.subarray(0, 5000) });
+        assert.equal((await orch.api('GET', `/snapshots/${short.id}/object`, { token: op })).status, 409);
+        assert.equal((await orch.api('GET', `/snapshots/${short.id}`, { token: op })).json.status, 'pending');
+        // The whole upload replaces the partial one.
+        await fetch(short.created.presigned_url, { method: 'PUT', body: bytes });
+        const r = await fetch(`${orch.url}/snapshots/${short.id}/object`, { headers: { authorization: `Bearer ${op}` } });
+        assert.equal(r.status, 200);
+        assert.ok(Buffer.from(await r.arrayBuffer()).equals(bytes));
+
+        const long = await register(bytes);
+        await fetch(long.created.presigned_url, { method: 'PUT', body: Buffer.concat([bytes, Buffer.from('x')]) });
+        assert.equal((await orch.api('GET', `/snapshots/${long.id}/object`, { token: op })).status, 409);
+        assert.equal((await orch.api('GET', `/snapshots/${long.id}`, { token: op })).json.status, 'corrupt');
       });
     } else {
       it('has no presigned URL on the local store', async () => {

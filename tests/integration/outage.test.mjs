@@ -192,12 +192,17 @@ function startPartialUpload(orch, token, id, total, sent) {
   return new Promise((resolve) => req.write(randomBytes(sent), () => resolve(req)));
 }
 
-for (const store of [{ name: 'local store', s3: false }, { name: 's3', s3: true }]) {
+const part = { S3_PART_SIZE_BYTES: String(5 * 1024 * 1024) };
+for (const store of [
+  { name: 'local store', s3: false, env: part },
+  { name: 's3 (streaming PUT)', s3: true, env: part },
+  { name: 's3 (multipart)', s3: true, env: { ...part, S3_STREAM_PUT_MAX_BYTES: '0' } },
+]) {
   describe(`orchestrator killed mid-upload on ${store.name}`, () => {
     let orch;
     before(async () => {
       if (store.s3 && !process.env.FF_TEST_S3_ENDPOINT) return;
-      orch = await startOrchestrator({ s3: store.s3, env: { S3_PART_SIZE_BYTES: String(5 * 1024 * 1024) } });
+      orch = await startOrchestrator({ s3: store.s3, env: store.env });
     });
     after(async () => { await orch?.stop(); });
 
@@ -210,7 +215,8 @@ for (const store of [{ name: 'local store', s3: false }, { name: 's3', s3: true 
       const r = await orch.api('POST', '/snapshots', { token: agent, json: { id, agent_id: 'crash-agent', checksum: sha(bytes), size: total } });
       assert.equal(r.status, 200, r.text);
 
-      // 12 MiB of 24 sent: on s3rver two 5 MiB parts are already uploaded.
+      // 12 MiB of 24 sent: two 5 MiB parts are up (multipart), or s3rver holds
+      // the first 12 MiB of the streaming PUT under the real key.
       const req = await startPartialUpload(orch, agent, id, total, 12 * 1024 * 1024);
       await sleep(500);
       orch.kill();

@@ -33,16 +33,19 @@ struct S3Config {
   // upload with parts of this size. Real S3 needs >= 5 MiB (all but the last
   // part); s3rver and tests may use less. A writer buffers at most one part.
   uint64_t part_size = 8ull << 20;
-  // When non-zero, an object whose expected_size (given to create()) is above
-  // part_size and at most this goes up as ONE streaming PUT instead of a
-  // multipart upload: no buffering at all, but the body is signed
-  // UNSIGNED-PAYLOAD and cannot be retried, and the writer must receive
-  // exactly expected_size bytes (else kIntegrity). Worth it on servers where
-  // completing a multipart upload copies the whole object again (s3rver,
-  // some gateways). AWS caps single PUTs at 5 GiB. Zero: always multipart.
-  // Caveat: a streaming PUT cut short by abort() leaves nothing on AWS S3,
-  // but s3rver keeps the truncated bytes under the key.
-  uint64_t stream_put_max_size = 0;
+  // An object whose expected_size (given to create()) is above part_size and
+  // at most this goes up as ONE streaming PUT instead of a multipart upload:
+  // no buffering at all and one copy on the server (completing a multipart
+  // upload copies the whole object again on s3rver and some gateways), but
+  // the PUT cannot be retried (the client retries the upload) and the writer
+  // must receive exactly expected_size bytes (else kIntegrity). The body is
+  // signed with its SHA-256 when the caller knows it (create_checked), so
+  // AWS S3 and MinIO refuse other bytes. A PUT cut short leaves nothing on
+  // AWS S3; s3rver keeps the truncated bytes, which the writer then deletes
+  // (and which verification leaves pending if a crash prevented that).
+  // AWS caps single PUTs at 5 GiB, so larger objects always use multipart.
+  // Zero: always multipart above part_size.
+  uint64_t stream_put_max_size = 5ull << 30;
 
   std::chrono::milliseconds connect_timeout{5000};
   // A transfer that moves no byte for this long fails (kUnavailable). Only

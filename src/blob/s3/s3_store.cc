@@ -125,6 +125,14 @@ Result<std::unique_ptr<Writer>> S3Store::create(const std::string& key, uint64_t
   return std::unique_ptr<Writer>(std::make_unique<detail::S3Writer>(*client_, key, expected_size));
 }
 
+Result<std::unique_ptr<Writer>> S3Store::create_checked(const std::string& key,
+                                                        uint64_t expected_size,
+                                                        const std::string& sha256_hex) {
+  FF_TRY(validate_key(key));
+  return std::unique_ptr<Writer>(
+      std::make_unique<detail::S3Writer>(*client_, key, expected_size, sha256_hex));
+}
+
 Result<std::unique_ptr<Reader>> S3Store::open(const std::string& key, uint64_t offset,
                                               std::optional<uint64_t> length) {
   FF_TRY(validate_key(key));

@@ -215,6 +215,7 @@ class HttpSession : public SessionBase, public std::enable_shared_from_this<Http
   // --- handlers
   void dispatch() {
     if (ctx_.api.runs_inline(*route_)) return on_response(ctx_.api.dispatch(*route_, req_));
+    if (auto fast = ctx_.api.dispatch_inline(*route_, req_)) return on_response(std::move(*fast));
     boost::asio::post(ctx_.workers, [self = this->shared_from_this()] {
       auto resp =
           std::make_shared<api::Response>(self->ctx_.api.dispatch(*self->route_, self->req_));

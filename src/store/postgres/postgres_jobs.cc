@@ -92,6 +92,17 @@ Result<std::vector<JobEvent>> PostgresStore::list_job_events(const std::string& 
   });
 }
 
+Result<bool> PostgresStore::has_leasable_commands(const std::string& agent_id, SystemTime now) {
+  return pool_.with_connection([&](Connection& c) -> Result<bool> {
+    FF_ASSIGN_OR_RETURN(
+        PgResult r,
+        c.exec("SELECT 1 FROM commands WHERE agent_id = $1 AND status IN ('pending', 'sent') "
+               "AND (status = 'pending' OR lease_expires_at <= $2) LIMIT 1",
+               Params::of(agent_id, now)));
+    return r.rows() > 0;
+  });
+}
+
 Result<std::vector<Command>> PostgresStore::lease_commands(const std::string& agent_id,
                                                            SystemTime now, SystemTime lease_until,
                                                            int limit) {

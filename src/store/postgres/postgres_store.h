@@ -63,6 +63,7 @@ class PostgresStore final : public Store {
 
   Result<std::vector<Command>> lease_commands(const std::string& agent_id, SystemTime now,
                                               SystemTime lease_until, int limit) override;
+  Result<bool> has_leasable_commands(const std::string& agent_id, SystemTime now) override;
   Result<EventResult> record_job_event(const JobEvent& event, const JobTransition& transition,
                                        SystemTime lease_until) override;
 

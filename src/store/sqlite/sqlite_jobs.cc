@@ -83,14 +83,39 @@ Result<Listing<RestoreJob>> SqliteStore::list_restore_jobs(const RestoreJobFilte
   });
 }
 
+namespace {
+
+Result<std::vector<JobEvent>> find_job_events(Connection& c, const std::string& job_id) {
+  FF_ASSIGN_OR_RETURN(Stmt q, c.prepare("SELECT " FF_STORE_JOB_EVENT_COLUMNS
+                                        " FROM job_events WHERE job_id = ?1 ORDER BY id"));
+  std::vector<JobEvent> out;
+  FF_TRY(q.bind_all(job_id).each_row(
+      [&](const Stmt& r) { out.push_back(detail::job_event_from(r)); }));
+  return out;
+}
+
+}  // namespace
+
 Result<std::vector<JobEvent>> SqliteStore::list_job_events(const std::string& job_id) {
-  return db_->read([&](Connection& c) -> Result<std::vector<JobEvent>> {
-    FF_ASSIGN_OR_RETURN(Stmt q, c.prepare("SELECT " FF_STORE_JOB_EVENT_COLUMNS
-                                          " FROM job_events WHERE job_id = ?1 ORDER BY id"));
-    std::vector<JobEvent> out;
-    FF_TRY(q.bind_all(job_id).each_row(
-        [&](const Stmt& r) { out.push_back(detail::job_event_from(r)); }));
-    return out;
+  return db_->read([&](Connection& c) { return find_job_events(c, job_id); });
+}
+
+// One reader and one read transaction instead of two: each SQLite read
+// transaction takes and drops the WAL read lock (fcntl calls).
+Result<std::pair<RestoreJob, std::vector<JobEvent>>> SqliteStore::get_restore_job_with_events(
+    const std::string& id) {
+  using Out = std::pair<RestoreJob, std::vector<JobEvent>>;
+  return db_->read_snapshot([&](Connection& c) -> Result<Out> {
+    FF_ASSIGN_OR_RETURN(RestoreJob job, find_job(c, id));
+    FF_ASSIGN_OR_RETURN(std::vector<JobEvent> events, find_job_events(c, id));
+    return Out{std::move(job), std::move(events)};
+  });
+}
+
+Result<bool> SqliteStore::has_leasable_commands(const std::string& agent_id, SystemTime now) {
+  return db_->read([&](Connection& c) -> Result<bool> {
+    FF_ASSIGN_OR_RETURN(Stmt q, c.prepare("SELECT 1 FROM commands WHERE " FF_LEASABLE " LIMIT 1"));
+    return q.bind_all(agent_id, now).next();
   });
 }
 
@@ -102,11 +127,7 @@ Result<std::vector<Command>> SqliteStore::lease_commands(const std::string& agen
   // empty poll never queues behind writers. A command committed after this
   // look is leased by the next poll, as if this one had come a moment earlier.
   if (!db_->in_memory()) {
-    FF_ASSIGN_OR_RETURN(bool any, db_->read([&](Connection& c) -> Result<bool> {
-      FF_ASSIGN_OR_RETURN(Stmt q,
-                          c.prepare("SELECT 1 FROM commands WHERE " FF_LEASABLE " LIMIT 1"));
-      return q.bind_all(agent_id, now).next();
-    }));
+    FF_ASSIGN_OR_RETURN(bool any, has_leasable_commands(agent_id, now));
     if (!any) return std::vector<Command>{};
   }
   return db_->write([&](Connection& c) -> Result<std::vector<Command>> {

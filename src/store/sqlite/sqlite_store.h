@@ -47,9 +47,12 @@ class SqliteStore final : public Store {
   Result<RestoreJob> get_restore_job(const std::string& id) override;
   Result<Listing<RestoreJob>> list_restore_jobs(const RestoreJobFilter& f, const Page& p) override;
   Result<std::vector<JobEvent>> list_job_events(const std::string& job_id) override;
+  Result<std::pair<RestoreJob, std::vector<JobEvent>>> get_restore_job_with_events(
+      const std::string& id) override;
 
   Result<std::vector<Command>> lease_commands(const std::string& agent_id, SystemTime now,
                                               SystemTime lease_until, int limit) override;
+  Result<bool> has_leasable_commands(const std::string& agent_id, SystemTime now) override;
   Result<EventResult> record_job_event(const JobEvent& event, const JobTransition& transition,
                                        SystemTime lease_until) override;
 

@@ -34,6 +34,7 @@ inline S3Config fake_config(const std::string& endpoint) {
   c.secret_key = kSecret;
   c.bucket = "bucket";
   c.part_size = 1024;
+  c.stream_put_max_size = 0;  // multipart above one part; streaming tests turn it on
   c.max_retries = 2;
   c.retry_base_delay = std::chrono::milliseconds(1);
   c.retry_max_delay = std::chrono::milliseconds(5);

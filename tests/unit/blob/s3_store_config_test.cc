@@ -6,6 +6,7 @@
 #include <chrono>
 #include <functional>
 
+#include "common/hex.h"
 #include "s3_fake.h"
 #include "store_harness.h"
 
@@ -71,7 +72,33 @@ TEST(S3StoreFaults, StreamingPutRefusesAnyOtherLengthThanExpected) {
   ASSERT_TRUE((*longer)->write(std::string(3000, 'l')).ok());
   EXPECT_EQ((*longer)->write(std::string(1001, 'l')).code(), Code::kIntegrity);
   EXPECT_EQ((*longer)->commit().code(), Code::kIntegrity);
-  EXPECT_TRUE(server.requests().empty());  // neither request was completed
+  // Neither PUT was completed; each cut-short PUT is followed by a DELETE of
+  // its key, for servers that keep partial bodies.
+  auto requests = server.requests();
+  ASSERT_EQ(requests.size(), 2u);
+  for (const auto& r : requests) EXPECT_EQ(r.method, "DELETE");
+}
+
+TEST(S3StoreFaults, StreamingPutOfAKnownHashIsSignedWithIt) {
+  FakeHttpServer server([](const FakeRequest&) { return FakeResponse{200, {}, ""}; });
+  S3Config config = fake_config(server.endpoint());
+  config.stream_put_max_size = 1 << 20;
+  auto store = make_store(config);
+  const std::string data = testing::random_bytes(5000, 23);
+  const std::string sha = sha256_hex(data);
+  auto w = store->create_checked("snapshots/checked", data.size(), sha);
+  ASSERT_TRUE(w.ok());
+  ASSERT_TRUE((*w)->write(data).ok());
+  ASSERT_TRUE((*w)->commit().ok());
+  auto requests = server.requests();
+  ASSERT_EQ(requests.size(), 1u);
+  EXPECT_EQ(requests[0].headers.at("x-amz-content-sha256"), sha);
+  expect_valid_signature(requests[0], kSecret);
+  // Not a SHA-256 in lowercase hex: signed as unsigned payload, not refused.
+  auto odd = store->create_checked("snapshots/odd", data.size(), "not-a-hash");
+  ASSERT_TRUE((*odd)->write(data).ok());
+  ASSERT_TRUE((*odd)->commit().ok());
+  EXPECT_EQ(server.requests().back().headers.at("x-amz-content-sha256"), "UNSIGNED-PAYLOAD");
 }
 
 TEST(S3StoreFaults, StreamingPutReportsTheServersRefusal) {

@@ -70,12 +70,11 @@ TEST(Config, S3TransferSizes) {
   auto d = load(env_of({}));
   ASSERT_TRUE(d.ok());
   EXPECT_EQ(d->config.s3.part_size, 8u << 20);
-  EXPECT_EQ(d->config.s3.stream_put_max_size, 0u);
-  auto r =
-      load(env_of({{"S3_PART_SIZE_BYTES", "5242880"}, {"S3_STREAM_PUT_MAX_BYTES", "5368709120"}}));
+  EXPECT_EQ(d->config.s3.stream_put_max_size, 5ull << 30);
+  auto r = load(env_of({{"S3_PART_SIZE_BYTES", "5242880"}, {"S3_STREAM_PUT_MAX_BYTES", "0"}}));
   ASSERT_TRUE(r.ok()) << r.status().to_string();
   EXPECT_EQ(r->config.s3.part_size, 5u << 20);
-  EXPECT_EQ(r->config.s3.stream_put_max_size, 5ull << 30);
+  EXPECT_EQ(r->config.s3.stream_put_max_size, 0u);
 }
 
 TEST(Config, ListenAndCorsParse) {

@@ -225,6 +225,38 @@ TEST_P(StoreTest, RecordJobEventAppendsEventAndAppliesTransition) {
   EXPECT_EQ(e.timestamp, at(5));
 }
 
+TEST_P(StoreTest, RestoreJobWithEventsReadsBothInEventOrder) {
+  add_snapshot("s1", "a1", at(0));
+  add_job("j1", "c1", "s1", "a2", at(1));
+  JobTransition keep = [](const RestoreJob&) -> Result<std::string> {
+    return std::string("in_progress");
+  };
+  ASSERT_TRUE(
+      store_->record_job_event(event("j1", "a2", "restore_started", at(5)), keep, at(305)).ok());
+  ASSERT_TRUE(
+      store_->record_job_event(event("j1", "a2", "restore_in_progress", at(6)), keep, at(306))
+          .ok());
+  auto both = store_->get_restore_job_with_events("j1");
+  ASSERT_TRUE(both.ok()) << both.status().to_string();
+  EXPECT_EQ(both->first.id, "j1");
+  EXPECT_EQ(both->first.status, "in_progress");
+  ASSERT_EQ(both->second.size(), 2u);
+  EXPECT_EQ(both->second[0].event_type, "restore_started");
+  EXPECT_EQ(both->second[1].event_type, "restore_in_progress");
+  EXPECT_EQ(store_->get_restore_job_with_events("nope").status().code(), Code::kNotFound);
+}
+
+TEST_P(StoreTest, HasLeasableCommandsMatchesWhatALeaseWouldFind) {
+  add_snapshot("s1", "a1", at(0));
+  EXPECT_FALSE(*store_->has_leasable_commands("a2", at(10)));
+  add_job("j1", "c1", "s1", "a2", at(1));
+  EXPECT_TRUE(*store_->has_leasable_commands("a2", at(10)));
+  EXPECT_FALSE(*store_->has_leasable_commands("a3", at(10)));
+  ASSERT_EQ(store_->lease_commands("a2", at(10), at(310), 10)->size(), 1u);
+  EXPECT_FALSE(*store_->has_leasable_commands("a2", at(309)));  // leased
+  EXPECT_TRUE(*store_->has_leasable_commands("a2", at(310)));   // the lease ran out
+}
+
 TEST_P(StoreTest, TransitionErrorAbortsTheWholeEvent) {
   add_snapshot("s1", "a1", at(0));
   add_job("j1", "c1", "s1", "a2", at(1));

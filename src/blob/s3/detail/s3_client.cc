@@ -115,8 +115,9 @@ Result<std::unique_ptr<Transfer>> S3Client::start(const S3Request& request) {
   return transfer;
 }
 
-Result<std::unique_ptr<Transfer>> S3Client::start_upload(const S3Request& request, uint64_t size) {
-  HttpRequest http = sign(request, std::string(sigv4::kUnsignedPayload));
+Result<std::unique_ptr<Transfer>> S3Client::start_upload(const S3Request& request, uint64_t size,
+                                                         std::string payload_hash) {
+  HttpRequest http = sign(request, std::move(payload_hash));
   http.stream_body_size = size;
   auto transfer = Transfer::start(pool_, clock_, std::move(http), transfer_options(request));
   if (!transfer.ok()) return transfer.status().with_context(describe(request));

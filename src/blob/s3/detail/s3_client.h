@@ -66,8 +66,11 @@ class S3Client {
   Result<std::unique_ptr<Transfer>> start(const S3Request& request);
 
   // Starts a request whose body of `size` bytes the caller streams with
-  // Transfer::write_body() (signed UNSIGNED-PAYLOAD); nothing is sent yet.
-  Result<std::unique_ptr<Transfer>> start_upload(const S3Request& request, uint64_t size);
+  // Transfer::write_body(); nothing is sent yet. `payload_hash` is the body's
+  // SHA-256 in hex when known (the server then refuses other bytes), else
+  // UNSIGNED-PAYLOAD.
+  Result<std::unique_ptr<Transfer>> start_upload(const S3Request& request, uint64_t size,
+                                                 std::string payload_hash);
 
   // One buffered attempt: the whole exchange, classified.
   Result<S3Response> call_once(const S3Request& request);

@@ -5,6 +5,8 @@
 #include <algorithm>
 
 #include "blob/s3/detail/xml.h"
+#include "blob/s3/sigv4.h"
+#include "common/hex.h"
 
 namespace ff::blob::detail {
 
@@ -19,13 +21,16 @@ uint64_t choose_part_size(uint64_t configured, uint64_t expected_size) {
 
 }  // namespace
 
-S3Writer::S3Writer(S3Client& client, std::string key, uint64_t expected_size)
+S3Writer::S3Writer(S3Client& client, std::string key, uint64_t expected_size,
+                   std::string sha256_hex)
     : client_(client),
       key_(std::move(key)),
       part_size_(choose_part_size(client.config().part_size, expected_size)),
       expected_size_(expected_size),
       streaming_(expected_size > part_size_ &&
-                 expected_size <= client.config().stream_put_max_size) {
+                 expected_size <= client.config().stream_put_max_size),
+      payload_hash_(is_lower_hex(sha256_hex, 64) ? std::move(sha256_hex)
+                                                 : std::string(sigv4::kUnsignedPayload)) {
   // Small objects take what they need; others grow up to one part.
   if (!streaming_) {
     buffer_.reserve(static_cast<size_t>(std::min<uint64_t>(part_size_, expected_size)));
@@ -81,8 +86,22 @@ Status S3Writer::commit() {
 void S3Writer::abort() {
   if (finished_) return;
   finished_ = true;
-  // Cutting a streaming PUT short makes the server drop it.
+  // Cutting a streaming PUT short makes AWS S3 drop it, and a complete body
+  // with other bytes than signed is refused; s3rver keeps either under the
+  // key, so remove what may have landed (the object is not available yet:
+  // nothing valid is lost).
   stream_.reset();
+  if (stream_started_) {
+    stream_started_ = false;
+    S3Request r;
+    r.op = "DeleteObject";
+    r.method = "DELETE";
+    r.key = key_;
+    Status s = client_.call(r).status();
+    if (!s.ok() && s.code() != Code::kNotFound) {
+      spdlog::warn("S3: cannot remove the cut-short upload of {}: {}", key_, s.message());
+    }
+  }
   // A part still in flight would land after the abort and stay behind.
   (void)wait_for_part();
   abort_multipart();
@@ -106,7 +125,8 @@ Status S3Writer::stream(std::string_view chunk) {
   r.method = "PUT";
   r.key = key_;
   if (stream_ == nullptr) {
-    FF_ASSIGN_OR_RETURN(stream_, client_.start_upload(r, expected_size_));
+    FF_ASSIGN_OR_RETURN(stream_, client_.start_upload(r, expected_size_, payload_hash_));
+    stream_started_ = true;
   }
   if (Status s = stream_->write_body(chunk); !s.ok()) {
     // The server may have answered already (e.g. 403): that answer says more.

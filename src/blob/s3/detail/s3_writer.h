@@ -11,7 +11,8 @@
 // sent from.
 // With S3Config::stream_put_max_size, an object of known size in
 // (part_size, stream_put_max_size] instead streams through one PUT as
-// write() is called (no buffer, no retry; see s3_config.h). Any failure, abort() or destruction
+// write() is called (no buffer, no retry; see s3_config.h), signed with the
+// object's SHA-256 when the caller knows it. Any failure, abort() or destruction
 // before commit aborts the multipart upload (AbortMultipartUpload), so no orphan parts stay behind;
 // if even that fails it is logged and left to the ensure_ready() sweep.
 //
@@ -33,8 +34,9 @@ inline constexpr int kMaxParts = 10000;
 class S3Writer final : public Writer {
  public:
   // `expected_size` only sizes the buffer and, for huge objects, raises the
-  // part size so that the object fits in kMaxParts parts.
-  S3Writer(S3Client& client, std::string key, uint64_t expected_size);
+  // part size so that the object fits in kMaxParts parts. `sha256_hex`, when
+  // it is a SHA-256 in lowercase hex, is signed into a streaming PUT.
+  S3Writer(S3Client& client, std::string key, uint64_t expected_size, std::string sha256_hex = {});
   ~S3Writer() override;
 
   Status write(std::string_view chunk) override;
@@ -57,7 +59,9 @@ class S3Writer final : public Writer {
   const uint64_t part_size_;
   const uint64_t expected_size_;
   const bool streaming_;              // one streaming PUT of expected_size_ bytes
+  const std::string payload_hash_;    // signed into that PUT
   std::unique_ptr<Transfer> stream_;  // that PUT, once started
+  bool stream_started_ = false;       // bytes of it may have reached the server
   std::string buffer_;
   std::string upload_id_;                            // empty until the object outgrows one part
   std::vector<std::string> etags_;                   // of parts 1..n that are up
