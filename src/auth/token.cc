@@ -44,8 +44,8 @@ Result<Claims> TokenService::verify(std::string_view token) const {
   if (token.size() > 4096) return bad("too long");
   std::optional<Claims> known;
   {
-    std::lock_guard lock(memo_mu_);
-    auto it = memo_.find(std::string(token));
+    std::shared_lock lock(memo_mu_);
+    auto it = memo_.find(token);
     if (it != memo_.end()) known = it->second;
   }
   if (known) {
@@ -54,7 +54,7 @@ Result<Claims> TokenService::verify(std::string_view token) const {
   }
   Result<Claims> verified = verify_uncached(token);
   if (verified.ok()) {
-    std::lock_guard lock(memo_mu_);
+    std::unique_lock lock(memo_mu_);
     // Bounded: when full, start over (tokens in use come back on their next request).
     if (memo_.size() >= kMemoCapacity) memo_.clear();
     memo_.emplace(std::string(token), *verified);

@@ -15,8 +15,10 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <mutex>
 #include <optional>
+#include <shared_mutex>
 #include <string>
 #include <unordered_map>
 
@@ -70,8 +72,15 @@ class TokenService {
   std::chrono::seconds ttl_;
   const sys::Clock& clock_;
   sys::Random& random_;
-  mutable std::mutex memo_mu_;
-  mutable std::unordered_map<std::string, Claims> memo_;  // guarded by memo_mu_
+  // Looked up by string_view (no copy of the token per request), read under
+  // a shared lock: every authenticated request of every I/O thread asks.
+  struct TokenHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+  mutable std::shared_mutex memo_mu_;
+  mutable std::unordered_map<std::string, Claims, TokenHash, std::equal_to<>>
+      memo_;  // guarded by memo_mu_
 };
 
 }  // namespace ff::auth

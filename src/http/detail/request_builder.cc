@@ -5,7 +5,28 @@
 
 namespace ff::http::detail {
 
+namespace {
+
+// A plain path: '/' then path characters only, no '%' escapes, no query. Its
+// decoded form is itself, so it needs no URL parser (most API requests).
+bool is_plain_path(std::string_view target) {
+  if (target.empty() || target[0] != '/') return false;
+  for (char c : target) {
+    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              c == '/' || c == '-' || c == '.' || c == '_' || c == '~';
+    if (!ok) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
 Status parse_target(std::string_view target, api::Request* req) {
+  if (is_plain_path(target)) {
+    req->path = std::string(target);
+    req->query.clear();
+    return OkStatus();
+  }
   auto parsed = boost::urls::parse_origin_form(target);
   if (!parsed) return InvalidArgument("malformed request target");
   const boost::urls::url_view& u = *parsed;

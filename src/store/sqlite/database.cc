@@ -2,11 +2,28 @@
 
 #include <algorithm>
 #include <functional>
+#include <mutex>
 #include <thread>
+
+#include <sqlite3.h>
 
 namespace ff::store::sqlite {
 
+namespace {
+
+// SQLite keeps global memory statistics by default, under one mutex that
+// every allocation of every connection takes: the I/O threads' reads would
+// meet there. Nothing here reads those statistics. Must precede the first
+// sqlite3_open (sqlite3_config refuses once SQLite is initialised).
+void configure_sqlite_once() {
+  static std::once_flag once;
+  std::call_once(once, [] { (void)sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0); });
+}
+
+}  // namespace
+
 Result<std::unique_ptr<Database>> Database::open(const Options& options) {
+  configure_sqlite_once();
   std::unique_ptr<Database> db(new Database());
   FF_ASSIGN_OR_RETURN(
       db->writer_, Connection::open(options.path, Connection::Mode::kWriter, options.busy_timeout));

@@ -100,15 +100,39 @@ Result<std::vector<JobEvent>> SqliteStore::list_job_events(const std::string& jo
   return db_->read([&](Connection& c) { return find_job_events(c, job_id); });
 }
 
-// One reader and one read transaction instead of two: each SQLite read
-// transaction takes and drops the WAL read lock (fcntl calls).
+namespace {
+
+// A row's columns from `by` on, for the *_from readers of a joined row.
+struct ShiftedRow {
+  const Stmt& row;
+  int by;
+  std::string text(int col) const { return row.text(col + by); }
+  int64_t int64(int col) const { return row.int64(col + by); }
+  bool is_null(int col) const { return row.is_null(col + by); }
+};
+
+}  // namespace
+
+// One statement instead of two (or a BEGIN/COMMIT pair around two): every
+// SQLite read transaction takes and drops the WAL read lock, and this is the
+// read that job watchers repeat.
 Result<std::pair<RestoreJob, std::vector<JobEvent>>> SqliteStore::get_restore_job_with_events(
     const std::string& id) {
   using Out = std::pair<RestoreJob, std::vector<JobEvent>>;
-  return db_->read_snapshot([&](Connection& c) -> Result<Out> {
-    FF_ASSIGN_OR_RETURN(RestoreJob job, find_job(c, id));
-    FF_ASSIGN_OR_RETURN(std::vector<JobEvent> events, find_job_events(c, id));
-    return Out{std::move(job), std::move(events)};
+  return db_->read([&](Connection& c) -> Result<Out> {
+    FF_ASSIGN_OR_RETURN(
+        Stmt q,
+        c.prepare("SELECT j.id, j.snapshot_id, j.target_agent_id, j.target_path, j.status, "
+                  "j.created_at, j.updated_at, e.id, e.job_id, e.agent_id, e.event_type, "
+                  "e.message, e.metadata, e.timestamp FROM restore_jobs j "
+                  "LEFT JOIN job_events e ON e.job_id = j.id WHERE j.id = ?1 ORDER BY e.id"));
+    std::optional<Out> out;
+    FF_TRY(q.bind_all(id).each_row([&](const Stmt& r) {
+      if (!out) out.emplace(detail::restore_job_from(r), std::vector<JobEvent>{});
+      if (!r.is_null(7)) out->second.push_back(detail::job_event_from(ShiftedRow{r, 7}));
+    }));
+    if (!out) return NotFound("restore job " + id + " not found");
+    return std::move(*out);
   });
 }
 
