@@ -147,13 +147,7 @@ Result<ObjectInfo> S3Store::stat(const std::string& key) {
 
 Status S3Store::remove(const std::string& key) {
   FF_TRY(validate_key(key));
-  S3Request r;
-  r.op = "DeleteObject";
-  r.method = "DELETE";
-  r.key = key;
-  Result<S3Response> deleted = client_->call(r);
-  if (!deleted.ok() && deleted.status().code() == Code::kNotFound) return OkStatus();
-  return deleted.status();
+  return detail::delete_object(*client_, key);
 }
 
 Result<std::optional<std::string>> S3Store::presign_put(const std::string& key,

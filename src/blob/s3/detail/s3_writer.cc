@@ -93,12 +93,8 @@ void S3Writer::abort() {
   stream_.reset();
   if (stream_started_) {
     stream_started_ = false;
-    S3Request r;
-    r.op = "DeleteObject";
-    r.method = "DELETE";
-    r.key = key_;
-    Status s = client_.call(r).status();
-    if (!s.ok() && s.code() != Code::kNotFound) {
+    Status s = delete_object(client_, key_);
+    if (!s.ok()) {
       spdlog::warn("S3: cannot remove the cut-short upload of {}: {}", key_, s.message());
     }
   }
@@ -266,6 +262,15 @@ void S3Writer::abort_multipart() {
         key_, s.message());
   }
   upload_id_.clear();
+}
+
+Status delete_object(S3Client& client, const std::string& key) {
+  S3Request r;
+  r.op = "DeleteObject";
+  r.method = "DELETE";
+  r.key = key;
+  Status s = client.call(r).status();
+  return s.code() == Code::kNotFound ? OkStatus() : s;
 }
 
 Status abort_multipart_upload(S3Client& client, const std::string& key,

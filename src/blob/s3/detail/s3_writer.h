@@ -72,6 +72,9 @@ class S3Writer final : public Writer {
   Status failed_;          // sticky
 };
 
+// DeleteObject; Ok when the object is already absent.
+Status delete_object(S3Client& client, const std::string& key);
+
 // Aborts one multipart upload; kNotFound when it is already gone.
 Status abort_multipart_upload(S3Client& client, const std::string& key,
                               const std::string& upload_id);
