@@ -7,7 +7,9 @@
 #   POST /agent/{id}/events     agent token, restore_in_progress on an in_progress
 #                               job: one durable WAL record + one DB write each
 # and, in the same run with the same wrk settings, nginx serving a 60-byte
-# static JSON file (measured before and after the orchestrator runs). Prints
+# static JSON file, measured between every two orchestrator runs: each row's
+# ratio is to the mean of the nginx runs just before and just after it, since
+# this machine's throughput drifts by tens of percent within a minute. Prints
 # req/s, p99 latency, the ratio to nginx and the targets:
 #   authenticated DB-backed GETs >= 0.5 x nginx;  event POSTs >= 5000/s.
 #
@@ -179,19 +181,30 @@ measure() {
   echo "bench: $label done" >&2
 }
 
-# bench_orch DB_NAME: the three orchestrator runs against the current instance.
+# nginx_run: one nginx measurement, numbered in order.
+nginx_runs=0
+nginx_run() {
+  nginx_runs=$((nginx_runs + 1))
+  measure "nginx_static_60B_(#$nginx_runs)" "$nginx_url" "$(lua nginx GET "")"
+}
+
+# bench_orch DB_NAME: the three orchestrator runs against the current instance,
+# each followed by an nginx run.
 bench_orch() {
   local db=$1 wal_before wal_after
   measure "GET_/restore-jobs/{id}_[$db]" "$orch_url/restore-jobs/$job_get" \
     "$(lua "get-job-$db" GET "$op_token")"
+  nginx_run
   measure "GET_/agent/{id}/commands_[$db]" "$orch_url/agent/$idle_agent/commands" \
     "$(lua "get-cmds-$db" GET "$idle_token")"
+  nginx_run
   wal_before=$(wc -l <"$orch_wal")
   measure "POST_/agent/{id}/events_[$db]" "$orch_url/agent/$agent/events" \
     "$(lua "post-event-$db" POST "$agent_token" \
       "{\"job_id\":\"$job_post\",\"event_type\":\"restore_in_progress\",\"message\":\"bench\"}")"
   wal_after=$(wc -l <"$orch_wal")
   echo "$db $((wal_after - wal_before))" >>"$work/wal-growth"
+  nginx_run
 }
 
 echo "FortFail API benchmark: wrk -t$threads -c$conns -d${secs}s on 127.0.0.1," \
@@ -200,7 +213,7 @@ ff_build_note "$bin"
 : >"$work/results"
 : >"$work/wal-growth"
 
-measure "nginx_static_60B_(before)" "$nginx_url" "$(lua nginx GET "")"
+nginx_run
 
 start_orch sqlite "sqlite:///$work/sqlite/o.db"
 seed "$orch_url"
@@ -217,21 +230,29 @@ if [ "$postgres" = 1 ]; then
   bench_orch postgres
 fi
 
-measure "nginx_static_60B_(after)" "$nginx_url" "$(lua nginx GET "")"
-
 # ---------------------------------------------------------------- report
 python3 - "$work/results" "$work/wal-growth" "$secs" <<'PY'
 import sys
 rows = [l.split() for l in open(sys.argv[1]) if l.strip()]
 wal = dict(l.split() for l in open(sys.argv[2]) if l.strip())
+names = [r[0] for r in rows]
 res = {r[0]: [float(x) for x in r[1:]] for r in rows}
-nginx = [v[0] for k, v in res.items() if k.startswith("nginx")]
-ng = sum(nginx) / len(nginx)
+nginx_idx = [i for i, n in enumerate(names) if n.startswith("nginx")]
+nginx = [res[names[i]][0] for i in nginx_idx]
+
+def reference(i):
+    """Mean of the nginx runs just before and just after row i."""
+    before = [j for j in nginx_idx if j < i]
+    after = [j for j in nginx_idx if j > i]
+    near = ([before[-1]] if before else []) + ([after[0]] if after else [])
+    return sum(res[names[j]][0] for j in near) / len(near)
+
 print()
 print(f"{'':36} {'req/s':>9} {'p99 ms':>8} {'non-2xx':>8} {'sock err':>8} {'x nginx':>8}   target")
-for name, (rps, p99, non2xx, err, total) in res.items():
+for i, name in enumerate(names):
+    rps, p99, non2xx, err, total = res[name]
     label = name.replace("_", " ")
-    ratio = rps / ng
+    ratio = rps / reference(i) if not name.startswith("nginx") else rps / (sum(nginx) / len(nginx))
     target = ""
     if name.startswith("GET"):
         target = f">= 0.50 x nginx  {'ok' if ratio >= 0.5 else 'BELOW TARGET'}"
@@ -240,8 +261,10 @@ for name, (rps, p99, non2xx, err, total) in res.items():
     if non2xx or err:
         target += "  (errors: figures not valid)"
     print(f"{label:36} {rps:9.0f} {p99:8.2f} {int(non2xx):8d} {int(err):8d} {ratio:8.2f}   {target}")
-print(f"\nnginx reference: mean of before/after = {ng:.0f} req/s "
-      f"(before/after differ by {abs(nginx[0] - nginx[-1]) / ng * 100:.0f}%: the machine's noise)")
+ng = sum(nginx) / len(nginx)
+print(f"\nx nginx: an orchestrator row against the mean of the nginx runs just before and after it;"
+      f"\nan nginx row against the mean of all {len(nginx)} nginx runs ({ng:.0f} req/s;"
+      f" they span {(max(nginx) - min(nginx)) / ng * 100:.0f}% of it: the machine's noise)")
 for db, n in wal.items():
     print(f"WAL records appended during the timed+warm-up POST run [{db}]: {n}")
 PY

@@ -1,27 +1,40 @@
 #include "common/time.h"
 
-#include <cstdio>
-#include <ctime>
-
 namespace ff {
 
 namespace {
-std::string format_with(SystemTime t, bool millis) {
-  auto secs = std::chrono::floor<std::chrono::seconds>(t);
-  std::time_t tt = std::chrono::system_clock::to_time_t(secs);
-  std::tm tm{};
-  gmtime_r(&tt, &tm);
-  char buf[80];
-  if (millis) {
-    auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(t - secs).count();
-    std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
-                  tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
-                  static_cast<int>(ms));
-  } else {
-    std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02dZ", tm.tm_year + 1900,
-                  tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+// Formatted by hand: snprintf and gmtime_r take locale and time-zone locks
+// shared by all threads, and timestamps are on every JSON view.
+void put_digits(char* out, unsigned value, int width) {
+  for (int i = width - 1; i >= 0; --i) {
+    out[i] = static_cast<char>('0' + value % 10);
+    value /= 10;
   }
-  return buf;
+}
+
+std::string format_with(SystemTime t, bool millis) {
+  using namespace std::chrono;
+  auto secs = floor<seconds>(t);
+  int ms = static_cast<int>(duration_cast<milliseconds>(t - secs).count());
+  auto day = floor<days>(secs);
+  year_month_day ymd{day};
+  // 64-bit nanoseconds reach from 1677 to 2262: always four digits.
+  static_assert(std::is_same_v<SystemTime::period, std::nano> && sizeof(SystemTime::rep) == 8);
+  auto year = static_cast<unsigned>(static_cast<int>(ymd.year()));
+  hh_mm_ss<seconds> hms{secs - day};
+  char buf[] = "0000-00-00T00:00:00.000Z";
+  put_digits(buf, year, 4);
+  put_digits(buf + 5, static_cast<unsigned>(ymd.month()), 2);
+  put_digits(buf + 8, static_cast<unsigned>(ymd.day()), 2);
+  put_digits(buf + 11, static_cast<unsigned>(hms.hours().count()), 2);
+  put_digits(buf + 14, static_cast<unsigned>(hms.minutes().count()), 2);
+  put_digits(buf + 17, static_cast<unsigned>(hms.seconds().count()), 2);
+  if (!millis) {
+    buf[19] = 'Z';
+    return std::string(buf, 20);
+  }
+  put_digits(buf + 20, static_cast<unsigned>(ms), 3);
+  return std::string(buf, 24);
 }
 
 bool read_digits(std::string_view s, size_t pos, size_t n, int* out) {

@@ -6,7 +6,8 @@ import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
-import { startOrchestrator, dbKinds, orchestratorBin } from '../support/orchestrator.mjs';
+import path from 'node:path';
+import { startOrchestrator, dbKinds, orchestratorBin, freePort, tempDir } from '../support/orchestrator.mjs';
 import { openEvents } from '../support/ws.mjs';
 
 const sha = () => randomBytes(32).toString('hex');
@@ -178,6 +179,33 @@ describe('crash safety', () => {
     const prod = spawnSync(orchestratorBin, [], { env: { ORCH_ENV: 'production', PATH: process.env.PATH }, encoding: 'utf8' });
     assert.notEqual(prod.status, 0);
     assert.match(prod.stderr, /ORCH_JWT_SECRET/);
+  });
+
+  it('refuses a second orchestrator on the same SQLite file, and the first keeps serving', async () => {
+    const first = await startOrchestrator({});
+    try {
+      const other = tempDir();
+      const second = spawnSync(orchestratorBin, [], {
+        env: {
+          ...first.env,
+          ORCH_LISTEN: `127.0.0.1:${await freePort()}`,
+          WAL_PATH: path.join(other, 'wal.log'),
+          ORCH_DATA_DIR: path.join(other, 'data'),
+        },
+        encoding: 'utf8',
+        timeout: 30000,
+      });
+      assert.notEqual(second.status, 0, second.stderr);
+      assert.match(second.stderr, /DATABASE_URL: .*locked by another process.*PostgreSQL/);
+      const token = await first.operatorToken();
+      const r = await first.api('GET', '/restore-jobs', { token });
+      assert.equal(r.status, 200);
+    } finally {
+      await first.stop();
+    }
+    // Once the first has exited, the file opens again.
+    const again = await startOrchestrator({ dir: first.dir, databaseUrl: first.databaseUrl });
+    await again.stop();
   });
 });
 

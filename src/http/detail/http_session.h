@@ -10,6 +10,7 @@
 // pool; long polls park on the Notifier with a timer.
 #pragma once
 
+#include <array>
 #include <charconv>
 #include <chrono>
 #include <memory>
@@ -29,6 +30,7 @@
 #include "http/detail/chunk_pipeline.h"
 #include "http/detail/context.h"
 #include "http/detail/request_builder.h"
+#include "http/detail/response_head.h"
 #include "http/detail/session_factory.h"
 
 namespace ff::http::detail {
@@ -391,76 +393,53 @@ class HttpSession : public SessionBase, public std::enable_shared_from_this<Http
     write(std::move(r));
   }
 
-  template <class Message>
-  void decorate(Message& h, const api::Response& r) {
-    h.set(http::field::server, "fortfail-orchestrator");
-    h.set("X-Request-Id", req_.request_id);
-    if (!r.content_type.empty()) h.set(http::field::content_type, r.content_type);
-    h.set("X-Content-Type-Options", "nosniff");
-    h.set("Referrer-Policy", "no-referrer");
-    if (ctx_.cors_allowed(origin_)) {
-      h.set(http::field::access_control_allow_origin, origin_);
-      h.set(http::field::vary, "Origin");
-      h.set(http::field::access_control_expose_headers,
-            "X-Total-Count, X-Request-Id, Retry-After, ETag, Content-Range");
-    }
-    for (const auto& [k, v] : r.headers) h.set(k, v);
-    h.keep_alive(keep_alive_ && !ctx_.stopping && !stopping_);
+  HeadFields head_fields(bool keep_alive, std::optional<uint64_t> content_length) const {
+    HeadFields f;
+    f.request_id = req_.request_id;
+    if (ctx_.cors_allowed(origin_)) f.cors_origin = origin_;
+    f.keep_alive = keep_alive;
+    f.content_length = content_length;
+    return f;
   }
 
+  bool keep_alive_after_response() const { return keep_alive_ && !ctx_.stopping && !stopping_; }
+
+  // Head and body go out in one gathered write.
   void write(api::Response r) {
     if (r.stream) return write_stream(std::move(r));
-    auto res = std::make_shared<http::response<http::string_body>>();
-    res->version(11);
-    res->result(static_cast<unsigned>(r.status));
-    decorate(*res, r);
-    size_t size = r.body.size();
-    if (!is_head_) res->body() = std::move(r.body);
-    if (r.status != 204 && r.status != 304 && !(r.status >= 100 && r.status < 200)) {
-      res->content_length(size);
-    }
+    bool keep = keep_alive_after_response();
+    uint64_t size = r.body.size();
+    head_.clear();
+    append_response_head(head_, r, head_fields(keep, content_length_for(r.status, size)));
+    if (is_head_) r.body.clear();
+    body_ = std::move(r.body);
     bytes_out_ = size;
     status_ = r.status;
-    http::async_write(stream_, *res,
-                      [self = this->shared_from_this(), res](beast::error_code ec, size_t) {
-                        self->on_write(ec, res->keep_alive());
-                      });
+    std::array<boost::asio::const_buffer, 2> out{boost::asio::buffer(head_),
+                                                 boost::asio::buffer(body_)};
+    boost::asio::async_write(stream_, out,
+                             [self = this->shared_from_this(), keep](beast::error_code ec, size_t) {
+                               self->on_write(ec, keep);
+                             });
   }
 
-  // Streams a BodySource: header first, then chunks read on the worker pool.
+  // Streams a BodySource: head first, then chunks read on the worker pool.
   void write_stream(api::Response r) {
     out_source_ = std::move(r.stream);
-    out_res_.emplace();
-    out_res_->version(11);
-    out_res_->result(static_cast<unsigned>(r.status));
-    decorate(*out_res_, r);
-    out_res_->content_length(r.stream_length);
+    out_keep_alive_ = keep_alive_after_response();
     out_remaining_ = is_head_ ? 0 : r.stream_length;
+    head_.clear();
+    append_response_head(head_, r, head_fields(out_keep_alive_, r.stream_length));
     bytes_out_ = out_remaining_;
     status_ = r.status;
-    out_res_->body().data = nullptr;
-    out_res_->body().more = out_remaining_ > 0;
-    out_sr_.emplace(*out_res_);
     beast::get_lowest_layer(stream_).expires_after(ctx_.options.read_timeout);
-    http::async_write_header(stream_, *out_sr_,
+    boost::asio::async_write(stream_, boost::asio::buffer(head_),
                              [self = this->shared_from_this()](beast::error_code ec, size_t) {
-                               if (ec) return self->end_stream(ec);
-                               if (self->out_remaining_ == 0) return self->write_empty_body();
+                               if (ec || self->out_remaining_ == 0) return self->end_stream(ec);
                                self->download_error_ = {};
                                self->pipeline_.emplace(kChunkBytes);
                                self->run_download(self->pipeline_->start());
                              });
-  }
-
-  void write_empty_body() {
-    out_res_->body().data = nullptr;
-    out_res_->body().size = 0;
-    out_res_->body().more = false;
-    http::async_write(stream_, *out_sr_,
-                      [self = this->shared_from_this()](beast::error_code ec, size_t) {
-                        if (ec == http::error::need_buffer) ec = {};
-                        self->end_stream(ec);
-                      });
   }
 
   // The worker pool reads the store into one buffer while the socket sends the other.
@@ -490,17 +469,12 @@ class HttpSession : public SessionBase, public std::enable_shared_from_this<Http
   }
 
   void send_download_chunk(ChunkPipeline::Drain chunk) {
-    auto& body = out_res_->body();
-    body.data = const_cast<char*>(chunk.bytes.data());
-    body.size = chunk.bytes.size();
-    body.more = !chunk.last;
     beast::get_lowest_layer(stream_).expires_after(ctx_.options.read_timeout);
-    http::async_write(stream_, *out_sr_,
-                      [self = this->shared_from_this()](beast::error_code ec, size_t) {
-                        if (ec == http::error::need_buffer) ec = {};
-                        if (ec) self->fail_download(ec);
-                        self->run_download(self->pipeline_->drained());
-                      });
+    boost::asio::async_write(stream_, boost::asio::buffer(chunk.bytes.data(), chunk.bytes.size()),
+                             [self = this->shared_from_this()](beast::error_code ec, size_t) {
+                               if (ec) self->fail_download(ec);
+                               self->run_download(self->pipeline_->drained());
+                             });
   }
 
   void fail_download(beast::error_code ec) {
@@ -510,9 +484,7 @@ class HttpSession : public SessionBase, public std::enable_shared_from_this<Http
   }
 
   void end_stream(beast::error_code ec) {
-    bool keep = out_res_ && out_res_->keep_alive();
-    out_sr_.reset();
-    out_res_.reset();
+    bool keep = out_keep_alive_;
     out_source_.reset();
     pipeline_.reset();
     if (ec) keep_alive_ = false;
@@ -521,6 +493,7 @@ class HttpSession : public SessionBase, public std::enable_shared_from_this<Http
 
   void on_write(beast::error_code ec, bool keep_alive) {
     log_access(status_, bytes_out_);
+    body_ = std::string();  // an idle connection holds no answer (lists can be large)
     if (ec) return do_close();
     if (!keep_alive) return do_close();
     route_ = nullptr;
@@ -579,8 +552,9 @@ class HttpSession : public SessionBase, public std::enable_shared_from_this<Http
   bool upload_close_only_ = false;
   beast::error_code download_error_;
   std::unique_ptr<api::BodySource> out_source_;
-  std::optional<http::response<http::buffer_body>> out_res_;
-  std::optional<http::response_serializer<http::buffer_body>> out_sr_;
+  std::string head_;  // status line and fields of the response being written
+  std::string body_;  // its body, when not streamed
+  bool out_keep_alive_ = false;
   uint64_t out_remaining_ = 0;
   api::Request req_;
   const api::Route* route_ = nullptr;

@@ -74,7 +74,15 @@ Result<std::unique_ptr<Connection>> Connection::open(const std::string& path, Mo
                                                      std::chrono::milliseconds busy_timeout) {
   sqlite3* db = nullptr;
   int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
-  int rc = sqlite3_open_v2(path.c_str(), &db, flags, nullptr);
+  // "unix-excl": the first read takes a process-wide exclusive lock on the
+  // file, which this process's other connections share, and the WAL index
+  // lives in heap memory instead of the -shm file. Each read transaction
+  // then takes its WAL read mark without an fcntl() lock (two per read
+  // otherwise, contended between the I/O threads), and a second orchestrator
+  // cannot open the same file: it would run its own leases, notifier and
+  // audit log beside ours. Several replicas need PostgreSQL.
+  const char* vfs = path == ":memory:" ? nullptr : "unix-excl";
+  int rc = sqlite3_open_v2(path.c_str(), &db, flags, vfs);
   if (rc != SQLITE_OK) {
     spdlog::warn("sqlite: cannot open database {}: {}", path,
                  db != nullptr ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
@@ -95,7 +103,13 @@ Result<std::unique_ptr<Connection>> Connection::open(const std::string& path, Mo
           ? "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; "
             "PRAGMA wal_autocheckpoint = 10000; PRAGMA journal_size_limit = 67108864;"
           : "PRAGMA foreign_keys = ON; PRAGMA query_only = ON;";
-  FF_TRY(conn->exec_script(settings, "connection settings"));
+  Status applied = conn->exec_script(settings, "connection settings");
+  if ((sqlite3_errcode(db) & 0xff) == SQLITE_BUSY) {
+    return Unavailable(
+        "the SQLite database is locked by another process (one orchestrator per SQLite file; "
+        "several replicas need PostgreSQL)");
+  }
+  FF_TRY(applied);
   return conn;
 }
 
