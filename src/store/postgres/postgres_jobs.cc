@@ -1,5 +1,6 @@
 // PostgresStore: restore jobs, their commands (leased to agents) and job events.
 #include <algorithm>
+#include <optional>
 #include <tuple>
 
 #include "store/detail/rows.h"
@@ -12,23 +13,76 @@ namespace {
 
 const std::string kEmptyObject = "{}";
 
-// Both event statements append the event and move the job in one round trip;
-// data-modifying WITH parts run whether or not the outer SELECT reads them.
-#define FF_INSERT_EVENT_AND_UPDATE_JOB                                                   \
-  "WITH e AS (INSERT INTO job_events (job_id, agent_id, event_type, message, metadata, " \
-  "timestamp) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id), "                           \
+// The event statements, in two forms. The guarded form (used first) moves
+// the job only while its status is still the one `transition` saw ($9 or
+// $8), and appends the event and settles the commands only when it did: no
+// rows back means another event moved the job meanwhile. The locked form runs
+// after SELECT ... FOR UPDATE. Data-modifying WITH parts run whether or not
+// the outer SELECT reads them; all see one snapshot and j's RETURNING rows.
+#define FF_INSERT_EVENT                                                             \
+  "e AS (INSERT INTO job_events (job_id, agent_id, event_type, message, metadata, " \
+  "timestamp) "
+
+#define FF_LOCKED_EVENT                             \
+  "WITH " FF_INSERT_EVENT                           \
+  "VALUES ($1, $2, $3, $4, $5, $6) RETURNING id), " \
   "j AS (UPDATE restore_jobs SET status = $7, updated_at = $6 WHERE id = $1) "
 
-constexpr const char* kRecordFinishingEvent = FF_INSERT_EVENT_AND_UPDATE_JOB
-    ", c AS (UPDATE commands SET status = $7, lease_expires_at = NULL, updated_at = $6 "
-    "WHERE job_id = $1 AND status IN ('pending', 'sent')) SELECT id FROM e";
+#define FF_GUARDED_EVENT(expected)                                           \
+  "WITH j AS (UPDATE restore_jobs SET status = $7, updated_at = $6::bigint " \
+  "WHERE id = $1 AND status = " expected " RETURNING id), " FF_INSERT_EVENT  \
+  "SELECT $1, $2, $3, $4, $5, $6::bigint FROM j RETURNING id), "
+
+#define FF_FINISH_COMMANDS(guard)                                                    \
+  "c AS (UPDATE commands SET status = $7, lease_expires_at = NULL, updated_at = $6 " \
+  "WHERE job_id = $1 AND status IN ('pending', 'sent')" guard ") SELECT id FROM e"
 
 // Only delivered commands hold a lease; a pending one is still queued.
-constexpr const char* kRecordOngoingEvent = FF_INSERT_EVENT_AND_UPDATE_JOB
-    ", c AS (UPDATE commands SET lease_expires_at = $8, updated_at = $6 "
-    "WHERE job_id = $1 AND status = 'sent') SELECT id FROM e";
+#define FF_EXTEND_LEASES(guard)                                       \
+  "c AS (UPDATE commands SET lease_expires_at = $8, updated_at = $6 " \
+  "WHERE job_id = $1 AND status = 'sent'" guard ") SELECT id FROM e"
 
-#undef FF_INSERT_EVENT_AND_UPDATE_JOB
+constexpr const char* kRecordFinishingEvent = FF_LOCKED_EVENT ", " FF_FINISH_COMMANDS("");
+constexpr const char* kRecordOngoingEvent = FF_LOCKED_EVENT ", " FF_EXTEND_LEASES("");
+constexpr const char* kGuardedFinishingEvent =
+    FF_GUARDED_EVENT("$8") FF_FINISH_COMMANDS(" AND EXISTS (SELECT 1 FROM j)");
+constexpr const char* kGuardedOngoingEvent =
+    FF_GUARDED_EVENT("$9") FF_EXTEND_LEASES(" AND EXISTS (SELECT 1 FROM j)");
+
+#undef FF_INSERT_EVENT
+#undef FF_LOCKED_EVENT
+#undef FF_GUARDED_EVENT
+#undef FF_FINISH_COMMANDS
+#undef FF_EXTEND_LEASES
+
+// Guarded attempts before falling back to the row lock; each failed one means
+// another event on the same job committed in between.
+constexpr int kGuardedAttempts = 3;
+
+Params event_params(const RestoreJob& job, const JobEvent& event, const std::string& next,
+                    SystemTime lease_until) {
+  const std::string& metadata = event.metadata_json.empty() ? kEmptyObject : event.metadata_json;
+  Params params = Params::of(job.id, event.agent_id, event.event_type, event.message, metadata,
+                             event.timestamp, next);
+  if (!store::detail::is_terminal_job_status(next)) params.add(lease_until);
+  return params;
+}
+
+// The job, read plainly or with `lock` (" FOR UPDATE"); kNotFound when missing.
+Result<RestoreJob> read_job(Connection& c, const std::string& id, std::string_view lock) {
+  std::string sql = "SELECT " FF_STORE_RESTORE_JOB_COLUMNS " FROM restore_jobs WHERE id = $1";
+  sql += lock;
+  FF_ASSIGN_OR_RETURN(PgResult r, c.exec(sql, Params::of(id)));
+  if (r.rows() == 0) return NotFound("restore job " + id + " not found");
+  return store::detail::restore_job_from(r.row(0));
+}
+
+EventResult event_result(const RestoreJob& job, std::string next, const JobEvent& event) {
+  EventResult out{job, job.status};
+  out.job.status = std::move(next);
+  out.job.updated_at = store::detail::from_unix_ms(store::detail::to_unix_ms(event.timestamp));
+  return out;
+}
 
 }  // namespace
 
@@ -138,25 +192,37 @@ Result<EventResult> PostgresStore::record_job_event(const JobEvent& event,
                                                     const JobTransition& transition,
                                                     SystemTime lease_until) {
   if (!transition) return Internal("record_job_event needs a transition");
+  // First without a transaction: read the job, decide, then one guarded
+  // statement. Two round trips and no row lock held between them, where
+  // BEGIN / SELECT FOR UPDATE / write / COMMIT takes four and keeps the job
+  // locked for three. The decision depends only on the status (and the
+  // target agent, which never changes), so a status unchanged at the write
+  // means the same decision.
+  for (int attempt = 0; attempt < kGuardedAttempts; ++attempt) {
+    auto r = pool_.with_connection([&](Connection& c) -> Result<std::optional<EventResult>> {
+      FF_ASSIGN_OR_RETURN(RestoreJob job, read_job(c, event.job_id, ""));
+      FF_ASSIGN_OR_RETURN(std::string next, transition(job));
+      Params params = event_params(job, event, next, lease_until);
+      params.add(job.status);
+      bool finishing = store::detail::is_terminal_job_status(next);
+      FF_ASSIGN_OR_RETURN(
+          PgResult w, c.exec(finishing ? kGuardedFinishingEvent : kGuardedOngoingEvent, params));
+      if (w.rows() == 0) return std::optional<EventResult>();
+      return std::optional<EventResult>(event_result(job, std::move(next), event));
+    });
+    if (!r.ok()) return r.status();
+    if (*r) return std::move(**r);
+  }
+  // Busy job: decide under the row lock, so this event cannot lose again.
   return pool_.transaction([&](Connection& c) -> Result<EventResult> {
     // FOR UPDATE: events for one job are decided one at a time, each seeing
     // the status the previous one left.
-    FF_ASSIGN_OR_RETURN(PgResult r, c.exec("SELECT " FF_STORE_RESTORE_JOB_COLUMNS
-                                           " FROM restore_jobs WHERE id = $1 FOR UPDATE",
-                                           Params::of(event.job_id)));
-    if (r.rows() == 0) return NotFound("restore job " + event.job_id + " not found");
-    RestoreJob job = store::detail::restore_job_from(r.row(0));
+    FF_ASSIGN_OR_RETURN(RestoreJob job, read_job(c, event.job_id, " FOR UPDATE"));
     FF_ASSIGN_OR_RETURN(std::string next, transition(job));
-    const std::string& metadata = event.metadata_json.empty() ? kEmptyObject : event.metadata_json;
-    Params params = Params::of(job.id, event.agent_id, event.event_type, event.message, metadata,
-                               event.timestamp, next);
     bool finishing = store::detail::is_terminal_job_status(next);
-    if (!finishing) params.add(lease_until);
-    FF_TRY(c.exec(finishing ? kRecordFinishingEvent : kRecordOngoingEvent, params));
-    EventResult out{job, job.status};
-    out.job.status = std::move(next);
-    out.job.updated_at = store::detail::from_unix_ms(store::detail::to_unix_ms(event.timestamp));
-    return out;
+    FF_TRY(c.exec(finishing ? kRecordFinishingEvent : kRecordOngoingEvent,
+                  event_params(job, event, next, lease_until)));
+    return event_result(job, std::move(next), event);
   });
 }
 

@@ -1,5 +1,7 @@
 // Conformance: behaviour under concurrent callers, on every backend.
 #include <algorithm>
+#include <atomic>
+#include <chrono>
 #include <mutex>
 #include <set>
 #include <thread>
@@ -68,6 +70,93 @@ TEST_P(StoreTest, ConcurrentEventsOnOneJobAreAllRecordedInOrder) {
   ASSERT_EQ(events->size(), 200u);
   EXPECT_TRUE(std::is_sorted(events->begin(), events->end(),
                              [](const JobEvent& a, const JobEvent& b) { return a.id < b.id; }));
+}
+
+// Each event moves the job from "step-N" to "step-N+1": if two events were
+// ever decided on the same status, one step would be lost and the last
+// status would fall short, or two results would name the same previous one.
+TEST_P(StoreTest, ConcurrentEventsOnOneJobEachSeeTheStatusThePreviousOneLeft) {
+  add_snapshot("s1", "a1", at(0));
+  add_job("j1", "c1", "s1", "a2", at(1));
+  JobTransition next_step = [](const RestoreJob& job) -> Result<std::string> {
+    if (job.status == "pending") return std::string("step-1");
+    return "step-" + std::to_string(std::stoi(job.status.substr(5)) + 1);
+  };
+  constexpr int kThreads = 8, kEach = 25;
+  std::mutex mu;
+  std::vector<std::string> previous;  // guarded by mu
+  std::vector<Status> errors;         // guarded by mu
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&] {
+      for (int i = 0; i < kEach; ++i) {
+        auto r = store_->record_job_event(event("j1", "a2", "restore_in_progress", at(10 + i)),
+                                          next_step, at(400));
+        std::lock_guard lock(mu);
+        if (r.ok()) {
+          previous.push_back(r->previous_status);
+        } else {
+          errors.push_back(r.status());
+        }
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  for (const auto& e : errors) ADD_FAILURE() << e.to_string();
+  constexpr int kTotal = kThreads * kEach;
+  auto job = store_->get_restore_job("j1");
+  ASSERT_TRUE(job.ok());
+  EXPECT_EQ(job->status, "step-" + std::to_string(kTotal));
+  std::set<std::string> distinct(previous.begin(), previous.end());
+  EXPECT_EQ(distinct.size(), static_cast<size_t>(kTotal));
+  auto events = store_->list_job_events("j1");
+  ASSERT_TRUE(events.ok());
+  EXPECT_EQ(events->size(), static_cast<size_t>(kTotal));
+}
+
+// A job that finishes while other events race for it: each racer either got
+// in before the finishing event or was refused after it; none is recorded
+// against the finished job.
+TEST_P(StoreTest, EventsRacingAFinishingEventAreRecordedBeforeItOrRefused) {
+  add_snapshot("s1", "a1", at(0));
+  add_job("j1", "c1", "s1", "a2", at(1));
+  ASSERT_TRUE(store_
+                  ->record_job_event(event("j1", "a2", "restore_started", at(2)),
+                                     to_status("in_progress"), at(400))
+                  .ok());
+  JobTransition progress = [](const RestoreJob& job) -> Result<std::string> {
+    if (job.status != "in_progress") return Conflict("job finished");
+    return std::string("in_progress");
+  };
+  std::atomic<int> recorded{0}, refused{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 6; ++t) {
+    threads.emplace_back([&] {
+      for (int i = 0; i < 20; ++i) {
+        auto r = store_->record_job_event(event("j1", "a2", "restore_in_progress", at(10 + i)),
+                                          progress, at(400));
+        if (r.ok()) {
+          ++recorded;
+        } else {
+          EXPECT_EQ(r.status().code(), Code::kConflict) << r.status().to_string();
+          ++refused;
+        }
+      }
+    });
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  auto done = store_->record_job_event(event("j1", "a2", "restore_completed", at(30)),
+                                       to_status("completed"), at(400));
+  for (auto& t : threads) t.join();
+  ASSERT_TRUE(done.ok()) << done.status().to_string();
+  EXPECT_EQ(recorded + refused, 120);
+  auto events = store_->list_job_events("j1");
+  ASSERT_TRUE(events.ok());
+  ASSERT_EQ(events->size(), static_cast<size_t>(2 + recorded.load()));
+  EXPECT_EQ(events->back().event_type, "restore_completed");
+  auto job = store_->get_restore_job("j1");
+  ASSERT_TRUE(job.ok());
+  EXPECT_EQ(job->status, "completed");
 }
 
 TEST_P(StoreTest, ConcurrentReadsAndWritesSucceed) {
