@@ -37,13 +37,25 @@ bool Service::touch_due(const std::string& agent_id) {
 }
 
 Status Service::touch_agent(const std::string& agent_id) {
-  if (!touch_due(agent_id)) return OkStatus();
   SystemTime now = env_.clock->now();
-  FF_TRY(store_.touch_agent(agent_id, now));
-  std::lock_guard lock(seen_mu_);
-  if (last_touch_.size() > 100000) last_touch_.clear();
-  last_touch_[agent_id] = now;
-  return OkStatus();
+  {
+    // Claimed before writing: of the requests an agent has in flight when
+    // its second is up, one writes and the others go on, rather than all of
+    // them queueing on the agent's row.
+    std::lock_guard lock(seen_mu_);
+    auto it = last_touch_.find(agent_id);
+    if (it != last_touch_.end() && now - it->second < std::chrono::seconds(1)) return OkStatus();
+    if (last_touch_.size() > 100000) last_touch_.clear();
+    last_touch_[agent_id] = now;
+  }
+  Status written = store_.touch_agent(agent_id, now);
+  if (!written.ok()) {
+    // Not written: the next request tries again.
+    std::lock_guard lock(seen_mu_);
+    auto it = last_touch_.find(agent_id);
+    if (it != last_touch_.end() && it->second == now) last_touch_.erase(it);
+  }
+  return written;
 }
 
 Result<auth::MintedToken> Service::mint_token(std::string_view registration_secret,

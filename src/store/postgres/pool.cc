@@ -1,5 +1,7 @@
 #include "store/postgres/pool.h"
 
+#include <algorithm>
+
 #include <spdlog/spdlog.h>
 
 namespace ff::store::postgres {
@@ -14,48 +16,69 @@ Pool::Pool(std::string conninfo, std::string schema, int size,
 Result<Pool::Lease> Pool::acquire() {
   auto deadline = std::chrono::steady_clock::now() + acquire_timeout_;
   std::unique_lock lock(mu_);
-  while (true) {
-    if (!idle_.empty()) {
-      std::unique_ptr<Connection> conn = std::move(idle_.back());
-      idle_.pop_back();
-      if (conn->usable_when_idle()) return Lease(this, std::move(conn));
-      --open_;
-      lock.unlock();
-      spdlog::info("postgres: dropping a connection closed by the server");
-      conn.reset();
-      lock.lock();
-      continue;
-    }
-    if (open_ < size_) {
-      ++open_;
-      lock.unlock();
-      auto conn = Connection::connect(conninfo_, schema_);
-      if (!conn.ok()) {
-        lock.lock();
-        --open_;
-        freed_.notify_one();
-        return conn.status();
-      }
-      return Lease(this, std::move(conn).value());
-    }
-    if (freed_.wait_until(lock, deadline) == std::cv_status::timeout && idle_.empty() &&
-        open_ >= size_) {
+  std::unique_ptr<Connection> conn;
+  if (!idle_.empty()) {
+    conn = std::move(idle_.back());
+    idle_.pop_back();
+  } else if (open_ < size_) {
+    ++open_;
+  } else {
+    Waiter me;
+    waiters_.push_back(&me);
+    if (!me.cv.wait_until(lock, deadline, [&] { return me.served; })) {
+      waiters_.erase(std::find(waiters_.begin(), waiters_.end(), &me));
       spdlog::warn("postgres: no free connection within {} ms", acquire_timeout_.count());
       return Unavailable("database busy: no free connection");
     }
+    conn = std::move(me.conn);
   }
+  if (conn) {
+    if (conn->usable_when_idle()) return Lease(this, std::move(conn));
+    // Closed by the server while idle: its slot is ours, for a new one.
+    lock.unlock();
+    spdlog::info("postgres: dropping a connection closed by the server");
+    conn.reset();
+  } else {
+    lock.unlock();
+  }
+  return open_connection();
+}
+
+Result<Pool::Lease> Pool::open_connection() {
+  auto conn = Connection::connect(conninfo_, schema_);
+  if (!conn.ok()) {
+    std::lock_guard lock(mu_);
+    free_slot();
+    return conn.status();
+  }
+  return Lease(this, std::move(conn).value());
+}
+
+void Pool::free_slot() {
+  if (waiters_.empty()) {
+    --open_;
+    return;
+  }
+  Waiter* next = waiters_.front();
+  waiters_.pop_front();
+  next->served = true;  // with no connection: it opens one
+  next->cv.notify_one();
 }
 
 void Pool::release(std::unique_ptr<Connection> conn) {
   bool keep = !conn->broken();
   if (!keep) conn.reset();  // closes outside the lock below
   std::lock_guard lock(mu_);
-  if (keep) {
+  if (!keep) return free_slot();
+  if (waiters_.empty()) {
     idle_.push_back(std::move(conn));
-  } else {
-    --open_;
+    return;
   }
-  freed_.notify_one();
+  Waiter* next = waiters_.front();
+  waiters_.pop_front();
+  next->conn = std::move(conn);
+  next->served = true;
+  next->cv.notify_one();
 }
 
 }  // namespace ff::store::postgres

@@ -3,9 +3,12 @@
 // COMMIT, rolled back when the function fails or throws).
 //
 // Connections are opened lazily up to `size`, handed out most recently used
-// first, and checked before reuse; a connection that failed or was closed by
-// the server (restart, pg_terminate_backend) is dropped and replaced on the
-// next call, so the service recovers without a restart. A call that was
+// first, and checked before reuse. When all are lent out, callers queue and
+// are served in arrival order: a returned connection goes straight to the
+// longest waiter, so a thread that gives one back and asks again at once
+// cannot overtake the queue. A connection that failed or was closed by the
+// server (restart, pg_terminate_backend) is dropped and replaced on the next
+// call, so the service recovers without a restart. A call that was
 // already running on a connection when it died fails with kUnavailable.
 //
 // Thread-safety: all methods may be called from any thread. A connection is
@@ -14,6 +17,7 @@
 
 #include <chrono>
 #include <condition_variable>
+#include <deque>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -32,6 +36,12 @@ class Pool {
        std::chrono::milliseconds acquire_timeout);
   Pool(const Pool&) = delete;
   Pool& operator=(const Pool&) = delete;
+
+  // Callers queued for a connection right now (diagnostics and tests).
+  size_t waiting() const {
+    std::lock_guard lock(mu_);
+    return waiters_.size();
+  }
 
   // Runs fn(Connection&) -> Status or Result<T> on a pooled connection.
   // kUnavailable when no connection can be had within the acquire timeout.
@@ -80,18 +90,29 @@ class Pool {
     }
   };
 
+  // A caller queued for a connection; lives on that caller's stack.
+  struct Waiter {
+    std::condition_variable cv;
+    bool served = false;               // set with conn, or with the right to open one
+    std::unique_ptr<Connection> conn;  // handed over by release(); null: open a new one
+  };
+
   Result<Lease> acquire();
   void release(std::unique_ptr<Connection> conn);
+  // A connection slot fell free (dropped or failed to open): passes the right
+  // to open one to the longest waiter, or counts it free. REQUIRES: mu_ held.
+  void free_slot();
+  Result<Lease> open_connection();  // on a slot already counted in open_
 
   const std::string conninfo_;
   const std::string schema_;
   const int size_;
   const std::chrono::milliseconds acquire_timeout_;
 
-  std::mutex mu_;
-  std::condition_variable freed_;
+  mutable std::mutex mu_;
   std::vector<std::unique_ptr<Connection>> idle_;  // guarded by mu_; most recent last
-  int open_ = 0;                                   // guarded by mu_; idle + lent out + being opened
+  std::deque<Waiter*> waiters_;  // guarded by mu_; oldest first; non-empty only when idle_ is empty
+  int open_ = 0;                 // guarded by mu_; idle + lent out + being opened
 };
 
 }  // namespace ff::store::postgres
