@@ -28,12 +28,16 @@ Result<wal::RecordPtr> Service::audit(const audit::Entry& e) {
   return r;
 }
 
-bool Service::touch_due(const std::string& agent_id) {
-  SystemTime now = env_.clock->now();
-  std::lock_guard lock(seen_mu_);
+bool Service::touch_due_locked(const std::string& agent_id, SystemTime now) const {
   auto it = last_touch_.find(agent_id);
   // last_seen is reported to the second; more writes would only cost.
   return it == last_touch_.end() || now - it->second >= std::chrono::seconds(1);
+}
+
+bool Service::touch_due(const std::string& agent_id) {
+  SystemTime now = env_.clock->now();
+  std::lock_guard lock(seen_mu_);
+  return touch_due_locked(agent_id, now);
 }
 
 Status Service::touch_agent(const std::string& agent_id) {
@@ -43,8 +47,7 @@ Status Service::touch_agent(const std::string& agent_id) {
     // its second is up, one writes and the others go on, rather than all of
     // them queueing on the agent's row.
     std::lock_guard lock(seen_mu_);
-    auto it = last_touch_.find(agent_id);
-    if (it != last_touch_.end() && now - it->second < std::chrono::seconds(1)) return OkStatus();
+    if (!touch_due_locked(agent_id, now)) return OkStatus();
     if (last_touch_.size() > 100000) last_touch_.clear();
     last_touch_[agent_id] = now;
   }

@@ -187,6 +187,9 @@ class Service {
   // Applies an event to a backup job (post_event found no restore job with the id).
   Status post_backup_event(const std::string& agent_id, const AgentEventInput& e, SystemTime now);
 
+  // touch_due at `now`. REQUIRES: seen_mu_ held.
+  bool touch_due_locked(const std::string& agent_id, SystemTime now) const;
+
   std::mutex seen_mu_;
   std::unordered_map<std::string, SystemTime> last_touch_;  // guarded by seen_mu_
 };

@@ -59,9 +59,14 @@ void Pool::free_slot() {
     --open_;
     return;
   }
+  serve_longest_waiter(nullptr);  // it opens one
+}
+
+void Pool::serve_longest_waiter(std::unique_ptr<Connection> conn) {
   Waiter* next = waiters_.front();
   waiters_.pop_front();
-  next->served = true;  // with no connection: it opens one
+  next->conn = std::move(conn);
+  next->served = true;
   next->cv.notify_one();
 }
 
@@ -70,15 +75,8 @@ void Pool::release(std::unique_ptr<Connection> conn) {
   if (!keep) conn.reset();  // closes outside the lock below
   std::lock_guard lock(mu_);
   if (!keep) return free_slot();
-  if (waiters_.empty()) {
-    idle_.push_back(std::move(conn));
-    return;
-  }
-  Waiter* next = waiters_.front();
-  waiters_.pop_front();
-  next->conn = std::move(conn);
-  next->served = true;
-  next->cv.notify_one();
+  if (waiters_.empty()) return idle_.push_back(std::move(conn));
+  serve_longest_waiter(std::move(conn));
 }
 
 }  // namespace ff::store::postgres

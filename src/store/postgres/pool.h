@@ -102,6 +102,9 @@ class Pool {
   // A connection slot fell free (dropped or failed to open): passes the right
   // to open one to the longest waiter, or counts it free. REQUIRES: mu_ held.
   void free_slot();
+  // Hands `conn` (null: the right to open one) to the longest waiter.
+  // REQUIRES: mu_ held, waiters_ not empty.
+  void serve_longest_waiter(std::unique_ptr<Connection> conn);
   Result<Lease> open_connection();  // on a slot already counted in open_
 
   const std::string conninfo_;

@@ -4,10 +4,10 @@
 // reader seeing one snapshot).
 //
 // SQLite allows one writer at a time anyway; serialising writers on a mutex
-// in-process avoids busy-waiting on the file lock, and BEGIN IMMEDIATE takes
-// the lock up front so a second process (another orchestrator on the same
-// file) waits in the busy handler instead of failing on lock upgrade. WAL mode
-// lets the readers run beside the writer. An in-memory database has one
+// in-process avoids busy-waiting on the write lock, and BEGIN IMMEDIATE takes
+// it up front rather than failing on lock upgrade. No other process shares
+// the file: connections hold it exclusively (the unix-excl VFS, see
+// Connection::open). WAL mode lets the readers run beside the writer. An in-memory database has one
 // connection, so there everything goes through the writer.
 //
 // Thread-safety: all methods may be called from any thread. The function

@@ -59,7 +59,8 @@ Status SqliteStore::migrate() {
         "create schema_migrations");
   }));
   for (const migrations::Migration& m : migrations::all()) {
-    // Checked and applied under one write lock: a second process applying
+    // Checked and applied under one write lock: a second store on the same
+    // file (in this process: the file is held exclusively) applying
     // migrations at the same time waits, then finds the version present.
     FF_ASSIGN_OR_RETURN(bool applied, db_->write([&](Connection& c) -> Result<bool> {
       {
