@@ -7,8 +7,10 @@
 // Thread-safety: pure functions.
 #pragma once
 
+#include <algorithm>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 
 #include "store/detail/values.h"
@@ -28,6 +30,11 @@
 #define FF_STORE_AGENT_COLUMNS "a.id, a.first_seen, a.last_seen, COUNT(s.id), MAX(s.created_at)"
 
 namespace ff::store::detail {
+
+// How many columns one of the FF_STORE_*_COLUMNS lists names.
+constexpr int column_count(std::string_view columns) {
+  return 1 + static_cast<int>(std::count(columns.begin(), columns.end(), ','));
+}
 
 template <typename Row>
 std::optional<SystemTime> optional_time(const Row& r, int col) {

@@ -66,7 +66,7 @@ Result<BackupJob> PostgresStore::get_backup_job(const std::string& id) {
 
 Result<Listing<BackupJob>> PostgresStore::list_backup_jobs(const BackupJobFilter& f,
                                                            const Page& p) {
-  detail::ListingQuery query("backup_jobs", FF_STORE_BACKUP_JOB_COLUMNS, 7);
+  detail::ListingQuery query("backup_jobs", FF_STORE_BACKUP_JOB_COLUMNS);
   query.equals("status", f.status);
   query.equals("agent_id", f.agent_id);
   return pool_.with_connection([&](Connection& c) {

@@ -59,13 +59,24 @@ constexpr const char* kGuardedOngoingEvent =
 // another event on the same job committed in between.
 constexpr int kGuardedAttempts = 3;
 
-Params event_params(const RestoreJob& job, const JobEvent& event, const std::string& next,
-                    SystemTime lease_until) {
+// The statement that applies `event` to `job` (moving it to `next`) and its
+// parameters. Guarded: only while the job's status is still job.status.
+struct EventWrite {
+  const char* sql;
+  Params params;
+};
+
+EventWrite event_write(const RestoreJob& job, const JobEvent& event, const std::string& next,
+                       SystemTime lease_until, bool guarded) {
   const std::string& metadata = event.metadata_json.empty() ? kEmptyObject : event.metadata_json;
   Params params = Params::of(job.id, event.agent_id, event.event_type, event.message, metadata,
                              event.timestamp, next);
-  if (!store::detail::is_terminal_job_status(next)) params.add(lease_until);
-  return params;
+  bool finishing = store::detail::is_terminal_job_status(next);
+  if (!finishing) params.add(lease_until);
+  if (guarded) params.add(job.status);
+  const char* sql = finishing ? (guarded ? kGuardedFinishingEvent : kRecordFinishingEvent)
+                              : (guarded ? kGuardedOngoingEvent : kRecordOngoingEvent);
+  return EventWrite{sql, std::move(params)};
 }
 
 // The job, read plainly or with `lock` (" FOR UPDATE"); kNotFound when missing.
@@ -124,7 +135,7 @@ Result<RestoreJob> PostgresStore::get_restore_job(const std::string& id) {
 
 Result<Listing<RestoreJob>> PostgresStore::list_restore_jobs(const RestoreJobFilter& f,
                                                              const Page& p) {
-  detail::ListingQuery query("restore_jobs", FF_STORE_RESTORE_JOB_COLUMNS, 7);
+  detail::ListingQuery query("restore_jobs", FF_STORE_RESTORE_JOB_COLUMNS);
   query.equals("status", f.status);
   query.equals("target_agent_id", f.target_agent_id);
   query.equals("snapshot_id", f.snapshot_id);
@@ -202,11 +213,8 @@ Result<EventResult> PostgresStore::record_job_event(const JobEvent& event,
     auto r = pool_.with_connection([&](Connection& c) -> Result<std::optional<EventResult>> {
       FF_ASSIGN_OR_RETURN(RestoreJob job, read_job(c, event.job_id, ""));
       FF_ASSIGN_OR_RETURN(std::string next, transition(job));
-      Params params = event_params(job, event, next, lease_until);
-      params.add(job.status);
-      bool finishing = store::detail::is_terminal_job_status(next);
-      FF_ASSIGN_OR_RETURN(
-          PgResult w, c.exec(finishing ? kGuardedFinishingEvent : kGuardedOngoingEvent, params));
+      EventWrite write = event_write(job, event, next, lease_until, /*guarded=*/true);
+      FF_ASSIGN_OR_RETURN(PgResult w, c.exec(write.sql, write.params));
       if (w.rows() == 0) return std::optional<EventResult>();
       return std::optional<EventResult>(event_result(job, std::move(next), event));
     });
@@ -219,9 +227,8 @@ Result<EventResult> PostgresStore::record_job_event(const JobEvent& event,
     // the status the previous one left.
     FF_ASSIGN_OR_RETURN(RestoreJob job, read_job(c, event.job_id, " FOR UPDATE"));
     FF_ASSIGN_OR_RETURN(std::string next, transition(job));
-    bool finishing = store::detail::is_terminal_job_status(next);
-    FF_TRY(c.exec(finishing ? kRecordFinishingEvent : kRecordOngoingEvent,
-                  event_params(job, event, next, lease_until)));
+    EventWrite write = event_write(job, event, next, lease_until, /*guarded=*/false);
+    FF_TRY(c.exec(write.sql, write.params));
     return event_result(job, std::move(next), event);
   });
 }

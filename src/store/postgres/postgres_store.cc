@@ -182,7 +182,7 @@ Result<Snapshot> PostgresStore::get_snapshot(const std::string& id) {
 }
 
 Result<Listing<Snapshot>> PostgresStore::list_snapshots(const SnapshotFilter& f, const Page& p) {
-  detail::ListingQuery query("snapshots", FF_STORE_SNAPSHOT_COLUMNS, 8);
+  detail::ListingQuery query("snapshots", FF_STORE_SNAPSHOT_COLUMNS);
   query.equals("agent_id", f.agent_id);
   query.equals("status", f.status);
   return pool_.with_connection([&](Connection& c) {

@@ -7,8 +7,9 @@
 // in-process avoids busy-waiting on the write lock, and BEGIN IMMEDIATE takes
 // it up front rather than failing on lock upgrade. No other process shares
 // the file: connections hold it exclusively (the unix-excl VFS, see
-// Connection::open). WAL mode lets the readers run beside the writer. An in-memory database has one
-// connection, so there everything goes through the writer.
+// Connection::open). WAL mode lets the readers run beside the writer. An
+// in-memory database has one connection, so there everything goes through
+// the writer.
 //
 // Thread-safety: all methods may be called from any thread. The function
 // passed in runs with exclusive use of its Connection.

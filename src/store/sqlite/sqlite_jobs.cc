@@ -113,23 +113,26 @@ struct ShiftedRow {
 
 }  // namespace
 
-// One statement instead of two (or a BEGIN/COMMIT pair around two): every
-// SQLite read transaction takes and drops the WAL read lock, and this is the
-// read that job watchers repeat.
+// One statement instead of two inside BEGIN/COMMIT: this is the read that
+// job watchers repeat. Both sides are keyed lookups (the plan is two index
+// searches), and the subqueries keep the shared column lists.
 Result<std::pair<RestoreJob, std::vector<JobEvent>>> SqliteStore::get_restore_job_with_events(
     const std::string& id) {
   using Out = std::pair<RestoreJob, std::vector<JobEvent>>;
+  constexpr int kEventColumn = detail::column_count(FF_STORE_RESTORE_JOB_COLUMNS);
   return db_->read([&](Connection& c) -> Result<Out> {
     FF_ASSIGN_OR_RETURN(
         Stmt q,
-        c.prepare("SELECT j.id, j.snapshot_id, j.target_agent_id, j.target_path, j.status, "
-                  "j.created_at, j.updated_at, e.id, e.job_id, e.agent_id, e.event_type, "
-                  "e.message, e.metadata, e.timestamp FROM restore_jobs j "
-                  "LEFT JOIN job_events e ON e.job_id = j.id WHERE j.id = ?1 ORDER BY e.id"));
+        c.prepare(
+            "SELECT j.*, e.* FROM (SELECT " FF_STORE_RESTORE_JOB_COLUMNS
+            " FROM restore_jobs WHERE id = ?1) j LEFT JOIN (SELECT " FF_STORE_JOB_EVENT_COLUMNS
+            " FROM job_events WHERE job_id = ?1) e ON 1 ORDER BY e.id"));
     std::optional<Out> out;
     FF_TRY(q.bind_all(id).each_row([&](const Stmt& r) {
       if (!out) out.emplace(detail::restore_job_from(r), std::vector<JobEvent>{});
-      if (!r.is_null(7)) out->second.push_back(detail::job_event_from(ShiftedRow{r, 7}));
+      if (!r.is_null(kEventColumn)) {
+        out->second.push_back(detail::job_event_from(ShiftedRow{r, kEventColumn}));
+      }
     }));
     if (!out) return NotFound("restore job " + id + " not found");
     return std::move(*out);

@@ -9,6 +9,7 @@
 #include <string>
 #include <string_view>
 
+#include "store/detail/rows.h"
 #include "store/detail/values.h"
 #include "store/detail/where.h"
 #include "store/postgres/connection.h"
@@ -18,10 +19,10 @@ namespace ff::store::postgres::detail {
 
 class ListingQuery {
  public:
-  // REQUIRES: `table` and `columns` are fixed SQL text; `columns` has
-  // `column_count` entries and the table has created_at and id.
-  ListingQuery(std::string_view table, std::string_view columns, int column_count)
-      : table_(table), columns_(columns), column_count_(column_count) {}
+  // REQUIRES: `table` and `columns` (an FF_STORE_*_COLUMNS list) are fixed
+  // SQL text and the table has created_at and id.
+  ListingQuery(std::string_view table, std::string_view columns)
+      : table_(table), columns_(columns), column_count_(store::detail::column_count(columns)) {}
 
   // Adds "column = value" when `value` is set. REQUIRES: `value` outlives this.
   void equals(std::string_view column, const std::optional<std::string>& value) {
