@@ -108,6 +108,20 @@ Result<SnapshotInfo> AgentApi::get_snapshot(const std::string& id) {
   if (body.contains("size") && body["size"].is_number_integer() && body["size"] >= 0) {
     info.size = body["size"].get<uint64_t>();
   }
+  auto count = [](const nlohmann::json& m, const char* key) -> std::optional<uint64_t> {
+    auto it = m.find(key);
+    if (it == m.end() || !it->is_number_integer() || *it < 0) return std::nullopt;
+    return it->get<uint64_t>();
+  };
+  if (auto m = body.find("metadata"); m != body.end() && m->is_object()) {
+    info.declared_bytes = count(*m, "byte_count");
+    auto files = count(*m, "file_count"), dirs = count(*m, "dir_count"),
+         links = count(*m, "symlink_count");
+    if (files && dirs && links && *files < (uint64_t{1} << 60) && *dirs < (uint64_t{1} << 60) &&
+        *links < (uint64_t{1} << 60)) {
+      info.declared_entries = *files + *dirs + *links;
+    }
+  }
   return info;
 }
 

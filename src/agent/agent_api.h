@@ -40,6 +40,10 @@ struct SnapshotInfo {
   std::string checksum;
   uint64_t size = 0;
   std::string status;
+  // What the backup declared in its metadata, when it did: bytes of file
+  // content (byte_count) and entries (file_count + dir_count + symlink_count).
+  std::optional<uint64_t> declared_bytes;
+  std::optional<uint64_t> declared_entries;
 };
 
 struct SnapshotTicket {

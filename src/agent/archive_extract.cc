@@ -88,6 +88,12 @@ Result<ExtractResult> extract_archive(const std::string& archive_path, const std
   auto warn = [&](std::string w) {
     if (result.warnings.size() < options.max_warnings) result.warnings.push_back(std::move(w));
   };
+  uint64_t entries = 0;
+  auto too_many_bytes = [&](const std::string& raw) {
+    return TooLarge("extraction stopped at '" + raw + "': the files would exceed " +
+                    std::to_string(options.max_bytes) + " bytes (" + options.max_bytes_why +
+                    "); nothing was restored");
+  };
   archive_entry* entry = nullptr;
   while (true) {
     if (options.cancelled && options.cancelled()) return Unavailable("cancelled");
@@ -110,6 +116,25 @@ Result<ExtractResult> extract_archive(const std::string& archive_path, const std
     }
     if (name == "." && type != AE_IFDIR) {
       return InvalidArgument("archive root entry is not a directory");
+    }
+    if (++entries > options.max_entries) {
+      return TooLarge("extraction stopped at '" + raw + "': the archive has more than " +
+                      std::to_string(options.max_entries) + " entries (" + options.max_entries_why +
+                      "); nothing was restored");
+    }
+    if (type == AE_IFREG && link == nullptr) {
+      la_int64_t size = archive_entry_size(entry);
+      if (size > 0 && static_cast<uint64_t>(size) > options.max_bytes - result.byte_count) {
+        return too_many_bytes(raw);
+      }
+    }
+    if (!options.keep_setid && type != AE_IFLNK) {
+      mode_t perm = archive_entry_perm(entry);
+      mode_t drop = S_ISUID | (type == AE_IFDIR ? 0 : S_ISGID);
+      if ((perm & drop) != 0) {
+        archive_entry_set_perm(entry, perm & ~drop);
+        warn(raw + ": setuid/setgid bits dropped");
+      }
     }
     archive_entry_copy_pathname(entry, (name == "." ? prefix : prefix + "/" + name).c_str());
     if (link != nullptr) {
@@ -145,6 +170,7 @@ Result<ExtractResult> extract_archive(const std::string& archive_path, const std
         if (r < ARCHIVE_WARN) {
           return DataLoss(std::string("damaged archive: ") + archive_error_string(in.get()));
         }
+        if (size > options.max_bytes - result.byte_count) return too_many_bytes(raw);
         if (archive_write_data_block(out.get(), buf, size, offset) < ARCHIVE_WARN) {
           return Internal("cannot write '" + raw + "': " + archive_error_string(out.get()));
         }

@@ -16,6 +16,7 @@
 #include <thread>
 #include <utility>
 
+#include "agent/beneath.h"
 #include "agent/paths.h"
 #include "common/hex.h"
 
@@ -61,13 +62,18 @@ struct EntryDeleter {
   void operator()(archive_entry* e) const { archive_entry_free(e); }
 };
 
+// Walks the tree relative to directory descriptors, never following a
+// symlink: each entry is looked at with fstatat(AT_SYMLINK_NOFOLLOW) and
+// opened with O_NOFOLLOW relative to its parent's descriptor, so a component
+// swapped for a symlink during the walk is not followed either.
 class Walker {
  public:
-  Walker(struct archive* a, const std::string& root, const ArchiveOptions& options,
-         ArchiveResult& result)
-      : a_(a), root_(root), options_(options), result_(result), buffer_(kBufferSize) {}
+  Walker(struct archive* a, int root_fd, const ArchiveOptions& options, ArchiveResult& result)
+      : a_(a), root_fd_(root_fd), options_(options), result_(result), buffer_(kBufferSize) {}
 
-  // Archives `rel` ("." for the root) and, for a directory, everything below.
+  // Archives `rel` ("." for the root), reached beneath the root without
+  // following symlinks (kPermissionDenied when it would go through one), and
+  // for a directory with `recurse` everything below.
   Status add(const std::string& rel, bool recurse);
 
  private:
@@ -78,14 +84,17 @@ class Walker {
       ++result_.warnings_dropped;
     }
   }
-  std::string full(const std::string& rel) const { return rel == "." ? root_ : root_ + "/" + rel; }
+  // `name` in directory `dir_fd`, archived as `rel`.
+  Status add_at(int dir_fd, const std::string& name, const std::string& rel, bool recurse);
   Status write_header(archive_entry* e, const std::string& rel);
-  Status add_file(const std::string& rel, const struct stat& lst);
-  Status add_dir(const std::string& rel, const struct stat& st, bool recurse);
-  void add_xattrs(archive_entry* e, const std::string& path, int fd);
+  Status add_file(int dir_fd, const std::string& name, const std::string& rel,
+                  const struct stat& lst);
+  Status add_dir(int dir_fd, const std::string& name, const std::string& rel, const struct stat& st,
+                 bool recurse);
+  void add_xattrs(archive_entry* e, int fd);
 
   struct archive* a_;
-  std::string root_;
+  int root_fd_;
   const ArchiveOptions& options_;
   ArchiveResult& result_;
   std::vector<char> buffer_;
@@ -102,28 +111,46 @@ Status Walker::write_header(archive_entry* e, const std::string& rel) {
   return OkStatus();
 }
 
-void Walker::add_xattrs(archive_entry* e, const std::string& path, int fd) {
+void Walker::add_xattrs(archive_entry* e, int fd) {
   char names[16384];
-  ssize_t n =
-      fd >= 0 ? flistxattr(fd, names, sizeof names) : llistxattr(path.c_str(), names, sizeof names);
+  ssize_t n = flistxattr(fd, names, sizeof names);
   if (n <= 0) return;
   std::vector<char> value(65536);
   for (ssize_t i = 0; i < n;) {
     const char* name = names + i;
     size_t len = std::strlen(name);
     i += static_cast<ssize_t>(len) + 1;
-    ssize_t v = fd >= 0 ? fgetxattr(fd, name, value.data(), value.size())
-                        : lgetxattr(path.c_str(), name, value.data(), value.size());
+    ssize_t v = fgetxattr(fd, name, value.data(), value.size());
     if (v < 0) continue;
     archive_entry_xattr_add_entry(e, name, value.data(), static_cast<size_t>(v));
   }
 }
 
 Status Walker::add(const std::string& rel, bool recurse) {
+  if (rel == ".") return add_at(root_fd_, ".", ".", recurse);
+  size_t slash = rel.rfind('/');
+  std::string parent = slash == std::string::npos ? "." : rel.substr(0, slash);
+  std::string name = slash == std::string::npos ? rel : rel.substr(slash + 1);
+  auto dir = open_beneath(root_fd_, parent, O_PATH | O_DIRECTORY);
+  if (!dir.ok()) {
+    if (dir.status().code() == Code::kNotFound) {
+      warn(rel + ": vanished during backup");
+      return OkStatus();
+    }
+    if (dir.status().code() == Code::kPermissionDenied) {
+      return PermissionDenied("path '" + rel +
+                              "' is refused: it goes through a symlink below BACKUP_DIR, and "
+                              "backups never follow symlinks");
+    }
+    return dir.status();
+  }
+  return add_at(dir->get(), name, rel, recurse);
+}
+
+Status Walker::add_at(int dir_fd, const std::string& name, const std::string& rel, bool recurse) {
   if (options_.cancelled && options_.cancelled()) return Unavailable("cancelled");
-  std::string path = full(rel);
   struct stat st {};
-  if (::lstat(path.c_str(), &st) != 0) {
+  if (::fstatat(dir_fd, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) {
     if (errno == ENOENT || errno == ENOTDIR) {
       if (rel == ".") return NotFound("backup source does not exist");
       warn(rel + ": vanished during backup");
@@ -132,12 +159,12 @@ Status Walker::add(const std::string& rel, bool recurse) {
     warn(rel + ": " + errno_text(errno));
     return OkStatus();
   }
-  if (S_ISDIR(st.st_mode)) return add_dir(rel, st, recurse);
+  if (S_ISDIR(st.st_mode)) return add_dir(dir_fd, name, rel, st, recurse);
   if (rel == ".") return InvalidArgument("backup source is not a directory");
-  if (S_ISREG(st.st_mode)) return add_file(rel, st);
+  if (S_ISREG(st.st_mode)) return add_file(dir_fd, name, rel, st);
   if (S_ISLNK(st.st_mode)) {
     std::string target(static_cast<size_t>(st.st_size) + 1, '\0');
-    ssize_t n = ::readlink(path.c_str(), target.data(), target.size());
+    ssize_t n = ::readlinkat(dir_fd, name.c_str(), target.data(), target.size());
     if (n < 0) {
       warn(rel + ": vanished during backup");
       return OkStatus();
@@ -155,16 +182,23 @@ Status Walker::add(const std::string& rel, bool recurse) {
   return OkStatus();
 }
 
-Status Walker::add_dir(const std::string& rel, const struct stat& st, bool recurse) {
-  std::string path = full(rel);
-  DIR* d = recurse ? ::opendir(path.c_str()) : nullptr;
-  if (recurse && d == nullptr) {
+Status Walker::add_dir(int dir_fd, const std::string& name, const std::string& rel,
+                       const struct stat& st, bool recurse) {
+  UniqueFd fd(::openat(dir_fd, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+  if (fd.get() < 0 && recurse) {
     if (rel == ".") return Internal("cannot open backup source: " + errno_text(errno));
-    warn(rel + (errno == ENOENT ? ": vanished during backup" : ": " + errno_text(errno)));
+    warn(rel + (errno == ENOENT                      ? ": vanished during backup"
+                : errno == ELOOP || errno == ENOTDIR ? ": replaced during backup; skipped"
+                                                     : ": " + errno_text(errno)));
     return OkStatus();
   }
   std::vector<std::string> names;
-  if (d != nullptr) {
+  if (recurse) {
+    DIR* d = ::fdopendir(::dup(fd.get()));
+    if (d == nullptr) {
+      warn(rel + ": " + errno_text(errno));
+      return OkStatus();
+    }
     while (dirent* de = ::readdir(d)) {
       std::string n = de->d_name;
       if (n != "." && n != "..") names.push_back(std::move(n));
@@ -176,17 +210,17 @@ Status Walker::add_dir(const std::string& rel, const struct stat& st, bool recur
   archive_entry_copy_stat(e.get(), &st);
   archive_entry_set_size(e.get(), 0);
   archive_entry_copy_pathname(e.get(), rel.c_str());
-  add_xattrs(e.get(), path, -1);
+  if (fd.get() >= 0) add_xattrs(e.get(), fd.get());
   ++result_.dir_count;
   FF_TRY(write_header(e.get(), rel));
   for (const auto& n : names) {
-    FF_TRY(add(rel == "." ? n : rel + "/" + n, true));
+    FF_TRY(add_at(fd.get(), n, rel == "." ? n : rel + "/" + n, true));
   }
   return OkStatus();
 }
 
-Status Walker::add_file(const std::string& rel, const struct stat& lst) {
-  std::string path = full(rel);
+Status Walker::add_file(int dir_fd, const std::string& name, const std::string& rel,
+                        const struct stat& lst) {
   std::unique_ptr<archive_entry, EntryDeleter> e(archive_entry_new());
   if (lst.st_nlink > 1) {
     auto key = std::make_pair(lst.st_dev, lst.st_ino);
@@ -201,10 +235,13 @@ Status Walker::add_file(const std::string& rel, const struct stat& lst) {
       return write_header(e.get(), rel);
     }
   }
-  int fd = ::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOATIME);
-  if (fd < 0 && errno == EPERM) fd = ::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+  int fd = ::openat(dir_fd, name.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOATIME);
+  if (fd < 0 && errno == EPERM)
+    fd = ::openat(dir_fd, name.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
   if (fd < 0) {
-    warn(rel + (errno == ENOENT ? ": vanished during backup" : ": " + errno_text(errno)));
+    warn(rel + (errno == ENOENT  ? ": vanished during backup"
+                : errno == ELOOP ? ": replaced by a symlink during backup; skipped"
+                                 : ": " + errno_text(errno)));
     return OkStatus();
   }
   struct stat st {};
@@ -217,7 +254,7 @@ Status Walker::add_file(const std::string& rel, const struct stat& lst) {
   if (st.st_nlink > 1) links_.emplace(std::make_pair(st.st_dev, st.st_ino), rel);
   archive_entry_copy_stat(e.get(), &st);
   archive_entry_copy_pathname(e.get(), rel.c_str());
-  add_xattrs(e.get(), path, fd);
+  add_xattrs(e.get(), fd);
   Status hs = write_header(e.get(), rel);
   if (!hs.ok()) {
     ::close(fd);
@@ -251,6 +288,9 @@ Status Walker::add_file(const std::string& rel, const struct stat& lst) {
         return Internal("archive data for '" + rel + "': " + archive_error_string(a_));
       }
       done += chunk;
+      // Counted: byte_count is the file content the archive holds, which
+      // restores check against (archive_extract.h).
+      result_.byte_count += chunk;
     }
     warn(rel + ": shrank during backup; padded with zeros to its original size");
   } else {
@@ -278,6 +318,13 @@ Result<ArchiveResult> write_archive(const std::string& source_dir, const std::st
   std::sort(roots.begin(), roots.end());
   roots.erase(std::unique(roots.begin(), roots.end()), roots.end());
 
+  UniqueFd root(::open(source_dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (root.get() < 0) {
+    if (errno == ENOENT) return NotFound("backup source does not exist");
+    if (errno == ENOTDIR) return InvalidArgument("backup source is not a directory");
+    return Internal("cannot open backup source: " + errno_text(errno));
+  }
+
   Sink sink;
   sink.fd = ::open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
   if (sink.fd < 0) return Internal("cannot create archive file: " + errno_text(errno));
@@ -299,7 +346,7 @@ Result<ArchiveResult> write_archive(const std::string& source_dir, const std::st
   }
 
   ArchiveResult result;
-  Walker walker(a.get(), source_dir, options, result);
+  Walker walker(a.get(), root.get(), options, result);
   Status s;
   if (roots.empty()) {
     s = walker.add(".", true);

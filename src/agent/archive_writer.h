@@ -5,6 +5,11 @@
 // the entry "." so its mode and mtime travel too. Entry names are relative
 // and sorted, so the same tree gives the same entry order.
 //
+// Symlinks are archived as symlinks and never followed, in the walk and in
+// the requested `paths`: each is reached beneath the root with beneath.h, and
+// one that goes through a symlink fails the archive with kPermissionDenied.
+// The root itself (BACKUP_DIR) is opened as given.
+//
 // Files that vanish or change while being read are recorded as warnings and
 // the backup goes on; a file that shrank is padded with zeros to the size in
 // its header (the warning says so). Sockets, FIFOs and devices are skipped
@@ -44,14 +49,14 @@ struct ArchiveResult {
   uint64_t dir_count = 0;
   uint64_t symlink_count = 0;
   uint64_t hardlink_count = 0;
-  uint64_t byte_count = 0;  // bytes of regular file content
+  uint64_t byte_count = 0;  // bytes of regular file content (zero padding included)
   std::vector<std::string> warnings;
   uint64_t warnings_dropped = 0;
 };
 
 // Writes `source_dir` to `out_path` (created or truncated, fsynced).
 // kNotFound when source_dir is missing, kInvalidArgument for a bad `paths`
-// entry, kInternal for write errors.
+// entry, kPermissionDenied for one through a symlink, kInternal for write errors.
 Result<ArchiveResult> write_archive(const std::string& source_dir, const std::string& out_path,
                                     const ArchiveOptions& options);
 

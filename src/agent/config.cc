@@ -2,6 +2,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include <cerrno>
 #include <cstdlib>
 #include <filesystem>
 
@@ -34,6 +35,36 @@ Status read_int(const EnvLookup& env, const char* name, int* out) {
   }
   *out = static_cast<int>(n);
   return OkStatus();
+}
+
+Status read_count(const EnvLookup& env, const char* name, uint64_t* out) {
+  auto v = env(name);
+  if (!v || v->empty()) return OkStatus();
+  char* end = nullptr;
+  errno = 0;
+  unsigned long long n = std::strtoull(v->c_str(), &end, 10);
+  if (end == v->c_str() || *end != '\0' || (*v)[0] == '-' || errno == ERANGE || n == 0) {
+    return ValidationError(std::string(name) + ": expected a positive whole number, got '" + *v +
+                           "'");
+  }
+  *out = n;
+  return OkStatus();
+}
+
+// "a,b,c" -> {"a","b","c"}; empty items dropped.
+std::vector<std::string> split_list(const std::string& v) {
+  std::vector<std::string> out;
+  size_t start = 0;
+  while (start <= v.size()) {
+    size_t end = v.find(',', start);
+    if (end == std::string::npos) end = v.size();
+    std::string item = v.substr(start, end - start);
+    while (!item.empty() && item.front() == ' ') item.erase(item.begin());
+    while (!item.empty() && item.back() == ' ') item.pop_back();
+    if (!item.empty()) out.push_back(item);
+    start = end + 1;
+  }
+  return out;
 }
 
 void read_string(const EnvLookup& env, const char* name, std::string* out) {
@@ -88,6 +119,11 @@ Result<AgentConfig> parse_agent_config(int argc, const char* const* argv, const 
   FF_TRY(read_int(env, "AGENT_ZSTD_LEVEL", &c.zstd_level));
   FF_TRY(read_int(env, "AGENT_ZSTD_THREADS", &c.zstd_threads));
   read_string(env, "AGENT_LOG_LEVEL", &c.log_level);
+  std::string roots;
+  read_string(env, "AGENT_RESTORE_ROOTS", &roots);
+  if (auto v = env("AGENT_KEEP_SETID")) c.keep_setid = truthy(*v);
+  FF_TRY(read_count(env, "AGENT_MAX_RESTORE_BYTES", &c.max_restore_bytes));
+  FF_TRY(read_count(env, "AGENT_MAX_RESTORE_ENTRIES", &c.max_restore_entries));
 
   CLI::App app{
       "fortfail-agent: backs up and restores this machine's data for a FortFail "
@@ -121,6 +157,17 @@ Result<AgentConfig> parse_agent_config(int argc, const char* const* argv, const 
                  "zstd worker threads, 0 = cores [AGENT_ZSTD_THREADS]")
       ->check(CLI::Range(0, 256));
   app.add_option("--log-level", c.log_level, "trace|debug|info|warn|error [AGENT_LOG_LEVEL]");
+  app.add_option("--restore-roots", roots,
+                 "comma-separated absolute directories restores may also land in "
+                 "[AGENT_RESTORE_ROOTS]");
+  app.add_flag("--keep-setid", c.keep_setid,
+               "keep setuid/setgid bits of restored files [AGENT_KEEP_SETID]");
+  app.add_option("--max-restore-bytes", c.max_restore_bytes,
+                 "most bytes one restore may extract [AGENT_MAX_RESTORE_BYTES]")
+      ->check(CLI::PositiveNumber);
+  app.add_option("--max-restore-entries", c.max_restore_entries,
+                 "most entries one restore may extract [AGENT_MAX_RESTORE_ENTRIES]")
+      ->check(CLI::PositiveNumber);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp&) {
@@ -137,6 +184,7 @@ Result<AgentConfig> parse_agent_config(int argc, const char* const* argv, const 
   c.poll_interval = std::chrono::seconds(poll);
   c.backup_interval = std::chrono::seconds(backup);
   c.long_poll = std::chrono::seconds(long_poll);
+  c.restore_roots = split_list(roots);
   return c;
 }
 
@@ -159,6 +207,14 @@ Status finalize_agent_config(AgentConfig& c) {
   if (c.restore_dir.empty()) return ValidationError("RESTORE_DIR must not be empty");
   c.backup_dir = absolute(c.backup_dir);
   c.restore_dir = absolute(c.restore_dir);
+  for (auto& r : c.restore_roots) {
+    if (r.front() != '/') {
+      return ValidationError("AGENT_RESTORE_ROOTS: '" + r + "' is not an absolute path");
+    }
+    r = absolute(r);
+    while (r.size() > 1 && r.back() == '/') r.pop_back();
+    if (r == "/") return ValidationError("AGENT_RESTORE_ROOTS: '/' is not allowed as a root");
+  }
   if (c.spool_dir.empty()) c.spool_dir = c.restore_dir + "/.fortfail-spool";
   c.spool_dir = absolute(c.spool_dir);
   if (!c.ca_file.empty()) c.ca_file = absolute(c.ca_file);

@@ -6,9 +6,11 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <functional>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "client/options.h"
 #include "common/status.h"
@@ -33,6 +35,13 @@ struct AgentConfig {
   int zstd_level = 3;                  // AGENT_ZSTD_LEVEL / --zstd-level (1..19)
   int zstd_threads = 0;                // AGENT_ZSTD_THREADS / --zstd-threads; 0: one per core
   std::string log_level = "info";      // AGENT_LOG_LEVEL / --log-level
+  // Further directories restores may land in besides restore_dir: absolute,
+  // comma-separated in AGENT_RESTORE_ROOTS / --restore-roots; "/" is refused.
+  std::vector<std::string> restore_roots;
+  bool keep_setid = false;  // AGENT_KEEP_SETID=1 / --keep-setid: keep setuid/setgid on restore
+  // Hard caps on what one restore may extract, whatever the snapshot declares.
+  uint64_t max_restore_bytes = uint64_t{1} << 40;  // AGENT_MAX_RESTORE_BYTES (1 TiB)
+  uint64_t max_restore_entries = 10'000'000;       // AGENT_MAX_RESTORE_ENTRIES
 
   client::ClientOptions client_options() const;
 };

@@ -1,16 +1,21 @@
 #include "agent/restore.h"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <spdlog/spdlog.h>
 #include <stdio.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
+
+#include <algorithm>
 
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
 #include <memory>
 
+#include "agent/beneath.h"
 #include "agent/paths.h"
 #include "agent/progress.h"
 #include "common/hex.h"
@@ -22,132 +27,221 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::string marker_path(const std::string& final_path) {
-  fs::path f(final_path);
-  return (f.parent_path() / ("." + f.filename().string() + ".fortfail-restore")).string();
+std::string marker_name(const std::string& name) { return "." + name + ".fortfail-restore"; }
+std::string temp_name(const std::string& name, const std::string& job_id) {
+  return "." + name + ".ff-partial-" + job_id;
 }
 
-void sync_dir(const std::string& dir) {
-  int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd >= 0) {
-    ::fsync(fd);
+std::string errno_text() { return std::strerror(errno); }
+
+bool exists_at(int dir_fd, const std::string& name) {
+  struct stat st {};
+  return ::fstatat(dir_fd, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0;
+}
+
+bool is_empty_dir_at(int dir_fd, const std::string& name) {
+  int fd = ::openat(dir_fd, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (fd < 0) return false;
+  DIR* d = ::fdopendir(fd);
+  if (d == nullptr) {
     ::close(fd);
+    return false;
   }
+  bool empty = true;
+  while (dirent* de = ::readdir(d)) {
+    if (std::strcmp(de->d_name, ".") != 0 && std::strcmp(de->d_name, "..") != 0) {
+      empty = false;
+      break;
+    }
+  }
+  ::closedir(d);
+  return empty;
 }
 
-bool is_empty_dir(const std::string& p) {
-  std::error_code ec;
-  return fs::is_directory(p, ec) && fs::is_empty(p, ec) && !ec;
-}
-
-Status write_marker(const std::string& final_path, const std::string& job_id,
+Status write_marker(int dir_fd, const std::string& name, const std::string& job_id,
                     const std::string& snapshot_id) {
-  std::string m = marker_path(final_path);
+  std::string m = marker_name(name);
   std::string tmp = m + ".tmp";
   std::string body = "{\"job_id\":\"" + job_id + "\",\"snapshot_id\":\"" + snapshot_id + "\"}\n";
-  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-  if (fd < 0) return Internal("cannot write restore marker: " + std::string(std::strerror(errno)));
+  int fd =
+      ::openat(dir_fd, tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
+  if (fd < 0) return Internal("cannot write restore marker: " + errno_text());
   bool ok = ::write(fd, body.data(), body.size()) == static_cast<ssize_t>(body.size());
   ok = ok && ::fsync(fd) == 0;
   ::close(fd);
-  if (!ok || ::rename(tmp.c_str(), m.c_str()) != 0) {
-    ::unlink(tmp.c_str());
+  if (!ok || ::renameat(dir_fd, tmp.c_str(), dir_fd, m.c_str()) != 0) {
+    ::unlinkat(dir_fd, tmp.c_str(), 0);
     return Internal("cannot write restore marker");
   }
   return OkStatus();
 }
 
-// Moves the extracted tree at `temp` to `final_path`, replacing what the
-// caller decided may be replaced; afterwards `temp` holds the old tree (or nothing).
-Status place(const std::string& temp, const std::string& final_path) {
+// Moves the extracted tree `temp` to `name` (both in dir_fd), replacing what
+// the caller decided may be replaced; afterwards `temp` holds the old tree (or nothing).
+Status place(int dir_fd, const std::string& temp, const std::string& name,
+             const std::string& shown) {
   struct stat st {};
-  if (::lstat(final_path.c_str(), &st) != 0) {
-    if (::rename(temp.c_str(), final_path.c_str()) != 0) {
-      return Internal("cannot move the restored tree into place: " +
-                      std::string(std::strerror(errno)));
+  if (::fstatat(dir_fd, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) {
+    if (::renameat(dir_fd, temp.c_str(), dir_fd, name.c_str()) != 0) {
+      return Internal("cannot move the restored tree into place: " + errno_text());
     }
     return OkStatus();
   }
-  bool ours = ::access(marker_path(final_path).c_str(), F_OK) == 0;
-  if (!S_ISDIR(st.st_mode) || (!ours && !is_empty_dir(final_path))) {
-    return Conflict("restore target " + final_path +
+  bool ours = exists_at(dir_fd, marker_name(name));
+  if (!S_ISDIR(st.st_mode) || (!ours && !is_empty_dir_at(dir_fd, name))) {
+    return Conflict("restore target " + shown +
                     " already exists and is not an earlier FortFail restore; not replaced");
   }
-  if (::renameat2(AT_FDCWD, temp.c_str(), AT_FDCWD, final_path.c_str(), RENAME_EXCHANGE) == 0) {
+  if (::renameat2(dir_fd, temp.c_str(), dir_fd, name.c_str(), RENAME_EXCHANGE) == 0) {
     return OkStatus();
   }
   // File systems without RENAME_EXCHANGE: a short window without the final name.
   std::string old = temp + ".old";
-  if (::rename(final_path.c_str(), old.c_str()) != 0) {
-    return Internal("cannot replace the earlier restore: " + std::string(std::strerror(errno)));
+  if (::renameat(dir_fd, name.c_str(), dir_fd, old.c_str()) != 0) {
+    return Internal("cannot replace the earlier restore: " + errno_text());
   }
-  if (::rename(temp.c_str(), final_path.c_str()) != 0) {
+  if (::renameat(dir_fd, temp.c_str(), dir_fd, name.c_str()) != 0) {
     int e = errno;
-    ::rename(old.c_str(), final_path.c_str());
+    ::renameat(dir_fd, old.c_str(), dir_fd, name.c_str());
     return Internal("cannot move the restored tree into place: " + std::string(std::strerror(e)));
   }
-  ::rename(old.c_str(), temp.c_str());
+  ::renameat(dir_fd, old.c_str(), dir_fd, temp.c_str());
   return OkStatus();
+}
+
+std::string strip_trailing_slashes(std::string s) {
+  while (s.size() > 1 && s.back() == '/') s.pop_back();
+  return s;
+}
+
+std::string join(const std::vector<std::string>& comps, size_t n) {
+  std::string s;
+  for (size_t i = 0; i < n; ++i) s += (i == 0 ? "" : "/") + comps[i];
+  return s;
 }
 
 }  // namespace
 
-std::string restore_temp_path(const std::string& final_path, const std::string& job_id) {
-  fs::path f(final_path);
-  return (f.parent_path() / ("." + f.filename().string() + ".ff-partial-" + job_id)).string();
+std::string RestoreTarget::path() const {
+  std::string p = root == "/" ? "" : root;
+  if (!parent.empty()) p += "/" + parent;
+  return p + "/" + name;
 }
 
-Result<std::string> resolve_restore_target(const std::string& restore_dir,
-                                           const std::string& snapshot_id,
-                                           const std::string& target_path) {
-  fs::path p = target_path.empty() ? fs::path(restore_dir) / snapshot_id : fs::path(target_path);
-  if (!p.is_absolute()) p = fs::path(restore_dir) / p;
-  p = p.lexically_normal();
-  if (!p.has_filename()) p = p.parent_path();
-  std::string name = p.filename().string();
-  if (p == p.root_path() || name.empty() || name == "." || name == "..") {
-    return ValidationError("target_path: not a usable restore directory");
+std::string restore_temp_path(const std::string& final_path, const std::string& job_id) {
+  fs::path f(final_path);
+  return (f.parent_path() / temp_name(f.filename().string(), job_id)).string();
+}
+
+Result<RestoreTarget> resolve_restore_target(const std::string& restore_dir,
+                                             const std::vector<std::string>& extra_roots,
+                                             const std::string& snapshot_id,
+                                             const std::string& target_path) {
+  std::string main_root = strip_trailing_slashes(fs::path(restore_dir).lexically_normal().string());
+  if (target_path.empty()) return RestoreTarget{main_root, "", snapshot_id};
+  bool absolute = target_path.front() == '/';
+  size_t skip = target_path.find_first_not_of('/');
+  auto split = split_beneath(skip == std::string::npos ? "" : target_path.substr(skip));
+  if (!split.ok()) {
+    return PermissionDenied("target_path '" + target_path +
+                            "' is refused: '..' components are not allowed");
   }
-  return p.string();
+  std::vector<std::string> comps = std::move(*split);
+  std::string root = main_root;
+  if (absolute) {
+    size_t best = 0;
+    bool found = false;
+    std::vector<std::string> roots = {main_root};
+    for (const auto& r : extra_roots) roots.push_back(strip_trailing_slashes(r));
+    for (const auto& r : roots) {
+      auto rc = split_beneath(r.substr(
+          r.find_first_not_of('/') == std::string::npos ? r.size() : r.find_first_not_of('/')));
+      if (!rc.ok()) continue;
+      if (rc->size() > comps.size() || !std::equal(rc->begin(), rc->end(), comps.begin())) continue;
+      if (rc->size() == comps.size()) {
+        return ValidationError("target_path: '" + target_path +
+                               "' names a restore root itself; give a directory below it");
+      }
+      if (!found || rc->size() > best) {
+        best = rc->size();
+        root = r;
+        found = true;
+      }
+    }
+    if (!found) {
+      return PermissionDenied("target_path '" + target_path +
+                              "' is refused: it is outside RESTORE_DIR and AGENT_RESTORE_ROOTS");
+    }
+    comps.erase(comps.begin(), comps.begin() + static_cast<std::ptrdiff_t>(best));
+  }
+  if (comps.empty()) {
+    return ValidationError("target_path: '" + target_path +
+                           "' names a restore root itself; give a directory below it");
+  }
+  return RestoreTarget{root, join(comps, comps.size() - 1), comps.back()};
 }
 
 Result<ExtractResult> install_snapshot(const std::string& archive_path,
                                        const std::string& actual_sha256,
                                        const std::string& expected_sha256,
-                                       const std::string& final_path, const std::string& job_id,
-                                       const std::string& snapshot_id,
-                                       const ExtractOptions& options) {
+                                       const RestoreTarget& target, const std::string& job_id,
+                                       const std::string& snapshot_id, ExtractOptions options) {
   if (actual_sha256 != expected_sha256) {
     return IntegrityError("checksum mismatch: expected " + expected_sha256 + ", got " +
                           actual_sha256 + "; nothing was extracted");
   }
+  // The root is the operator's own setting: created and opened as given.
   std::error_code ec;
-  std::string parent = fs::path(final_path).parent_path().string();
-  fs::create_directories(parent, ec);
-  if (ec) return Internal("cannot create " + parent + ": " + ec.message());
-  std::string temp = restore_temp_path(final_path, job_id);
-  FF_TRY(remove_tree(temp));  // a crashed earlier attempt of this job
-  FF_TRY(remove_tree(temp + ".old"));
-  if (::mkdir(temp.c_str(), 0700) != 0) {
-    return Internal("cannot create the temporary restore directory: " +
-                    std::string(std::strerror(errno)));
+  fs::create_directories(target.root, ec);
+  UniqueFd root(::open(target.root.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (root.get() < 0) return Internal("cannot open the restore root " + target.root);
+  // Everything below it is reached without following a symlink.
+  auto parent_fd = open_dir_beneath(root.get(), target.parent, /*create=*/true);
+  if (!parent_fd.ok()) return parent_fd.status().with_context("target_path");
+  int dfd = parent_fd->get();
+  std::string shown = target.parent.empty() ? target.name : target.parent + "/" + target.name;
+  struct stat st {};
+  if (::fstatat(dfd, target.name.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(st.st_mode)) {
+    return PermissionDenied("target_path: '" + shown +
+                            "' is refused: it is a symlink, and symlinks are never followed there");
   }
-  auto extracted = extract_archive(archive_path, temp, options);
+  struct statvfs vfs {};
+  if (::fstatvfs(dfd, &vfs) == 0) {
+    uint64_t avail = static_cast<uint64_t>(vfs.f_bavail) * vfs.f_frsize;
+    if (options.max_bytes > avail) {
+      if (options.max_bytes_declared) {
+        return TooLarge("not enough free space: the snapshot declares " +
+                        std::to_string(options.max_bytes) + " bytes of files, " +
+                        std::to_string(avail) + " bytes are free; nothing was extracted");
+      }
+      options.max_bytes = avail;
+      options.max_bytes_why = "the free space on the restore file system";
+    }
+  }
+  std::string dir = path_of_fd(dfd);
+  if (dir.empty()) return Internal("cannot name the restore directory");
+  std::string temp = temp_name(target.name, job_id);
+  FF_TRY(remove_tree(dir + "/" + temp));  // a crashed earlier attempt of this job
+  FF_TRY(remove_tree(dir + "/" + temp + ".old"));
+  if (::mkdirat(dfd, temp.c_str(), 0700) != 0) {
+    return Internal("cannot create the temporary restore directory: " + errno_text());
+  }
+  auto extracted = extract_archive(archive_path, dir + "/" + temp, options);
   if (!extracted.ok()) {
-    remove_tree(temp).ignore_error();
+    remove_tree(dir + "/" + temp).ignore_error();
     return extracted.status();
   }
   // Durable before it gets its final name.
-  int fd = ::open(temp.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  int fd = ::openat(dfd, temp.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
   if (fd >= 0) {
     ::syncfs(fd);
     ::close(fd);
   }
-  Status placed = place(temp, final_path);
-  remove_tree(temp).ignore_error();
+  Status placed = place(dfd, temp, target.name, target.path());
+  remove_tree(dir + "/" + temp).ignore_error();
   if (!placed.ok()) return placed;
-  FF_TRY(write_marker(final_path, job_id, snapshot_id));
-  sync_dir(parent);
+  FF_TRY(write_marker(dfd, target.name, job_id, snapshot_id));
+  ::fsync(dfd);
   return extracted;
 }
 
@@ -214,6 +308,24 @@ Result<Downloaded> download(TaskContext& ctx, const RestoreRequest& req, uint64_
 
 }  // namespace
 
+void apply_restore_limits(const SnapshotInfo& info, const AgentConfig& config,
+                          ExtractOptions& opts) {
+  opts.max_bytes = config.max_restore_bytes;
+  opts.max_bytes_why = "AGENT_MAX_RESTORE_BYTES";
+  opts.max_bytes_declared = false;
+  if (info.declared_bytes && *info.declared_bytes <= opts.max_bytes) {
+    opts.max_bytes = *info.declared_bytes;
+    opts.max_bytes_why = "the byte_count the snapshot declared";
+    opts.max_bytes_declared = true;
+  }
+  opts.max_entries = config.max_restore_entries;
+  opts.max_entries_why = "AGENT_MAX_RESTORE_ENTRIES";
+  if (info.declared_entries && *info.declared_entries <= opts.max_entries) {
+    opts.max_entries = *info.declared_entries;
+    opts.max_entries_why = "the entry count the snapshot declared";
+  }
+}
+
 Status run_restore(TaskContext& ctx, const RestoreRequest& req) {
   auto post = [&](const char* type, std::string message, nlohmann::json meta, bool durable) {
     Event e{req.job_id, req.snapshot_id, type, std::move(message), std::move(meta)};
@@ -242,7 +354,8 @@ Status run_restore(TaskContext& ctx, const RestoreRequest& req) {
     return s;
   };
   if (Status v = validate_id("snapshot_id", req.snapshot_id); !v.ok()) return fail(v);
-  auto target = resolve_restore_target(ctx.config.restore_dir, req.snapshot_id, req.target_path);
+  auto target = resolve_restore_target(ctx.config.restore_dir, ctx.config.restore_roots,
+                                       req.snapshot_id, req.target_path);
   if (!target.ok()) return fail(target.status());
   auto info = ctx.api.get_snapshot(req.snapshot_id);
   if (!info.ok()) return fail(info.status().with_context("snapshot " + req.snapshot_id));
@@ -265,6 +378,8 @@ Status run_restore(TaskContext& ctx, const RestoreRequest& req) {
   ExtractOptions opts;
   opts.cancelled = [&] { return ctx.stop.stop_requested(); };
   opts.restore_owner = ::geteuid() == 0;
+  opts.keep_setid = ctx.config.keep_setid;
+  apply_restore_limits(*info, ctx.config, opts);
   opts.progress = [&](uint64_t done, uint64_t total) {
     if (!throttle.due()) return;
     post("restore_in_progress", "extracting",
@@ -272,17 +387,17 @@ Status run_restore(TaskContext& ctx, const RestoreRequest& req) {
         .ignore_error();
   };
   auto result = install_snapshot(spool, got->sha256, info->checksum, *target, req.job_id,
-                                 req.snapshot_id, opts);
+                                 req.snapshot_id, std::move(opts));
   ::unlink(spool.c_str());
   if (!result.ok()) return fail(result.status());
   nlohmann::json warnings = nlohmann::json::array();
   for (size_t i = 0; i < result->warnings.size() && i < 20; ++i)
     warnings.push_back(result->warnings[i]);
   spdlog::info("restore job {}: {} files, {} bytes into {}", req.job_id, result->file_count,
-               result->byte_count, *target);
+               result->byte_count, target->path());
   return post("restore_completed",
-              "restored " + std::to_string(result->file_count) + " files to " + *target,
-              {{"path", *target},
+              "restored " + std::to_string(result->file_count) + " files to " + target->path(),
+              {{"path", target->path()},
                {"file_count", result->file_count},
                {"dir_count", result->dir_count},
                {"symlink_count", result->symlink_count},

@@ -5,6 +5,15 @@
 // directory beside the final one, synced, and renamed into place: a failed
 // restore leaves no partial tree under the final name.
 //
+// Confinement: the target lies under RESTORE_DIR or an AGENT_RESTORE_ROOTS
+// entry (resolve_restore_target), and every directory from that root down is
+// opened with beneath.h, so a symlink anywhere below the root (one left by an
+// earlier restore, say) makes the restore fail instead of being followed. The
+// root itself is the operator's and may be reached through symlinks.
+// Extraction stops at the bytes and entries the snapshot declared, the
+// agent's caps and the free space (archive_extract.h); setuid bits are
+// dropped unless AGENT_KEEP_SETID is set.
+//
 // Idempotent per job: a redelivered command (after a crash) removes the
 // previous attempt's temporary directory and starts over; a tree already put
 // in place by an earlier FortFail restore (recorded by a marker file
@@ -20,8 +29,11 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
+#include "agent/agent_api.h"
 #include "agent/archive_extract.h"
+#include "agent/config.h"
 #include "agent/task_context.h"
 #include "common/status.h"
 
@@ -36,24 +48,44 @@ struct RestoreRequest {
 // Returns the outcome for logs; events have been posted by then.
 Status run_restore(TaskContext& ctx, const RestoreRequest& req);
 
-// Where the restore lands: target_path (relative ones below restore_dir) or
-// restore_dir/<snapshot_id>. kValidation for an empty or root target.
-Result<std::string> resolve_restore_target(const std::string& restore_dir,
-                                           const std::string& snapshot_id,
-                                           const std::string& target_path);
+// Where a restore lands, split at the root it is confined to.
+struct RestoreTarget {
+  std::string root;    // RESTORE_DIR or an AGENT_RESTORE_ROOTS entry, absolute
+  std::string parent;  // directories from root to the target ("" when directly below)
+  std::string name;    // the target directory's own name
+
+  std::string path() const;  // root/parent/name, for messages and events
+};
+
+// Where the restore lands: target_path (relative ones below restore_dir;
+// absolute ones must lie below restore_dir or one of `extra_roots`) or
+// restore_dir/<snapshot_id>. kPermissionDenied, naming the rule, for a path
+// outside every root or with a ".." component; kValidation for a target that
+// names a root itself. Purely lexical: symlinks are refused later, when the
+// path is opened.
+Result<RestoreTarget> resolve_restore_target(const std::string& restore_dir,
+                                             const std::vector<std::string>& extra_roots,
+                                             const std::string& snapshot_id,
+                                             const std::string& target_path);
 
 // The verification and placement half of a restore, exposed for tests:
 // fails with kIntegrity when actual_sha256 != expected_sha256 (nothing is
-// extracted), else extracts `archive_path` into a temporary sibling of
-// `final_path` and renames it into place (replacing an earlier FortFail
-// restore or an empty directory). On any failure nothing is left under
-// `final_path` or the temporary name.
+// extracted), else opens target.parent beneath target.root (creating missing
+// directories, refusing symlinks with kPermissionDenied), checks free space,
+// extracts `archive_path` into a temporary sibling of the target and renames
+// it into place (replacing an earlier FortFail restore or an empty directory).
+// On any failure nothing is left under the target or the temporary name.
 Result<ExtractResult> install_snapshot(const std::string& archive_path,
                                        const std::string& actual_sha256,
                                        const std::string& expected_sha256,
-                                       const std::string& final_path, const std::string& job_id,
-                                       const std::string& snapshot_id,
-                                       const ExtractOptions& options);
+                                       const RestoreTarget& target, const std::string& job_id,
+                                       const std::string& snapshot_id, ExtractOptions options);
+
+// Sets opts' byte and entry limits: the snapshot's declared byte_count and
+// entry count (file_count + dir_count + symlink_count) where it declared them,
+// each capped by the agent's AGENT_MAX_RESTORE_BYTES / _ENTRIES.
+void apply_restore_limits(const SnapshotInfo& info, const AgentConfig& config,
+                          ExtractOptions& opts);
 
 // The temporary directory install_snapshot uses for `final_path` and `job_id`.
 std::string restore_temp_path(const std::string& final_path, const std::string& job_id);

@@ -45,3 +45,41 @@ export function hostileArchive(entries) {
   parts.push(Buffer.alloc(1024));
   return zlib.gzipSync(Buffer.concat(parts));
 }
+
+// A zstd frame written by hand: `parts` are Buffers (stored as raw blocks) or
+// { zeros: n } runs (stored as RLE blocks, 4 bytes per 128 KiB). No
+// dependency on a zstd library or binary.
+export function zstdFrame(parts) {
+  const kBlock = 128 * 1024;  // Block_Maximum_Size for a 128 KiB window
+  const blocks = [];
+  const block = (type, size, body) => {
+    const h = Buffer.alloc(3);
+    h.writeUIntLE((size << 3) | (type << 1), 0, 3);
+    blocks.push(h, body);
+  };
+  for (const p of parts) {
+    if (Buffer.isBuffer(p)) {
+      for (let off = 0; off < p.length; off += kBlock) {
+        const chunk = p.subarray(off, Math.min(off + kBlock, p.length));
+        block(0, chunk.length, chunk);
+      }
+    } else {
+      for (let left = p.zeros; left > 0; left -= kBlock) block(1, Math.min(left, kBlock), Buffer.alloc(1));
+    }
+  }
+  blocks[blocks.length - 2][0] |= 1;  // Last_Block bit of the final block's header
+  // Magic, then a frame header without content size: window descriptor 2^17.
+  return Buffer.concat([Buffer.from([0x28, 0xb5, 0x2f, 0xfd, 0x00, 0x38]), ...blocks]);
+}
+
+// A decompression bomb: a zstd tar of a few KiB holding `fine.txt` and one
+// file of `bytes` zero bytes (a multiple of 512).
+export function zstdBomb(bytes, name = 'zeros') {
+  const fine = Buffer.from('ok');
+  return zstdFrame([
+    header({ name: 'fine.txt', size: fine.length }),
+    Buffer.concat([fine, Buffer.alloc(510)]),
+    header({ name, size: bytes }),
+    { zeros: bytes + 1024 },  // the content, then the end-of-archive blocks
+  ]);
+}

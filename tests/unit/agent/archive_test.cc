@@ -77,6 +77,43 @@ TEST_F(ArchiveTest, PathOutsideTheRootIsRejected) {
   EXPECT_EQ(w.status().code(), Code::kInvalidArgument);
 }
 
+// Issue 13: paths: ["lnk/secret.txt"] with lnk -> /outside archived the outside file.
+TEST_F(ArchiveTest, RequestedPathThroughASymlinkIsRefused) {
+  fs::create_directories(dir_ + "/outside");
+  write_file(dir_ + "/outside/secret.txt", "outside secret");
+  fs::create_symlink(dir_ + "/outside", src_ + "/lnk");
+  fs::create_directories(src_ + "/real");
+  fs::create_symlink("../lnk", src_ + "/real/up");
+  for (const std::string& p :
+       std::vector<std::string>{"lnk/secret.txt", "real/up/secret.txt", src_ + "/lnk/secret.txt"}) {
+    ArchiveOptions opts;
+    opts.paths = {p};
+    auto w = write_archive(src_, dir_ + "/p.tar.zst", opts);
+    EXPECT_EQ(w.status().code(), Code::kPermissionDenied) << p;
+    EXPECT_NE(w.status().message().find("symlink"), std::string::npos) << w.status().message();
+    EXPECT_FALSE(fs::exists(dir_ + "/p.tar.zst")) << p;
+  }
+}
+
+TEST_F(ArchiveTest, SymlinksAreArchivedAsLinksNeverFollowed) {
+  fs::create_directories(dir_ + "/outside");
+  write_file(dir_ + "/outside/secret.txt", "outside secret");
+  fs::create_symlink(dir_ + "/outside", src_ + "/lnk");
+  for (std::vector<std::string> paths : {std::vector<std::string>{}, {"lnk"}}) {
+    ArchiveOptions opts;
+    opts.paths = paths;
+    auto w = write_archive(src_, dir_ + "/l.tar.zst", opts);
+    ASSERT_TRUE(w.ok()) << w.status().to_string();
+    EXPECT_EQ(w->file_count, 0u);
+    EXPECT_EQ(w->symlink_count, 1u);
+    fs::remove_all(dst_);
+    fs::create_directories(dst_);
+    ASSERT_TRUE(extract_archive(dir_ + "/l.tar.zst", dst_, {}).ok());
+    EXPECT_TRUE(fs::is_symlink(dst_ + "/lnk"));
+    EXPECT_FALSE(fs::exists(dst_ + "/lnk/secret.txt") && !fs::is_symlink(dst_ + "/lnk"));
+  }
+}
+
 TEST_F(ArchiveTest, MissingSourceIsNotFound) {
   auto w = write_archive(dir_ + "/nope", dir_ + "/m.tar.zst", {});
   EXPECT_EQ(w.status().code(), Code::kNotFound);

@@ -46,6 +46,54 @@ TEST(AgentConfig, DefaultsThenEnvironmentThenFlags) {
   EXPECT_EQ(f->agent_id, "a2");
 }
 
+TEST(AgentConfig, ConfinementSettings) {
+  auto d = parse({}, {});
+  ASSERT_TRUE(d.ok());
+  EXPECT_TRUE(d->restore_roots.empty());
+  EXPECT_FALSE(d->keep_setid);
+  EXPECT_EQ(d->max_restore_bytes, uint64_t{1} << 40);
+  EXPECT_EQ(d->max_restore_entries, 10'000'000u);
+
+  auto e = parse({}, {{"AGENT_ID", "a1"},
+                      {"AGENT_REG_SECRET", "s"},
+                      {"AGENT_RESTORE_ROOTS", "/srv/a, /srv/b/,,"},
+                      {"AGENT_KEEP_SETID", "1"},
+                      {"AGENT_MAX_RESTORE_BYTES", "1048576"},
+                      {"AGENT_MAX_RESTORE_ENTRIES", "50"}});
+  ASSERT_TRUE(e.ok()) << e.status().to_string();
+  ASSERT_TRUE(finalize_agent_config(*e).ok());
+  EXPECT_EQ(e->restore_roots, (std::vector<std::string>{"/srv/a", "/srv/b"}));
+  EXPECT_TRUE(e->keep_setid);
+  EXPECT_EQ(e->max_restore_bytes, 1048576u);
+  EXPECT_EQ(e->max_restore_entries, 50u);
+
+  auto f = parse({"--restore-roots", "/x", "--keep-setid", "--max-restore-bytes", "7"},
+                 {{"AGENT_ID", "a1"}, {"AGENT_REG_SECRET", "s"}});
+  ASSERT_TRUE(f.ok()) << f.status().to_string();
+  EXPECT_EQ(f->restore_roots, (std::vector<std::string>{"/x"}));
+  EXPECT_TRUE(f->keep_setid);
+  EXPECT_EQ(f->max_restore_bytes, 7u);
+}
+
+TEST(AgentConfig, BadConfinementSettingsAreNamed) {
+  for (auto [name, value] :
+       std::vector<std::pair<std::string, std::string>>{{"AGENT_MAX_RESTORE_BYTES", "lots"},
+                                                        {"AGENT_MAX_RESTORE_BYTES", "0"},
+                                                        {"AGENT_MAX_RESTORE_ENTRIES", "-5"}}) {
+    auto r = parse({}, {{name, value}});
+    EXPECT_EQ(r.status().code(), Code::kValidation) << name << "=" << value;
+    EXPECT_NE(r.status().message().find(name), std::string::npos);
+  }
+  for (const char* roots : {"relative/dir", "/"}) {
+    auto c =
+        parse({}, {{"AGENT_ID", "a1"}, {"AGENT_REG_SECRET", "s"}, {"AGENT_RESTORE_ROOTS", roots}});
+    ASSERT_TRUE(c.ok());
+    Status s = finalize_agent_config(*c);
+    EXPECT_EQ(s.code(), Code::kValidation) << roots;
+    EXPECT_NE(s.message().find("AGENT_RESTORE_ROOTS"), std::string::npos);
+  }
+}
+
 TEST(AgentConfig, BadVariableIsNamed) {
   auto r = parse({}, {{"POLL_INTERVAL", "soon"}});
   ASSERT_EQ(r.status().code(), Code::kValidation);
