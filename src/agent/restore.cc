@@ -114,6 +114,12 @@ std::string strip_trailing_slashes(std::string s) {
   return s;
 }
 
+// "/a/b" -> "a/b", so that split_beneath takes absolute paths apart too.
+std::string without_leading_slashes(const std::string& p) {
+  size_t skip = p.find_first_not_of('/');
+  return skip == std::string::npos ? std::string() : p.substr(skip);
+}
+
 std::string join(const std::vector<std::string>& comps, size_t n) {
   std::string s;
   for (size_t i = 0; i < n; ++i) s += (i == 0 ? "" : "/") + comps[i];
@@ -140,8 +146,7 @@ Result<RestoreTarget> resolve_restore_target(const std::string& restore_dir,
   std::string main_root = strip_trailing_slashes(fs::path(restore_dir).lexically_normal().string());
   if (target_path.empty()) return RestoreTarget{main_root, "", snapshot_id};
   bool absolute = target_path.front() == '/';
-  size_t skip = target_path.find_first_not_of('/');
-  auto split = split_beneath(skip == std::string::npos ? "" : target_path.substr(skip));
+  auto split = split_beneath(without_leading_slashes(target_path));
   if (!split.ok()) {
     return PermissionDenied("target_path '" + target_path +
                             "' is refused: '..' components are not allowed");
@@ -154,8 +159,7 @@ Result<RestoreTarget> resolve_restore_target(const std::string& restore_dir,
     std::vector<std::string> roots = {main_root};
     for (const auto& r : extra_roots) roots.push_back(strip_trailing_slashes(r));
     for (const auto& r : roots) {
-      auto rc = split_beneath(r.substr(
-          r.find_first_not_of('/') == std::string::npos ? r.size() : r.find_first_not_of('/')));
+      auto rc = split_beneath(without_leading_slashes(r));
       if (!rc.ok()) continue;
       if (rc->size() > comps.size() || !std::equal(rc->begin(), rc->end(), comps.begin())) continue;
       if (rc->size() == comps.size()) {
