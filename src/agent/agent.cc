@@ -104,6 +104,12 @@ void Agent::handle(const Command& cmd) {
 Status Agent::run() {
   spdlog::info("fortfail-agent {} as {} -> {}; backup {} restore {}", FF_VERSION, config_.agent_id,
                config_.orchestrator_url, config_.backup_dir, config_.restore_dir);
+  if (!config_.restore_roots.empty()) {
+    std::string roots;
+    for (const auto& r : config_.restore_roots) roots += (roots.empty() ? "" : ",") + r;
+    spdlog::info("restores may also land below {}", roots);
+  }
+  if (config_.keep_setid) spdlog::warn("AGENT_KEEP_SETID: restores keep setuid/setgid bits");
   clean_spool();
   Status token = retrier_.run("obtain token", [&] {
     return Attempt{tokens_.ensure_fresh(), api_.last_retry_after()};
