@@ -371,6 +371,28 @@ describe('control panel and API docs in chromium', { timeout: 240000 }, () => {
     await docs.close();
   });
 
+  it('blocks and reports a script injected inline into the panel', async () => {
+    const probe = await newPage();
+    await probe.goto(`${orch.url}/control`);
+    await probe.getByRole('heading', { name: 'Sign in to the control panel' }).waitFor();
+    const violations = cspViolations.length;
+    const errors = consoleErrors.length;
+    await probe.evaluate(() => {
+      const s = document.createElement('script');
+      s.textContent = 'window.__ffInjected = true;';
+      document.body.appendChild(s);
+    });
+    await until('the violation report', async () => cspViolations.length > violations, 5000);
+    assert.equal(await probe.evaluate(() => window.__ffInjected), undefined, 'the inline script did not run');
+    assert.match(cspViolations.slice(violations).join('\n'), /script-src/);
+    await probe.close();
+    // Expected here only: the report and its console line.
+    cspViolations.splice(violations);
+    for (let i = consoleErrors.length - 1; i >= errors; i--) {
+      if (/Content Security Policy/i.test(consoleErrors[i])) consoleErrors.splice(i, 1);
+    }
+  });
+
   it('logged no console errors', () => {
     assert.deepEqual(consoleErrors, []);
   });
