@@ -2,7 +2,8 @@
 //
 // Names and defaults follow the seed and CONTRACT.md ("Configuration names").
 // A bad value stops start-up with one line naming the variable; the default dev
-// secrets produce warnings, and with ORCH_ENV=production they are refused.
+// secrets produce warnings. With ORCH_ENV=production, production_problems()
+// (production.cc) lists what is refused: weak or shared secrets, plain HTTP.
 #pragma once
 
 #include <chrono>
