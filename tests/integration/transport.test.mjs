@@ -44,7 +44,7 @@ function baseEnv(dir, port, extra = {}) {
 
 function httpsGet(port, p, ca) {
   return new Promise((resolve, reject) => {
-    const req = https.get({ host: '127.0.0.1', port, path: p, ca, servername: undefined }, (res) => {
+    const req = https.get({ host: '127.0.0.1', port, path: p, ca }, (res) => {
       let body = '';
       res.on('data', (d) => { body += d; });
       res.on('end', () => resolve({ status: res.statusCode, headers: res.headers, body }));
