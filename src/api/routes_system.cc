@@ -23,6 +23,8 @@ Response asset_response(std::string_view path) {
     r.add_header("Cache-Control",
                  a->immutable ? "public, max-age=31536000, immutable" : "no-cache");
     r.add_header("X-Content-Type-Options", "nosniff");
+    r.add_header("Content-Security-Policy", webassets::kContentSecurityPolicy);
+    r.add_header("X-Frame-Options", "DENY");
     return r;
   }
 #else

@@ -148,6 +148,13 @@ Result<LoadResult> load(const Getenv& getenv) {
       return bad("ORCH_ENV", "expected production or development");
     }
   }
+  if (auto v = getenv("ORCH_BEHIND_TLS_PROXY")) {
+    if (*v == "1" || *v == "true") {
+      c.behind_tls_proxy = true;
+    } else if (!v->empty() && *v != "0" && *v != "false") {
+      return bad("ORCH_BEHIND_TLS_PROXY", "expected 1 or 0");
+    }
+  }
   if (c.tls_cert.empty() != c.tls_key.empty()) {
     return bad(c.tls_cert.empty() ? "ORCH_TLS_CERT" : "ORCH_TLS_KEY",
                "ORCH_TLS_CERT and ORCH_TLS_KEY must be set together");
@@ -157,25 +164,24 @@ Result<LoadResult> load(const Getenv& getenv) {
   for (const char* l : kLevels) level_ok = level_ok || c.log_level == l;
   if (!level_ok) return bad("ORCH_LOG_LEVEL", "expected trace, debug, info, warn, error or off");
 
+  if (c.production) {
+    std::vector<std::string> problems = production_problems(c);
+    if (!problems.empty()) {
+      std::string all;
+      for (const auto& p : problems) all += (all.empty() ? "" : "\n") + p;
+      return InvalidArgument(all);
+    }
+  }
   if (c.jwt_secret == kDevJwtSecret) {
-    if (c.production)
-      return bad("ORCH_JWT_SECRET", "the default dev secret is refused in production");
     r.warnings.push_back(
         "ORCH_JWT_SECRET is the default dev secret: anyone can forge tokens. Set a strong secret.");
   }
   if (c.reg_secret == kDevRegSecret) {
-    if (c.production)
-      return bad("ORCH_REG_SECRET", "the default dev secret is refused in production");
     r.warnings.push_back(
         "ORCH_REG_SECRET is the default dev secret: anyone can mint tokens. Set a strong secret.");
   }
-  if (c.production && c.jwt_secret.size() < 32) {
-    return bad("ORCH_JWT_SECRET", "must be at least 32 characters in production");
-  }
   if (!c.s3.endpoint.empty() &&
       (c.s3.access_key == "minioadmin" || c.s3.secret_key == "minioadmin")) {
-    if (c.production)
-      return bad("S3_SECRET_KEY", "the default minioadmin credentials are refused in production");
     r.warnings.push_back("S3 credentials are MinIO's defaults (minioadmin).");
   }
   return r;

@@ -2,7 +2,8 @@
 //
 // Names and defaults follow the seed and CONTRACT.md ("Configuration names").
 // A bad value stops start-up with one line naming the variable; the default dev
-// secrets produce warnings, and with ORCH_ENV=production they are refused.
+// secrets produce warnings. With ORCH_ENV=production, production_problems()
+// (production.cc) lists what is refused: weak or shared secrets, plain HTTP.
 #pragma once
 
 #include <chrono>
@@ -45,6 +46,9 @@ struct Config {
   std::string data_dir = "./data";
   std::string tls_cert;
   std::string tls_key;
+  // ORCH_BEHIND_TLS_PROXY=1: plain HTTP here, TLS terminated by a proxy in
+  // front; production accepts plain HTTP only then, and HSTS is sent.
+  bool behind_tls_proxy = false;
   S3Config s3;
   std::string log_level = "info";
   // Limits and tuning (ORCH_*; rarely changed).
@@ -62,6 +66,8 @@ struct Config {
   size_t ws_queue_bytes = 8 * 1024 * 1024;
 
   bool tls_enabled() const { return !tls_cert.empty() && !tls_key.empty(); }
+  // Browsers reach us over HTTPS (our own TLS or the proxy's): send HSTS.
+  bool served_over_https() const { return tls_enabled() || behind_tls_proxy; }
   bool uses_dev_secrets() const;
 };
 
@@ -76,6 +82,22 @@ using Getenv = std::function<std::optional<std::string>(const std::string& name)
 Getenv process_env();
 
 // kInvalidArgument naming the first bad variable ("ORCH_LISTEN: expected host:port").
+// With ORCH_ENV=production, every production_problems() line, joined by '\n'.
 Result<LoadResult> load(const Getenv& getenv);
+
+// A secret and the variable it came from; the name may be logged, the value never.
+struct NamedSecret {
+  const char* name;
+  const std::string* value;
+};
+
+// The secrets that must all differ from each other in production (see
+// production_problems()). A new secret variable belongs in this list.
+std::vector<NamedSecret> distinct_secrets(const Config& c);
+
+// What ORCH_ENV=production refuses in `c`, one line per problem, each naming
+// its variable ("ORCH_REG_SECRET: must be at least 32 characters in
+// production"); empty when `c` may start. Never contains a secret's value.
+std::vector<std::string> production_problems(const Config& c);
 
 }  // namespace ff::config

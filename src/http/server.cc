@@ -14,6 +14,7 @@
 
 #include "http/detail/context.h"
 #include "http/detail/session_factory.h"
+#include "http/detail/tls_context.h"
 
 namespace ff::http {
 
@@ -132,14 +133,7 @@ Status Server::start() {
   auto& o = impl_->ctx.options;
   if (!o.tls_cert.empty()) {
     impl_->tls.emplace(asio::ssl::context::tls_server);
-    impl_->tls->set_options(asio::ssl::context::default_workarounds | asio::ssl::context::no_sslv2 |
-                            asio::ssl::context::no_sslv3 | asio::ssl::context::no_tlsv1 |
-                            asio::ssl::context::no_tlsv1_1);
-    boost::system::error_code ec;
-    impl_->tls->use_certificate_chain_file(o.tls_cert, ec);
-    if (ec) return InvalidArgument("ORCH_TLS_CERT: cannot load certificate chain: " + ec.message());
-    impl_->tls->use_private_key_file(o.tls_key, asio::ssl::context::pem, ec);
-    if (ec) return InvalidArgument("ORCH_TLS_KEY: cannot load private key: " + ec.message());
+    FF_TRY(detail::configure_tls(*impl_->tls, o.tls_cert, o.tls_key));
   }
   boost::system::error_code ec;
   auto addr = asio::ip::make_address(o.host, ec);

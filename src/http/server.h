@@ -32,6 +32,9 @@ struct ServerOptions {
   uint16_t port = 8000;
   std::string tls_cert;  // PEM paths; both set: HTTPS and WSS
   std::string tls_key;
+  // Send Strict-Transport-Security: clients reach us over HTTPS (our TLS or a
+  // TLS proxy in front).
+  bool hsts = false;
   int io_threads = 2;
   int worker_threads = 32;
   std::chrono::seconds read_timeout{30};

@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <iostream>
 #include <mutex>
+#include <sstream>
 #include <thread>
 
 #include <spdlog/sinks/stdout_color_sinks.h>
@@ -62,7 +63,12 @@ void setup_logging(const std::string& level) {
 
 int serve() {
   auto loaded = config::load(config::process_env());
-  if (!loaded.ok()) return fail("configuration: " + loaded.status().message());
+  if (!loaded.ok()) {
+    // Production checks report every problem, one line each.
+    std::istringstream lines(loaded.status().message());
+    for (std::string line; std::getline(lines, line);) fail("configuration: " + line);
+    return 1;
+  }
   const config::Config& c = loaded->config;
   setup_logging(c.log_level);
   for (const auto& w : loaded->warnings) spdlog::warn("WARNING: {}", w);
@@ -76,6 +82,7 @@ int serve() {
   so.port = c.listen_port;
   so.tls_cert = c.tls_cert;
   so.tls_key = c.tls_key;
+  so.hsts = c.served_over_https();
   so.io_threads = c.io_threads;
   so.worker_threads = c.worker_threads;
   so.read_timeout = c.read_timeout;

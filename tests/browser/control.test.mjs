@@ -8,6 +8,9 @@
 // and log lines; the events feed shows them and misses nothing across a dropped
 // link; delete asks first; the panel fits 390 px; /docs renders and an authorized
 // "Try it out" of GET /agents returns 200; no console errors anywhere.
+// Issue 13: both pages run under their Content-Security-Policy with no violation
+// reported (securitypolicyviolation events and console), and keep tokens out of
+// localStorage (sessionStorage only).
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
@@ -43,6 +46,7 @@ async function until(what, fn, timeout = 15000) {
 describe('control panel and API docs in chromium', { timeout: 240000 }, () => {
   let orch, op, context, profile;
   const consoleErrors = [];
+  const cspViolations = []; // every securitypolicyviolation event and CSP console line, any page
   let backupJobsAbsent = false; // an orchestrator without backup jobs answers 404 there
   const snaps = [];
 
@@ -62,6 +66,15 @@ describe('control panel and API docs in chromium', { timeout: 240000 }, () => {
       consoleErrors.push(`${m.text()} (${url})`);
     });
     page.on('pageerror', (e) => consoleErrors.push(`page error: ${e.message}`));
+    page.on('console', (m) => {
+      if (/Content Security Policy/i.test(m.text())) cspViolations.push(`console: ${m.text()}`);
+    });
+    await page.exposeFunction('__ffReportCsp', (v) => cspViolations.push(v));
+    await page.addInitScript(() => {
+      document.addEventListener('securitypolicyviolation', (e) => {
+        window.__ffReportCsp(`${e.violatedDirective} blocked ${e.blockedURI || 'inline'} in ${e.documentURI} (${e.sourceFile}:${e.lineNumber})`);
+      });
+    });
     if (token) await page.addInitScript((t) => window.sessionStorage.setItem('fortfail.token', t), token);
     return page;
   }
@@ -125,7 +138,11 @@ describe('control panel and API docs in chromium', { timeout: 240000 }, () => {
 
   it('signs in with the registration secret', async () => {
     page = await newPage();
-    await page.goto(`${orch.url}/control`);
+    const doc = await page.goto(`${orch.url}/control`);
+    const csp = doc.headers()['content-security-policy'];
+    assert.match(csp ?? '', /script-src 'self'/, 'the panel is served with a CSP');
+    assert.match(csp, /frame-ancestors 'none'/);
+    assert.equal(doc.headers()['x-frame-options'], 'DENY');
     await page.getByRole('heading', { name: 'Sign in to the control panel' }).waitFor();
     await shot(page, 'signin-1280');
     await page.getByLabel('Registration secret').fill('not-the-secret');
@@ -139,6 +156,7 @@ describe('control panel and API docs in chromium', { timeout: 240000 }, () => {
     await page.getByRole('heading', { name: 'Overview', level: 1 }).waitFor();
     const token = await page.evaluate(() => window.sessionStorage.getItem('fortfail.token'));
     assert.match(token, /^[\w-]+\.[\w-]+\.[\w-]+$/, 'an operator JWT is kept in sessionStorage');
+    assert.equal(await page.evaluate(() => window.localStorage.length), 0, 'nothing in localStorage after sign-in');
     await page.evaluate(() => { window.__noReload = true; });
     await page.locator('.live-ok').first().waitFor({ timeout: 10000 });
   });
@@ -320,7 +338,8 @@ describe('control panel and API docs in chromium', { timeout: 240000 }, () => {
 
   it('renders /docs, and an authorized "Try it out" of GET /agents returns 200', async () => {
     const docs = await newPage();
-    await docs.goto(`${orch.url}/docs`);
+    const doc = await docs.goto(`${orch.url}/docs`);
+    assert.match(doc.headers()['content-security-policy'] ?? '', /script-src 'self'/, 'the docs are served with a CSP');
     await docs.locator('.swagger-ui .info .title').filter({ hasText: 'FortFail orchestrator API' }).waitFor({ timeout: 20000 });
     await docs.locator('.opblock-tag-section').first().waitFor();
     await shot(docs, 'docs-1280');
@@ -332,6 +351,8 @@ describe('control panel and API docs in chromium', { timeout: 240000 }, () => {
     await modal.locator('button.authorize').click(); // "Apply credentials"
     await modal.locator('button.btn-done').click();
     await modal.waitFor({ state: 'detached' });
+    assert.equal(await docs.evaluate(() => window.localStorage.length), 0, 'the docs keep the token out of localStorage');
+    assert.equal(await docs.evaluate(() => window.sessionStorage.getItem('fortfail.docs.token')), op, 'but in sessionStorage');
 
     const opblock = docs.locator('#operations-agents-listAgents');
     await opblock.locator('.opblock-summary').first().click();
@@ -343,10 +364,40 @@ describe('control panel and API docs in chromium', { timeout: 240000 }, () => {
     assert.match(body, new RegExp(AGENT_B));
     await opblock.scrollIntoViewIfNeeded();
     await shot(docs, 'docs-try-agents-1280');
+    // A reload keeps the authorization (sessionStorage), still nothing in localStorage.
+    await docs.reload();
+    await docs.locator('.auth-wrapper .authorize.locked').waitFor({ timeout: 20000 });
+    assert.equal(await docs.evaluate(() => window.localStorage.length), 0);
     await docs.close();
+  });
+
+  it('blocks and reports a script injected inline into the panel', async () => {
+    const probe = await newPage();
+    await probe.goto(`${orch.url}/control`);
+    await probe.getByRole('heading', { name: 'Sign in to the control panel' }).waitFor();
+    const violations = cspViolations.length;
+    const errors = consoleErrors.length;
+    await probe.evaluate(() => {
+      const s = document.createElement('script');
+      s.textContent = 'window.__ffInjected = true;';
+      document.body.appendChild(s);
+    });
+    await until('the violation report', async () => cspViolations.length > violations, 5000);
+    assert.equal(await probe.evaluate(() => window.__ffInjected), undefined, 'the inline script did not run');
+    assert.match(cspViolations.slice(violations).join('\n'), /script-src/);
+    await probe.close();
+    // Expected here only: the report and its console line.
+    cspViolations.splice(violations);
+    for (let i = consoleErrors.length - 1; i >= errors; i--) {
+      if (/Content Security Policy/i.test(consoleErrors[i])) consoleErrors.splice(i, 1);
+    }
   });
 
   it('logged no console errors', () => {
     assert.deepEqual(consoleErrors, []);
+  });
+
+  it('reported no Content-Security-Policy violation', () => {
+    assert.deepEqual(cspViolations, []);
   });
 });

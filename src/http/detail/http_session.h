@@ -397,6 +397,7 @@ class HttpSession : public SessionBase, public std::enable_shared_from_this<Http
     HeadFields f;
     f.request_id = req_.request_id;
     if (ctx_.cors_allowed(origin_)) f.cors_origin = origin_;
+    f.hsts = ctx_.options.hsts;
     f.keep_alive = keep_alive;
     f.content_length = content_length;
     return f;

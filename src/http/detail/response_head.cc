@@ -54,6 +54,7 @@ void append_response_head(std::string& out, const api::Response& r, const HeadFi
   if (!r.content_type.empty()) fixed_field(out, r, "Content-Type", r.content_type);
   fixed_field(out, r, "X-Content-Type-Options", "nosniff");
   fixed_field(out, r, "Referrer-Policy", "no-referrer");
+  if (f.hsts) fixed_field(out, r, "Strict-Transport-Security", kHstsValue);
   if (!f.cors_origin.empty()) {
     fixed_field(out, r, "Access-Control-Allow-Origin", f.cors_origin);
     fixed_field(out, r, "Vary", "Origin");

@@ -16,11 +16,16 @@ namespace ff::http::detail {
 struct HeadFields {
   std::string_view request_id;
   std::string_view cors_origin;  // empty: no CORS fields
+  bool hsts = false;             // Strict-Transport-Security (served over HTTPS)
   bool keep_alive = true;
   // Content-Length to announce; nullopt for statuses that carry no body
   // (1xx, 204, 304), chosen by content_length_for().
   std::optional<uint64_t> content_length;
 };
+
+// The Strict-Transport-Security value: one year. No includeSubDomains: the
+// orchestrator does not speak for other hosts under its domain.
+inline constexpr char kHstsValue[] = "max-age=31536000";
 
 // Content-Length to announce for `status` with a body of `size` bytes.
 std::optional<uint64_t> content_length_for(int status, uint64_t size);

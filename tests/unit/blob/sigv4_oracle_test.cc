@@ -53,11 +53,9 @@ json to_json(const Case& c) {
           {"expires", c.expires}};
 }
 
-// tests/support/blob_sigv4_oracle.py, found from this file's own path (the
-// build compiles sources by absolute path).
+// tests/support/blob_sigv4_oracle.py in the source tree.
 std::string oracle_path() {
-  std::string here = __FILE__;
-  return here.substr(0, here.rfind("/unit/blob/")) + "/support/blob_sigv4_oracle.py";
+  return std::string(FF_TESTS_SOURCE_DIR) + "/support/blob_sigv4_oracle.py";
 }
 
 // Runs the oracle on `cases`; nullopt (with *why set) when it cannot run.

@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 
 #include <map>
+#include <string>
+#include <vector>
 
 namespace ff::config {
 namespace {
@@ -35,12 +37,113 @@ TEST(Config, ProductionRefusesDevSecrets) {
   EXPECT_NE(r.status().message().find("ORCH_JWT_SECRET"), std::string::npos);
 }
 
+// A production environment that passes every check; tests change one thing.
+std::map<std::string, std::string> good_production() {
+  return {{"ORCH_ENV", "production"},
+          {"ORCH_JWT_SECRET", std::string(40, 'j')},
+          {"ORCH_REG_SECRET", std::string(32, 'r')},
+          {"ORCH_TLS_CERT", "/etc/fortfail/cert.pem"},
+          {"ORCH_TLS_KEY", "/etc/fortfail/key.pem"}};
+}
+
+std::vector<std::string> lines_of(const std::string& text) {
+  std::vector<std::string> out;
+  size_t start = 0;
+  while (start <= text.size()) {
+    size_t nl = text.find('\n', start);
+    if (nl == std::string::npos) nl = text.size();
+    out.push_back(text.substr(start, nl - start));
+    start = nl + 1;
+  }
+  return out;
+}
+
 TEST(Config, ProductionWithStrongSecretsStarts) {
-  auto r = load(env_of({{"ORCH_ENV", "production"},
-                        {"ORCH_JWT_SECRET", std::string(40, 'x')},
-                        {"ORCH_REG_SECRET", "registration"}}));
+  auto r = load(env_of(good_production()));
   ASSERT_TRUE(r.ok()) << r.status().to_string();
   EXPECT_TRUE(r->warnings.empty());
+  EXPECT_TRUE(r->config.served_over_https());
+}
+
+TEST(Config, ProductionBehindATlsProxyStartsOnPlainHttp) {
+  auto env = good_production();
+  env.erase("ORCH_TLS_CERT");
+  env.erase("ORCH_TLS_KEY");
+  env["ORCH_BEHIND_TLS_PROXY"] = "1";
+  auto r = load(env_of(env));
+  ASSERT_TRUE(r.ok()) << r.status().to_string();
+  EXPECT_TRUE(r->config.behind_tls_proxy);
+  EXPECT_FALSE(r->config.tls_enabled());
+  EXPECT_TRUE(r->config.served_over_https());
+}
+
+TEST(Config, ProductionRefusesPlainHttpWithoutATlsProxy) {
+  for (const char* proxy : {"", "0"}) {
+    auto env = good_production();
+    env.erase("ORCH_TLS_CERT");
+    env.erase("ORCH_TLS_KEY");
+    if (*proxy) env["ORCH_BEHIND_TLS_PROXY"] = proxy;
+    auto r = load(env_of(env));
+    ASSERT_EQ(r.status().code(), Code::kInvalidArgument) << proxy;
+    EXPECT_NE(r.status().message().find("plain HTTP"), std::string::npos);
+    EXPECT_NE(r.status().message().find("ORCH_BEHIND_TLS_PROXY=1"), std::string::npos);
+  }
+  // Development keeps plain HTTP.
+  EXPECT_TRUE(load(env_of({})).ok());
+}
+
+TEST(Config, ProductionRefusesAShortRegistrationSecret) {
+  for (std::string secret : {std::string("x"), std::string(31, 'r')}) {
+    auto env = good_production();
+    env["ORCH_REG_SECRET"] = secret;
+    auto r = load(env_of(env));
+    ASSERT_EQ(r.status().code(), Code::kInvalidArgument) << secret.size();
+    EXPECT_EQ(r.status().message(),
+              "ORCH_REG_SECRET: must be at least 32 characters in production");
+  }
+}
+
+TEST(Config, ProductionRefusesARegistrationSecretEqualToTheJwtSecret) {
+  auto env = good_production();
+  env["ORCH_REG_SECRET"] = env["ORCH_JWT_SECRET"];
+  auto r = load(env_of(env));
+  ASSERT_EQ(r.status().code(), Code::kInvalidArgument);
+  EXPECT_EQ(r.status().message(),
+            "ORCH_REG_SECRET: must differ from ORCH_JWT_SECRET in production");
+  EXPECT_EQ(r.status().message().find(env["ORCH_JWT_SECRET"]), std::string::npos)
+      << "the secret itself is never in the message";
+}
+
+TEST(Config, ProductionRefusesAnS3SecretEqualToAnotherSecret) {
+  auto env = good_production();
+  env["S3_ENDPOINT"] = "https://s3.example.test";
+  env["S3_ACCESS_KEY"] = "fortfail";
+  env["S3_SECRET_KEY"] = env["ORCH_REG_SECRET"];
+  auto r = load(env_of(env));
+  ASSERT_EQ(r.status().code(), Code::kInvalidArgument);
+  EXPECT_EQ(r.status().message(), "S3_SECRET_KEY: must differ from ORCH_REG_SECRET in production");
+}
+
+TEST(Config, ProductionReportsEveryProblemOneLineEach) {
+  auto r = load(env_of(
+      {{"ORCH_ENV", "production"}, {"ORCH_JWT_SECRET", "short"}, {"ORCH_REG_SECRET", "short"}}));
+  ASSERT_EQ(r.status().code(), Code::kInvalidArgument);
+  EXPECT_EQ(lines_of(r.status().message()),
+            (std::vector<std::string>{
+                "ORCH_JWT_SECRET: must be at least 32 characters in production",
+                "ORCH_REG_SECRET: must be at least 32 characters in production",
+                "ORCH_REG_SECRET: must differ from ORCH_JWT_SECRET in production",
+                "ORCH_TLS_CERT: plain HTTP is refused in production; set ORCH_TLS_CERT and "
+                "ORCH_TLS_KEY, or ORCH_BEHIND_TLS_PROXY=1 when a TLS proxy terminates HTTPS in "
+                "front"}));
+}
+
+TEST(Config, DistinctSecretsListsEachSecretVariable) {
+  auto r = load(env_of(good_production()));
+  ASSERT_TRUE(r.ok());
+  std::vector<std::string> names;
+  for (const auto& s : distinct_secrets(r->config)) names.push_back(s.name);
+  EXPECT_EQ(names, (std::vector<std::string>{"ORCH_JWT_SECRET", "ORCH_REG_SECRET"}));
 }
 
 TEST(Config, BadValuesNameTheVariable) {
@@ -56,6 +159,7 @@ TEST(Config, BadValuesNameTheVariable) {
                {"ORCH_ENV", "staging", "ORCH_ENV"},
                {"ORCH_TLS_CERT", "/x.pem", "ORCH_TLS_KEY"},
                {"ORCH_LOG_LEVEL", "loud", "ORCH_LOG_LEVEL"},
+               {"ORCH_BEHIND_TLS_PROXY", "yes", "ORCH_BEHIND_TLS_PROXY"},
                {"S3_STREAM_PUT_MAX_BYTES", "6000000000", "S3_STREAM_PUT_MAX_BYTES"},
                {"S3_STREAM_PUT_MAX_BYTES", "-1", "S3_STREAM_PUT_MAX_BYTES"}};
   for (const auto& c : cases) {

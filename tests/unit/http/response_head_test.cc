@@ -67,6 +67,18 @@ TEST(ResponseHead, CloseAndCorsAndOwnFields) {
   EXPECT_EQ(m["X-Request-Id"], "ab12-7");
 }
 
+TEST(ResponseHead, StrictTransportSecurityOnlyWhenServedOverHttps) {
+  api::Response r = api::Response::json(200, "{}");
+  std::string plain;
+  append_response_head(plain, r, fields(2));
+  EXPECT_EQ(parse(plain, r.body).count("Strict-Transport-Security"), 0u);
+  HeadFields f = fields(2);
+  f.hsts = true;
+  std::string https;
+  append_response_head(https, r, f);
+  EXPECT_EQ(parse(https, r.body)["Strict-Transport-Security"], "max-age=31536000");
+}
+
 TEST(ResponseHead, ResponseFieldReplacesFixedFieldOfTheSameName) {
   api::Response r = api::Response::json(200, "{}");
   r.add_header("x-content-type-options", "nosniff");
