@@ -55,7 +55,7 @@ struct Config {
   double agent_events_per_second = 20;     // sustained event rate per agent
   double agent_event_burst = 200;          // events an agent may post at once
   int64_t max_job_events = 1000;           // log events kept per job (the terminal one always)
-  size_t max_connections = 0;              // ORCH_MAX_CONNECTIONS; 0: 3/4 of RLIMIT_NOFILE
+  size_t max_connections = 0;              // ORCH_MAX_CONNECTIONS; 0: from RLIMIT_NOFILE
   std::chrono::seconds read_timeout{30};   // a request's headers and body
   std::chrono::seconds idle_timeout{75};   // keep-alive between requests
   std::chrono::seconds max_long_poll{60};  // ceiling for ?wait=

@@ -5,6 +5,8 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <deque>
+#include <mutex>
 #include <thread>
 
 #include <spdlog/spdlog.h>
@@ -30,9 +32,11 @@ namespace {
 // fail again at once and spin the I/O thread (and the log) until an fd frees.
 constexpr std::chrono::milliseconds kAcceptBackoff{50};
 // How long a connection over the cap that has not spoken yet may take to send
-// its first bytes, and how many may wait at once; the others are told 503 at once.
+// its first bytes, and how many may wait at once: past that, the one waiting
+// longest is told 503, so a flood of silent connections cannot keep a probe
+// that has just connected from its turn.
 constexpr std::chrono::milliseconds kProbeGrace{200};
-constexpr size_t kMaxProbesWaiting = 8;
+constexpr size_t kMaxProbesWaiting = 16;
 // Out of descriptors, each back-off tick takes up to this many waiting
 // connections through the spare one: silent ones are told 503 and closed at
 // once, so a probe queued behind them is reached within the tick.
@@ -88,7 +92,9 @@ struct Server::Impl {
   bool accept_failing = false;  // in an episode of failed accepts
   uint64_t unlogged_episodes = 0;
   std::chrono::steady_clock::time_point last_accept_log{};
-  std::atomic<size_t> probes_waiting{0};  // over-cap connections given kProbeGrace
+  // Over-cap connections given kProbeGrace, oldest first; entries may have expired.
+  std::mutex waiting_mu;
+  std::deque<std::weak_ptr<tcp::socket>> waiting;  // guarded by waiting_mu
 
   Impl(ServerOptions o, const api::Api& a, events::Hub& h, core::Notifier& n, ReplayFn r)
       : iocs(make_io_contexts(o.io_threads)),
@@ -158,15 +164,23 @@ struct Server::Impl {
       ::close(spare_fd);
       spare_fd = -1;
     }
+    // Non-blocking only while no async accept is pending (an async accept
+    // on a user-non-blocking acceptor completes at once with would_block).
+    boost::system::error_code ec;
+    acceptor.non_blocking(true, ec);
+    if (ec) return;
     for (int i = 0; i < kSpareAcceptsPerTick; ++i) {
       tcp::socket s(asio::make_strand(next_io_context()));
-      boost::system::error_code aec;
-      acceptor.accept(s, aec);  // non-blocking: would_block when nobody waits
-      if (aec) return;
-      size_t ready = s.available(aec);
-      if (!aec && ready > 0) return admit(std::move(s), true);  // keeps the descriptor
+      acceptor.accept(s, ec);  // would_block when nobody waits
+      if (ec) break;
+      size_t ready = s.available(ec);
+      if (!ec && ready > 0) {
+        admit(std::move(s), true);  // keeps the descriptor
+        break;
+      }
       refuse(s);
     }
+    acceptor.non_blocking(false, ec);
   }
 
   // Starts a session for `socket`: in full under the cap, else (or when it
@@ -181,18 +195,28 @@ struct Server::Impl {
     size_t ready = socket.available(rec);
     if (rec) return;
     if (ready > 0) return start_session(std::move(socket), std::move(client), true);
-    if (probes_waiting.load() >= kMaxProbesWaiting) return refuse(socket);
     // Not spoken yet: a probe sends its request right after connecting, an
     // idle connection does not; only the first may keep its descriptor.
-    ++probes_waiting;
     auto sock = std::make_shared<tcp::socket>(std::move(socket));
+    {
+      std::lock_guard lock(waiting_mu);
+      while (waiting.size() >= kMaxProbesWaiting) {
+        if (auto oldest = waiting.front().lock()) {
+          asio::post(oldest->get_executor(), [oldest] {
+            boost::system::error_code ec;
+            oldest->cancel(ec);
+          });
+        }
+        waiting.pop_front();
+      }
+      waiting.push_back(sock);
+    }
     auto timer = std::make_shared<asio::steady_timer>(sock->get_executor(), kProbeGrace);
     timer->async_wait([sock](boost::system::error_code wec) {
       if (!wec) sock->cancel(wec);
     });
     sock->async_wait(tcp::socket::wait_read, [this, sock, timer, client = std::move(client)](
                                                  boost::system::error_code wec) mutable {
-      --probes_waiting;
       timer->cancel();
       if (wec || ctx.stopping) return refuse(*sock);
       start_session(std::move(*sock), std::move(client), true);
@@ -262,7 +286,11 @@ struct Server::Impl {
 size_t default_max_connections() {
   rlimit lim{};
   if (::getrlimit(RLIMIT_NOFILE, &lim) != 0 || lim.rlim_cur == RLIM_INFINITY) return 65536;
-  uint64_t cap = static_cast<uint64_t>(lim.rlim_cur) / 4 * 3;
+  // A quarter (at least 64) stays for the database, the WAL, object files and
+  // the connections answered over the cap.
+  uint64_t limit = static_cast<uint64_t>(lim.rlim_cur);
+  uint64_t reserve = std::max<uint64_t>(limit / 4, 64);
+  uint64_t cap = limit > reserve ? limit - reserve : 0;
   return static_cast<size_t>(std::clamp<uint64_t>(cap, 16, 1 << 20));
 }
 
@@ -302,8 +330,6 @@ Status Server::start() {
   if (!ec) acc.set_option(asio::socket_base::reuse_address(true), ec);
   if (!ec) acc.bind(ep, ec);
   if (!ec) acc.listen(asio::socket_base::max_listen_connections, ec);
-  // For the spare-descriptor accept in on_accept_failed (async accepts are unaffected).
-  if (!ec) acc.non_blocking(true, ec);
   if (ec) {
     return Unavailable("cannot listen on " + o.host + ":" + std::to_string(o.port) + ": " +
                        ec.message());

@@ -45,14 +45,15 @@ struct ServerOptions {
   std::vector<std::string> cors_origins;
   size_t ws_queue_messages = 1024;
   size_t ws_queue_bytes = 8 * 1024 * 1024;
-  // Connections served in full (ORCH_MAX_CONNECTIONS); 0: 3/4 of RLIMIT_NOFILE.
+  // Connections served in full (ORCH_MAX_CONNECTIONS); 0: default_max_connections().
   // Past it a connection gets one answer: the health probes, or 503 + Retry-After.
   size_t max_connections = 0;
 };
 
-// The cap used when ServerOptions::max_connections is 0: 3/4 of the soft
-// RLIMIT_NOFILE (at least 16), leaving the rest for the database, the WAL,
-// object files and the connections answered over the cap.
+// The cap used when ServerOptions::max_connections is 0: the soft
+// RLIMIT_NOFILE less a quarter of it (at least 64), and at least 16, leaving
+// the rest for the database, the WAL, object files and the connections
+// answered over the cap.
 size_t default_max_connections();
 
 // Reads up to `max` WAL records with seq > since (for ?since= replay).
