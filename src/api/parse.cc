@@ -1,8 +1,10 @@
 #include "api/parse.h"
 
+#include <algorithm>
 #include <charconv>
 
 #include "common/ids.h"
+#include "common/json_limits.h"
 
 namespace ff::api {
 
@@ -10,8 +12,8 @@ Result<nlohmann::json> parse_json_object(const Request& req) {
   if (!req.content_type.empty() && req.content_type.find("json") == std::string::npos) {
     return InvalidArgument("expected Content-Type: application/json");
   }
-  auto j = nlohmann::json::parse(req.body, nullptr, false);
-  if (j.is_discarded()) return InvalidArgument("malformed JSON body");
+  // Bounded before the document exists: handlers copy and dump what they get.
+  FF_ASSIGN_OR_RETURN(nlohmann::json j, parse_json_bounded(req.body, "body"));
   if (!j.is_object()) return ValidationError("body: must be a JSON object");
   return j;
 }
@@ -51,6 +53,17 @@ Result<store::Page> parse_page(const Request& req) {
   FF_ASSIGN_OR_RETURN(page.limit, int_param(req, "limit", 100, 1, 1000));
   FF_ASSIGN_OR_RETURN(page.offset, int_param(req, "offset", 0, 0, INT64_MAX / 2));
   return page;
+}
+
+Result<size_t> apply_logs_page(const Request& req, std::vector<store::JobEvent>* logs) {
+  const size_t total = logs->size();
+  FF_ASSIGN_OR_RETURN(int64_t offset, int_param(req, "logs_offset", 0, 0, INT64_MAX / 2));
+  FF_ASSIGN_OR_RETURN(int64_t limit, int_param(req, "logs_limit", 100000, 1, 100000));
+  size_t from = std::min(total, static_cast<size_t>(offset));
+  size_t to = std::min(total, from + static_cast<size_t>(limit));
+  logs->erase(logs->begin() + static_cast<std::ptrdiff_t>(to), logs->end());
+  logs->erase(logs->begin(), logs->begin() + static_cast<std::ptrdiff_t>(from));
+  return total;
 }
 
 Result<std::optional<std::string>> optional_id_param(const Request& req, const char* name) {

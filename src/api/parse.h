@@ -4,6 +4,7 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -13,7 +14,8 @@
 
 namespace ff::api {
 
-// kInvalidArgument unless the body is a JSON object (and the content type JSON or absent).
+// kInvalidArgument unless the body is a JSON object (and the content type JSON or absent);
+// kValidation when it nests deeper than kMaxJsonDepth (common/json_limits.h).
 Result<nlohmann::json> parse_json_object(const Request& req);
 
 // Required / optional typed fields; kValidation naming the field on a wrong type.
@@ -22,6 +24,10 @@ Result<std::optional<std::string>> optional_string(const nlohmann::json& body, c
 
 // ?limit= (1..1000, default 100) and ?offset= (>= 0).
 Result<store::Page> parse_page(const Request& req);
+// A job's logs: ?logs_offset= (>= 0) and ?logs_limit= (1..100000) keep
+// that slice of `logs` (oldest first) and return how many there were; no
+// parameter: all of them (bounded by ORCH_MAX_JOB_EVENTS).
+Result<size_t> apply_logs_page(const Request& req, std::vector<store::JobEvent>* logs);
 // An optional query parameter that must be a valid id.
 Result<std::optional<std::string>> optional_id_param(const Request& req, const char* name);
 

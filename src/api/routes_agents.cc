@@ -25,7 +25,12 @@ Result<core::AgentEventInput> parse_event(const Request& req) {
   if (!is_valid_id(e.event_type) || e.event_type.size() > 64) {
     return ValidationError("event_type: must be a short identifier such as restore_started");
   }
-  if (e.message.size() > 16 * 1024) return ValidationError("message: at most 16 KiB");
+  // The limit applies to the message as stored: JSON-escaped, where a control
+  // character takes six bytes.
+  if (e.message.size() > core::kMaxMessageBytes ||
+      nlohmann::json(e.message).dump().size() - 2 > core::kMaxMessageBytes) {
+    return ValidationError("message: at most 16 KiB once JSON-escaped");
+  }
   auto meta = body.find("metadata");
   if (meta != body.end() && !meta->is_null()) {
     if (!meta->is_object()) return ValidationError("metadata: must be an object");
@@ -109,8 +114,9 @@ void Api::add_agent_routes() {
   events.handle = [this](Request& req) -> Response {
     auto e = parse_event(req);
     if (!e.ok()) return error_response(e.status());
-    Status s = service_.post_event(*req.claims, req.param("id"), *e);
-    if (!s.ok()) return error_response(s);
+    int retry_after = 1;
+    Status s = service_.post_event(*req.claims, req.param("id"), *e, &retry_after);
+    if (!s.ok()) return error_response(s, retry_after);
     return json_response({{"status", "ok"}});
   };
   routes_.push_back(std::move(events));

@@ -70,7 +70,11 @@ void Api::add_backup_job_routes() {
   show.handle = [this](Request& req) -> Response {
     auto r = service_.get_backup_job(*req.claims, req.param("id"));
     if (!r.ok()) return error_response(r.status());
-    return json_response(backup_job_json(*r));
+    auto total = apply_logs_page(req, &r->logs);
+    if (!total.ok()) return error_response(total.status());
+    Response resp = json_response(backup_job_json(*r));
+    resp.add_header("X-Logs-Total-Count", std::to_string(*total));
+    return resp;
   };
   routes_.push_back(std::move(show));
 }

@@ -65,7 +65,11 @@ void Api::add_restore_job_routes() {
   show.handle = [this](Request& req) -> Response {
     auto r = service_.get_restore_job(*req.claims, req.param("id"));
     if (!r.ok()) return error_response(r.status());
-    return Response::json(200, restore_job_text(*r));
+    auto total = apply_logs_page(req, &r->logs);
+    if (!total.ok()) return error_response(total.status());
+    Response resp = Response::json(200, restore_job_text(*r));
+    resp.add_header("X-Logs-Total-Count", std::to_string(*total));
+    return resp;
   };
   routes_.push_back(std::move(show));
 }

@@ -4,6 +4,7 @@
 
 #include "common/base64.h"
 #include "common/hex.h"
+#include "common/json_limits.h"
 
 namespace ff::auth {
 
@@ -75,6 +76,8 @@ Result<Claims> TokenService::verify_uncached(std::string_view token) const {
   if (!header_raw || !payload_raw || !sig) return bad("malformed");
 
   // The algorithm is pinned: look at the header before trusting anything else.
+  // Unsigned input: bounded like every client document (common/json_limits.h).
+  if (json_nesting_depth(*header_raw) > kMaxJsonDepth) return bad("malformed");
   auto header = nlohmann::json::parse(*header_raw, nullptr, false);
   if (!header.is_object() || !header.contains("alg") || header["alg"] != "HS256") {
     return bad("unsupported algorithm");

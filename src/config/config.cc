@@ -121,6 +121,9 @@ Result<LoadResult> load(const Getenv& getenv) {
   FF_TRY(seconds("ORCH_VERIFY_SWEEP_SECONDS", &c.verify_sweep_interval, 1, 86400));
   FF_TRY(integer("ORCH_MAX_BODY_BYTES", &c.max_body_bytes, 1024, 1LL << 30));
   FF_TRY(integer("ORCH_MAX_OBJECT_BYTES", &c.max_object_bytes, 1, 1LL << 50));
+  FF_TRY(integer("ORCH_AGENT_QUOTA_BYTES", &c.agent_quota_bytes, 0, 1LL << 60));
+  FF_TRY(integer("ORCH_MAX_JOB_EVENTS", &c.max_job_events, 10, 1000000));
+  FF_TRY(integer("ORCH_MAX_CONNECTIONS", &c.max_connections, 0, 1 << 20));
   FF_TRY(integer("ORCH_IO_THREADS", &c.io_threads, 1, 64));
   FF_TRY(integer("ORCH_WORKER_THREADS", &c.worker_threads, 1, 1024));
   FF_TRY(integer("ORCH_WS_QUEUE_MESSAGES", &c.ws_queue_messages, 1, 1 << 20));
@@ -139,6 +142,13 @@ Result<LoadResult> load(const Getenv& getenv) {
   if (auto v = getenv("ORCH_TOKEN_RATE_PER_SECOND")) {
     FF_ASSIGN_OR_RETURN(c.token_rate_per_second,
                         parse_double("ORCH_TOKEN_RATE_PER_SECOND", *v, 0.001));
+  }
+  if (auto v = getenv("ORCH_AGENT_EVENT_BURST")) {
+    FF_ASSIGN_OR_RETURN(c.agent_event_burst, parse_double("ORCH_AGENT_EVENT_BURST", *v, 1));
+  }
+  if (auto v = getenv("ORCH_AGENT_EVENTS_PER_SECOND")) {
+    FF_ASSIGN_OR_RETURN(c.agent_events_per_second,
+                        parse_double("ORCH_AGENT_EVENTS_PER_SECOND", *v, 0.001));
   }
   if (auto v = getenv("ORCH_CORS_ORIGINS")) c.cors_origins = split_csv(*v);
   if (auto v = getenv("ORCH_ENV")) {

@@ -52,11 +52,17 @@ struct Config {
   S3Config s3;
   std::string log_level = "info";
   // Limits and tuning (ORCH_*; rarely changed).
-  uint64_t max_body_bytes = 1024 * 1024;           // JSON bodies
-  uint64_t max_object_bytes = 1ull << 40;          // snapshot objects (1 TiB)
-  std::chrono::seconds read_timeout{30};           // a request's headers and body
-  std::chrono::seconds idle_timeout{75};           // keep-alive between requests
-  std::chrono::seconds max_long_poll{60};          // ceiling for ?wait=
+  uint64_t max_body_bytes = 1024 * 1024;     // JSON bodies
+  uint64_t max_object_bytes = 256ull << 30;  // snapshot objects, declared and uploaded
+  // Quotas against one agent (a stolen agent token) flooding the orchestrator.
+  uint64_t agent_quota_bytes = 0;          // sum of an agent's snapshot sizes; 0: no quota
+  double agent_events_per_second = 20;     // sustained event rate per agent
+  double agent_event_burst = 200;          // events an agent may post at once
+  int64_t max_job_events = 1000;           // log events kept per job (the terminal one always)
+  size_t max_connections = 0;              // ORCH_MAX_CONNECTIONS; 0: from RLIMIT_NOFILE
+  std::chrono::seconds read_timeout{30};   // a request's headers and body
+  std::chrono::seconds idle_timeout{75};   // keep-alive between requests
+  std::chrono::seconds max_long_poll{60};  // ceiling for ?wait=
   std::chrono::seconds verify_sweep_interval{30};  // presigned-upload sweep
   int io_threads = 2;
   int worker_threads = 32;

@@ -44,12 +44,17 @@ Result<bool> Service::poll_finds_nothing(const auth::Claims& caller, const std::
 }
 
 Status Service::post_event(const auth::Claims& caller, const std::string& agent_id,
-                           const AgentEventInput& e) {
+                           const AgentEventInput& e, int* retry_after) {
   FF_TRY(validate_id("agent_id", agent_id));
   if (!caller.may_act_for(agent_id)) {
     return PermissionDenied("token may not post events for another agent");
   }
+  FF_TRY(check_event_quotas(agent_id, e, retry_after));
   FF_TRY(touch_agent(agent_id));
+  // Built before anything is committed: an event too large for the WAL changes nothing.
+  FF_ASSIGN_OR_RETURN(wal::PreparedRecord record,
+                      prepare_audit(audit::agent_event(agent_id, e.job_id, e.snapshot_id,
+                                                       e.event_type, e.message, e.metadata)));
   SystemTime now = env_.clock->now();
   std::optional<store::EventResult> changed;
   if (e.job_id) {
@@ -62,13 +67,13 @@ Status Service::post_event(const auth::Claims& caller, const std::string& agent_
     };
     auto r = store_.record_job_event(row, transition, now + options_.command_lease);
     if (!r.ok()) {
-      if (r.status().code() == Code::kNotFound) return post_backup_event(agent_id, e, now);
+      if (r.status().code() == Code::kNotFound) return post_backup_event(agent_id, e, now, record);
       return r.status();
     }
     changed = std::move(r).value();
+    count_job_event(*e.job_id, e.event_type);
   }
-  FF_TRY(audit(
-      audit::agent_event(agent_id, e.job_id, e.snapshot_id, e.event_type, e.message, e.metadata)));
+  FF_TRY(commit_audit(record));
   if (changed && changed->previous_status != changed->job.status) {
     FF_TRY(audit(audit::job_status_changed("restore", changed->job.id, agent_id,
                                            changed->previous_status, changed->job.status)));
@@ -77,7 +82,7 @@ Status Service::post_event(const auth::Claims& caller, const std::string& agent_
 }
 
 Status Service::post_backup_event(const std::string& agent_id, const AgentEventInput& e,
-                                  SystemTime now) {
+                                  SystemTime now, const wal::PreparedRecord& record) {
   store::JobEvent row{0, *e.job_id, agent_id, e.event_type, e.message, e.metadata.dump(), now};
   auto transition = [&](const store::BackupJob& job) -> Result<std::string> {
     if (job.agent_id != agent_id) {
@@ -110,8 +115,8 @@ Status Service::post_backup_event(const std::string& agent_id, const AgentEventI
     if (r.status().code() == Code::kNotFound) return NotFound("job not found");
     return r.status();
   }
-  FF_TRY(audit(
-      audit::agent_event(agent_id, e.job_id, e.snapshot_id, e.event_type, e.message, e.metadata)));
+  count_job_event(*e.job_id, e.event_type);
+  FF_TRY(commit_audit(record));
   if (r->previous_status != r->job.status) {
     FF_TRY(audit(audit::job_status_changed("backup", r->job.id, agent_id, r->previous_status,
                                            r->job.status)));

@@ -20,6 +20,11 @@ Result<BackupJobView> Service::create_backup_job(const auth::Claims& caller,
     }
     paths.push_back(p);
   }
+  // What is stored (the job row, the command, the WAL record) is the escaped form.
+  if (paths.dump().size() > kMaxPathsJsonBytes) {
+    return ValidationError("paths: at most " + std::to_string(kMaxPathsJsonBytes / 1024) +
+                           " KiB of JSON once escaped");
+  }
   SystemTime now = env_.clock->now();
   store::BackupJob job{
       env_.random->unique_id("bj-"), req.agent_id, paths.dump(), kPending, std::nullopt, now, now};
@@ -27,8 +32,10 @@ Result<BackupJobView> Service::create_backup_job(const auth::Claims& caller,
   if (!req.paths.empty()) payload["paths"] = paths;
   store::Command cmd = pending_command(env_.random->unique_id("cmd-"), req.agent_id, job.id,
                                        "backup", payload.dump(), now);
+  FF_ASSIGN_OR_RETURN(wal::PreparedRecord record,
+                      prepare_audit(audit::backup_job_created(job, cmd)));
   FF_TRY(store_.create_backup_job(job, cmd));
-  FF_TRY(audit(audit::backup_job_created(job, cmd)));
+  FF_TRY(commit_audit(record));
   notifier_.notify(job.agent_id);
   return BackupJobView{std::move(job), {}};
 }

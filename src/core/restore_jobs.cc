@@ -36,8 +36,10 @@ Result<RestoreJobView> Service::create_restore_job(const auth::Claims& caller,
   if (!req.target_path.empty()) payload["target_path"] = req.target_path;
   store::Command cmd = pending_command(env_.random->unique_id("cmd-"), req.target_agent_id, job.id,
                                        "restore", payload.dump(), now);
+  FF_ASSIGN_OR_RETURN(wal::PreparedRecord record,
+                      prepare_audit(audit::restore_job_created(job, cmd)));
   FF_TRY(store_.create_restore_job(job, cmd));
-  FF_TRY(audit(audit::restore_job_created(job, cmd)));
+  FF_TRY(commit_audit(record));
   notifier_.notify(job.target_agent_id);
   return RestoreJobView{std::move(job), {}};
 }

@@ -15,12 +15,28 @@ Service::Service(const sys::Env& env, store::Store& store, blob::BlobStore& blob
       wal_(wal),
       tokens_(tokens),
       notifier_(notifier),
-      options_(std::move(options)) {}
+      options_(std::move(options)),
+      event_limiter_(*env_.clock, options_.agent_event_burst, options_.agent_events_per_second) {}
+
+Result<wal::PreparedRecord> Service::prepare_audit(const audit::Entry& e) {
+  auto r = wal_.prepare(e.event, e.fields);
+  if (!r.ok() && r.status().code() == Code::kInvalidArgument) {
+    // Too large (or not UTF-8): the client's content did it, and nothing is committed yet.
+    return ValidationError(e.event + ": too large for the audit log (" + r.status().message() +
+                           "); shorten the message, metadata or paths");
+  }
+  return r;
+}
 
 Result<wal::RecordPtr> Service::audit(const audit::Entry& e) {
-  auto r = wal_.append(e.event, e.fields);
+  FF_ASSIGN_OR_RETURN(wal::PreparedRecord record, prepare_audit(e));
+  return commit_audit(record);
+}
+
+Result<wal::RecordPtr> Service::commit_audit(const wal::PreparedRecord& record) {
+  auto r = wal_.append(record);
   if (!r.ok()) {
-    spdlog::error("wal append of {} failed: {}", e.event, r.status().to_string());
+    spdlog::error("wal append of {} failed: {}", record.event, r.status().to_string());
     // The change is committed but not acknowledged; the client must not see success.
     if (r.status().code() == Code::kUnavailable) return Unavailable("audit log unavailable");
     return Internal("audit record rejected");

@@ -3,8 +3,12 @@
 //
 // Each state change is committed to the Store and then appended to the WAL;
 // a call returns success only after the WAL record is durable, so every
-// acknowledged change is in both. A crash between the two leaves a change the
-// client never saw acknowledged (documented in docs/architecture.md).
+// acknowledged change is in both. A record carrying client content is built
+// and size-checked (wal::Writer::prepare) before the change is committed, so
+// client input can never commit a change whose record the WAL then refuses;
+// after the commit only I/O can fail the append, and that failure is sticky
+// (readiness 503). A crash between the two leaves a change the client never
+// saw acknowledged (documented in docs/architecture.md).
 //
 // Authorization is decided here, next to the rules: operators may do
 // everything; an agent only what concerns itself.
@@ -23,6 +27,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "auth/rate_limiter.h"
 #include "auth/token.h"
 #include "blob/blob_store.h"
 #include "common/status.h"
@@ -34,15 +39,23 @@
 
 namespace ff::core {
 
-// Client-supplied JSON that ends up in an audit record is bounded so the record
-// always fits the WAL's line limit.
+// Client-supplied text that ends up in an audit record is bounded, as stored
+// (JSON-escaped), so the record always fits the WAL's line limit.
 inline constexpr size_t kMaxMetadataBytes = 16 * 1024;
+inline constexpr size_t kMaxMessageBytes = 16 * 1024;    // an event's message, escaped
+inline constexpr size_t kMaxPathsJsonBytes = 32 * 1024;  // a backup job's paths, as JSON
 
 struct ServiceOptions {
   std::chrono::seconds command_lease{300};
   std::chrono::seconds agent_offline{60};
   std::chrono::seconds presign_expiry{3600};
   std::string registration_secret;
+  // Quotas against one agent (or a stolen agent token) flooding the orchestrator.
+  uint64_t max_object_bytes = 256ull << 30;  // a snapshot's declared size
+  uint64_t agent_quota_bytes = 0;            // sum of an agent's snapshot sizes; 0: none
+  double agent_events_per_second = 20;       // events per agent, sustained ...
+  double agent_event_burst = 200;            // ... and at once
+  int64_t max_job_events = 1000;             // log events per job, the terminal one excepted
 };
 
 struct NewSnapshot {
@@ -147,8 +160,11 @@ class Service {
   // (nothing to lease, last_seen recorded under a second ago): true. False
   // when poll_commands must run. Errors as poll_commands'.
   Result<bool> poll_finds_nothing(const auth::Claims& caller, const std::string& agent_id);
+  // kRateLimited (with *retry_after, when given, in seconds) past the agent's
+  // event rate; kConflict past the job's event cap, except for the event that
+  // finishes the job, which is always taken.
   Status post_event(const auth::Claims& caller, const std::string& agent_id,
-                    const AgentEventInput& event);
+                    const AgentEventInput& event, int* retry_after = nullptr);
 
   Readiness readiness();
 
@@ -161,7 +177,14 @@ class Service {
   Result<int> sweep_pending();
 
   // Appends an audit entry; exposed for the storage paths (upload, verify).
+  // Only for entries whose fields are bounded by construction (ids, statuses,
+  // sizes); anything carrying client text goes through prepare_audit first.
   Result<wal::RecordPtr> audit(const audit::Entry& e);
+  // Serializes and size-checks `e` without writing it: kValidation naming the
+  // event when client content makes it too large for the WAL. Call before
+  // committing the change the entry records, then commit_audit after.
+  Result<wal::PreparedRecord> prepare_audit(const audit::Entry& e);
+  Result<wal::RecordPtr> commit_audit(const wal::PreparedRecord& record);
   // Records that the agent was seen now (throttled to one write a second).
   Status touch_agent(const std::string& agent_id);
   // Whether touch_agent would write.
@@ -185,13 +208,29 @@ class Service {
   ServiceOptions options_;
 
   // Applies an event to a backup job (post_event found no restore job with the id).
-  Status post_backup_event(const std::string& agent_id, const AgentEventInput& e, SystemTime now);
+  // `record` is the event's prepared agent_event audit record.
+  Status post_backup_event(const std::string& agent_id, const AgentEventInput& e, SystemTime now,
+                           const wal::PreparedRecord& record);
+
+  // The quotas of post_event, checked before anything is written.
+  Status check_event_quotas(const std::string& agent_id, const AgentEventInput& e,
+                            int* retry_after);
+  // After an event of `job_id` is stored: counts it (a terminal event forgets the job).
+  void count_job_event(const std::string& job_id, const std::string& event_type);
+  // The agent's stored bytes plus `adding`, against options_.agent_quota_bytes.
+  Status check_storage_quota(const std::string& agent_id, int64_t adding);
 
   // touch_due at `now`. REQUIRES: seen_mu_ held.
   bool touch_due_locked(const std::string& agent_id, SystemTime now) const;
 
   std::mutex seen_mu_;
   std::unordered_map<std::string, SystemTime> last_touch_;  // guarded by seen_mu_
+
+  auth::RateLimiter event_limiter_;  // keyed by agent id
+  std::mutex job_events_mu_;
+  // Events stored per unfinished job: a cache seeded from the store on first
+  // sight, so it may be cleared at any time. Guarded by job_events_mu_.
+  std::unordered_map<std::string, int64_t> job_events_;
 };
 
 }  // namespace ff::core

@@ -16,6 +16,10 @@ Result<CreatedSnapshot> Service::create_snapshot(const auth::Claims& caller, con
     return ValidationError("checksum: must be 64 lowercase hex characters (SHA-256)");
   }
   if (s.size < 0) return ValidationError("size: must be >= 0");
+  if (static_cast<uint64_t>(s.size) > options_.max_object_bytes) {
+    return ValidationError("size: at most " + std::to_string(options_.max_object_bytes) +
+                           " bytes (ORCH_MAX_OBJECT_BYTES)");
+  }
   if (!s.metadata.is_object()) return ValidationError("metadata: must be an object");
   // Metadata is part of the snapshot_created audit record, whose size is bounded.
   if (s.metadata.dump().size() > kMaxMetadataBytes) {
@@ -24,12 +28,14 @@ Result<CreatedSnapshot> Service::create_snapshot(const auth::Claims& caller, con
   if (!caller.may_act_for(s.agent_id)) {
     return PermissionDenied("token may not create snapshots for another agent");
   }
+  FF_TRY(check_storage_quota(s.agent_id, s.size));
   SystemTime now = env_.clock->now();
   store::Snapshot row{s.id, s.agent_id,  s.checksum, s.size, s.metadata.dump(), kSnapshotPending,
                       now,  std::nullopt};
+  FF_ASSIGN_OR_RETURN(wal::PreparedRecord record, prepare_audit(audit::snapshot_created(row)));
   FF_TRY(touch_agent(s.agent_id));
   FF_TRY(store_.insert_snapshot(row));
-  FF_TRY(audit(audit::snapshot_created(row)));
+  FF_TRY(commit_audit(record));
   CreatedSnapshot out{row, std::nullopt};
   auto url = blobs_.presign_put(object_key(s.id), options_.presign_expiry);
   if (url.ok()) {
@@ -78,6 +84,7 @@ Status Service::delete_snapshot(const auth::Claims& caller, const std::string& i
   if (!caller.is_operator()) return PermissionDenied("only operators may delete snapshots");
   FF_TRY(validate_id("snapshot_id", id));
   FF_ASSIGN_OR_RETURN(store::Snapshot s, store_.get_snapshot(id));
+  FF_ASSIGN_OR_RETURN(wal::PreparedRecord record, prepare_audit(audit::snapshot_deleted(s)));
   // The row goes first: once it is gone nobody can start a download, and a
   // leftover object (if the remove below fails) is only garbage, never a lie.
   FF_TRY(store_.delete_snapshot(id));
@@ -85,7 +92,7 @@ Status Service::delete_snapshot(const auth::Claims& caller, const std::string& i
   if (!removed.ok()) {
     spdlog::warn("snapshot {} deleted but its object was not removed: {}", id, removed.to_string());
   }
-  FF_TRY(audit(audit::snapshot_deleted(s)));
+  FF_TRY(commit_audit(record));
   return OkStatus();
 }
 

@@ -5,7 +5,9 @@
 // worker pool and their responses are posted back to the connection's strand.
 // Limits: header and body sizes, read and idle deadlines (slow clients cannot
 // pin connections), bounded WebSocket send queues (a slow client is closed,
-// never slows others).
+// never slows others), a connection cap past which only health probes are
+// served, and an accept loop that backs off (and logs once) when the process
+// runs out of file descriptors, keeping one spare to answer a probe.
 //
 // Beast stays out of this header (pimpl) so it can be included widely.
 //
@@ -46,7 +48,16 @@ struct ServerOptions {
   std::vector<std::string> cors_origins;
   size_t ws_queue_messages = 1024;
   size_t ws_queue_bytes = 8 * 1024 * 1024;
+  // Connections served in full (ORCH_MAX_CONNECTIONS); 0: default_max_connections().
+  // Past it a connection gets one answer: the health probes, or 503 + Retry-After.
+  size_t max_connections = 0;
 };
+
+// The cap used when ServerOptions::max_connections is 0: the soft
+// RLIMIT_NOFILE less a quarter of it (at least 64), and at least 16, leaving
+// the rest for the database, the WAL, object files and the connections
+// answered over the cap.
+size_t default_max_connections();
 
 // Reads up to `max` WAL records with seq > since (for ?since= replay).
 using ReplayFn = std::function<Result<std::vector<wal::RecordPtr>>(uint64_t since, size_t max)>;

@@ -93,6 +93,7 @@ int serve() {
   so.cors_origins = c.cors_origins;
   so.ws_queue_messages = c.ws_queue_messages;
   so.ws_queue_bytes = c.ws_queue_bytes;
+  so.max_connections = c.max_connections;
   sys::FileSystem* fs = a.env.fs;
   std::string wal_path = c.wal_path;
   wal::Writer* writer = a.wal.get();

@@ -63,6 +63,11 @@ Result<std::unique_ptr<App>> build_app(const config::Config& config, const sys::
   so.command_lease = config.command_lease;
   so.agent_offline = config.agent_offline;
   so.registration_secret = config.reg_secret;
+  so.max_object_bytes = config.max_object_bytes;
+  so.agent_quota_bytes = config.agent_quota_bytes;
+  so.agent_events_per_second = config.agent_events_per_second;
+  so.agent_event_burst = config.agent_event_burst;
+  so.max_job_events = config.max_job_events;
   app->service = std::make_unique<core::Service>(env, *app->store, *app->blobs, *app->wal,
                                                  *app->tokens, app->notifier, so);
   api::ApiOptions ao;

@@ -101,6 +101,15 @@ Result<PreparedRecord> prepare_record(std::string_view event, const nlohmann::js
   return out;
 }
 
+size_t max_sealed_bytes(const PreparedRecord& prepared) {
+  constexpr size_t kLateMembers = std::string_view(",\"prev_hash\":\"\"").size() + kHashHexLength +
+                                  std::string_view(",\"seq\":").size() + 20 +
+                                  std::string_view(",\"timestamp\":\"\"").size() + 32;
+  size_t n = kHashMemberBytes + kLateMembers;
+  for (const std::string& s : prepared.segments) n += s.size();
+  return n;
+}
+
 SealedRecord seal_record(const PreparedRecord& prepared, std::string_view prev_hash, uint64_t seq,
                          std::string_view timestamp) {
   char seq_text[24];

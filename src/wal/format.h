@@ -81,6 +81,11 @@ struct PreparedRecord {
 // not valid UTF-8 -> kInvalidArgument.
 Result<PreparedRecord> prepare_record(std::string_view event, const nlohmann::json& fields);
 
+// The longest stored line (without '\n') `prepared` can seal into, whatever its
+// seq (up to 20 digits) and timestamp (RFC 3339 with milliseconds, up to 32
+// bytes): callers size-check a record before committing what it describes.
+size_t max_sealed_bytes(const PreparedRecord& prepared);
+
 // A finished record: its stored line (no '\n') and its hash.
 struct SealedRecord {
   std::string line;

@@ -62,6 +62,17 @@ class Writer {
   // failed write or sync, and after close(), every append -> kUnavailable.
   Result<RecordPtr> append(std::string_view event, const nlohmann::json& fields);
 
+  // The first half of append: serializes and size-checks the record without
+  // queueing it (same errors as append; never kUnavailable). A record that
+  // prepares fits whatever seq and timestamp it gets, so appending it can only
+  // fail on I/O (or a closed writer); the check assumes the longest seq and
+  // timestamp, so it may refuse a record up to ~30 bytes under the limit that
+  // append(event, fields) would take. Callers prepare the record of a state
+  // change before committing that change. Thread-safe, takes no lock.
+  Result<PreparedRecord> prepare(std::string_view event, const nlohmann::json& fields) const;
+  // The second half: queues `prepared` and blocks until it is durable.
+  Result<RecordPtr> append(const PreparedRecord& prepared);
+
   // `fn` is called once per durable record, in seq order, on the thread that
   // wrote it, after head() includes it and before its append returns; outside the
   // writer's lock, but it must not block or call append. REQUIRES: set before the

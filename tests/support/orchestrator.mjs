@@ -3,7 +3,7 @@
 // database / local object store / WAL, or a fresh PostgreSQL database on the
 // server scripts/test.sh started (FF_TEST_PG_URL), or s3rver (FF_TEST_S3_ENDPOINT).
 //
-//   const orch = await startOrchestrator({ db: 'sqlite' | 'postgres', s3: false, env: {} });
+//   const orch = await startOrchestrator({ db: 'sqlite' | 'postgres', s3: false, env: {}, wrap: [] });
 //   orch.url, orch.wsUrl, orch.regSecret, orch.jwtSecret, orch.walPath, orch.dataDir
 //   await orch.operatorToken(); await orch.agentToken('a1');
 //   await orch.api('GET', '/agents', { token, json, body, headers }) -> { status, headers, json, text }
@@ -92,7 +92,9 @@ export async function startOrchestrator(opts = {}) {
   orch.launch = async () => {
     orch.log = '';
     orch.exited = null;
-    const proc = spawn(orchestratorBin, opts.args || [], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    // opts.wrap: a command line to run the binary under (e.g. ['prlimit', '--nofile=128:128', '--']).
+    const argv = [...(opts.wrap || []), orchestratorBin, ...(opts.args || [])];
+    const proc = spawn(argv[0], argv.slice(1), { env, stdio: ['ignore', 'pipe', 'pipe'] });
     orch.proc = proc;
     proc.stdout.on('data', (d) => { orch.log += d; });
     proc.stderr.on('data', (d) => { orch.log += d; });

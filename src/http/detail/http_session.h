@@ -39,13 +39,22 @@ namespace beast = boost::beast;
 namespace http = boost::beast::http;
 namespace websocket = boost::beast::websocket;
 
+// How long a connection over the cap may take to send its request.
+inline constexpr std::chrono::seconds kProbeReadTimeout{2};
+
+// The health probes, which a connection over ORCH_MAX_CONNECTIONS may still ask for.
+inline bool is_health_probe(std::string_view path) {
+  return path == "/health/live" || path == "/health/ready" || path == "/health";
+}
+
 template <class Stream>
 class HttpSession : public SessionBase, public std::enable_shared_from_this<HttpSession<Stream>> {
  public:
-  HttpSession(Context& ctx, Stream&& stream, std::string client_address)
+  HttpSession(Context& ctx, Stream&& stream, std::string client_address, bool probe_only = false)
       : ctx_(ctx),
         stream_(std::move(stream)),
         client_address_(std::move(client_address)),
+        probe_only_(probe_only),
         timer_(stream_.get_executor()) {}
 
   ~HttpSession() override { ctx_.remove_session(this); }
@@ -75,8 +84,9 @@ class HttpSession : public SessionBase, public std::enable_shared_from_this<Http
     header_parser_->header_limit(static_cast<uint32_t>(ctx_.options.max_header_bytes));
     header_parser_->body_limit(boost::none);
     idle_ = buffer_.size() == 0;
-    beast::get_lowest_layer(stream_).expires_after(requests_ == 0 ? ctx_.options.read_timeout
-                                                                  : ctx_.options.idle_timeout);
+    beast::get_lowest_layer(stream_).expires_after(
+        probe_only_ ? std::chrono::seconds(kProbeReadTimeout)
+                    : (requests_ == 0 ? ctx_.options.read_timeout : ctx_.options.idle_timeout));
     http::async_read_header(
         stream_, buffer_, *header_parser_,
         beast::bind_front_handler(&HttpSession::on_read_header, this->shared_from_this()));
@@ -114,6 +124,14 @@ class HttpSession : public SessionBase, public std::enable_shared_from_this<Http
     expect_continue_ = beast::iequals(h[http::field::expect], "100-continue");
     Status target = parse_target(h.target(), &req_);
     if (!target.ok()) return send_error(target);
+    if (probe_only_) {
+      // Over the connection cap: one answer, then the descriptor goes back.
+      keep_alive_ = false;
+      if (!is_health_probe(req_.path)) {
+        return write(api::error_response(
+            Unavailable("too many connections (ORCH_MAX_CONNECTIONS); retry later"), 1));
+      }
+    }
 
     if (h.method() == http::verb::options && ctx_.cors_allowed(origin_)) {
       api::Response r;
@@ -541,6 +559,7 @@ class HttpSession : public SessionBase, public std::enable_shared_from_this<Http
   Stream stream_;
   uint64_t lingered_ = 0;
   std::string client_address_;
+  const bool probe_only_;  // accepted over the connection cap
   boost::asio::steady_timer timer_;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::empty_body>> header_parser_;

@@ -15,8 +15,11 @@
 
 namespace ff::http::detail {
 
+// `probe_only`: the connection came in over ORCH_MAX_CONNECTIONS; it gets one
+// answer, and only the health probes are served (anything else: 503 +
+// Retry-After), then it is closed.
 void start_plain_session(Context& ctx, boost::asio::ip::tcp::socket socket,
-                         std::string client_address);
+                         std::string client_address, bool probe_only = false);
 struct WsParams {
   std::string scope;  // "" for operators, else the agent id
   std::string role;
@@ -33,6 +36,7 @@ void start_ws_session(Context& ctx, boost::beast::ssl_stream<boost::beast::tcp_s
                       UpgradeRequest req, WsParams params);
 
 void start_tls_session(Context& ctx, boost::asio::ssl::context& tls,
-                       boost::asio::ip::tcp::socket socket, std::string client_address);
+                       boost::asio::ip::tcp::socket socket, std::string client_address,
+                       bool probe_only = false);
 
 }  // namespace ff::http::detail

@@ -181,6 +181,36 @@ TEST(Config, S3TransferSizes) {
   EXPECT_EQ(r->config.s3.stream_put_max_size, 0u);
 }
 
+TEST(Config, QuotasAndConnectionCap) {
+  auto d = load(env_of({}));
+  ASSERT_TRUE(d.ok());
+  EXPECT_EQ(d->config.max_object_bytes, 256ull << 30);
+  EXPECT_EQ(d->config.agent_quota_bytes, 0u);
+  EXPECT_EQ(d->config.agent_events_per_second, 20);
+  EXPECT_EQ(d->config.agent_event_burst, 200);
+  EXPECT_EQ(d->config.max_job_events, 1000);
+  EXPECT_EQ(d->config.max_connections, 0u);  // derived from RLIMIT_NOFILE by the server
+  auto r = load(env_of({{"ORCH_AGENT_QUOTA_BYTES", "1000"},
+                        {"ORCH_AGENT_EVENTS_PER_SECOND", "0.5"},
+                        {"ORCH_AGENT_EVENT_BURST", "5"},
+                        {"ORCH_MAX_JOB_EVENTS", "50"},
+                        {"ORCH_MAX_CONNECTIONS", "300"}}));
+  ASSERT_TRUE(r.ok()) << r.status().to_string();
+  EXPECT_EQ(r->config.agent_quota_bytes, 1000u);
+  EXPECT_EQ(r->config.agent_events_per_second, 0.5);
+  EXPECT_EQ(r->config.agent_event_burst, 5);
+  EXPECT_EQ(r->config.max_job_events, 50);
+  EXPECT_EQ(r->config.max_connections, 300u);
+  for (auto [name, value] :
+       {std::pair{"ORCH_MAX_JOB_EVENTS", "1"}, std::pair{"ORCH_MAX_CONNECTIONS", "-1"},
+        std::pair{"ORCH_AGENT_EVENTS_PER_SECOND", "0"}, std::pair{"ORCH_AGENT_EVENT_BURST", "x"}}) {
+    auto bad = load(env_of({{name, value}}));
+    ASSERT_FALSE(bad.ok()) << name;
+    EXPECT_EQ(bad.status().message().rfind(std::string(name) + ":", 0), 0u)
+        << bad.status().message();
+  }
+}
+
 TEST(Config, ListenAndCorsParse) {
   auto r = load(env_of({{"ORCH_LISTEN", "127.0.0.1:9001"},
                         {"ORCH_CORS_ORIGINS", "https://a.example, https://b.example"}}));

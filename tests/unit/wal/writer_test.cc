@@ -161,6 +161,39 @@ TEST_F(WalWriter, RecordExactlyAtTheLimitIsAccepted) {
               StatusIs(Code::kInvalidArgument));
 }
 
+TEST_F(WalWriter, PrepareRefusesWhatCouldOverflowOnceSealed) {
+  Writer::Options options;
+  options.max_record_bytes = 512;
+  auto writer = open_writer(options);
+  // append() takes this one to the leader, which rejects it after the fact;
+  // prepare() says so before the caller commits anything.
+  EXPECT_THAT(writer->prepare("e", {{"pad", std::string(400, 'x')}}),
+              StatusIs(Code::kInvalidArgument));
+  // Escaping counts: 60 control characters are 360 bytes once stored.
+  EXPECT_THAT(writer->prepare("e", {{"pad", std::string(60, '\x01')}}),
+              StatusIs(Code::kInvalidArgument));
+  EXPECT_THAT(writer->prepare("e", {{"hash", "forged"}}), StatusIs(Code::kInternal));
+  EXPECT_EQ(contents(), "");
+}
+
+TEST_F(WalWriter, PreparedRecordAppendsAtAnySeq) {
+  Writer::Options options;
+  options.max_record_bytes = 512;
+  auto writer = open_writer(options);
+  // The largest payload prepare() accepts under this limit.
+  size_t pad = 0;
+  while (writer->prepare("e", {{"pad", std::string(pad + 1, 'x')}}).ok()) ++pad;
+  ASSERT_GT(pad, 100u);
+  auto prepared = writer->prepare("e", {{"pad", std::string(pad, 'x')}});
+  ASSERT_TRUE(prepared.ok()) << prepared.status().to_string();
+  for (int i = 0; i < 3; ++i) {
+    auto r = writer->append(*prepared);
+    ASSERT_TRUE(r.ok()) << r.status().to_string();
+    EXPECT_LE((*r)->line.size() + 1, options.max_record_bytes);
+  }
+  EXPECT_EQ(verify().head.seq, 3u);
+}
+
 TEST_F(WalWriter, ReservedFieldIsRejectedAsInternal) {
   auto writer = open_writer();
   EXPECT_THAT(writer->append("e", {{"hash", "forged"}}), StatusIs(Code::kInternal));
