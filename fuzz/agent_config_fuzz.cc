@@ -14,9 +14,29 @@
 #include "env_input.h"
 #include "fuzz_check.h"
 
+// Every variable the code reads (for "@<index>" lines; see env_input.h).
+const std::vector<std::string> kNames = {
+    "ORCHESTRATOR_URL",
+    "AGENT_ID",
+    "AGENT_REG_SECRET",
+    "ORCH_JWT",
+    "BACKUP_DIR",
+    "RESTORE_DIR",
+    "AGENT_SPOOL_DIR",
+    "POLL_INTERVAL",
+    "BACKUP_INTERVAL",
+    "AGENT_LONG_POLL",
+    "ORCHESTRATOR_CA_FILE",
+    "ORCHESTRATOR_CA_DIR",
+    "ORCHESTRATOR_TLS_INSECURE",
+    "AGENT_ZSTD_LEVEL",
+    "AGENT_ZSTD_THREADS",
+    "AGENT_LOG_LEVEL",
+};
+
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  ff::fuzz::EnvInput input =
-      ff::fuzz::parse_env_input(std::string_view(reinterpret_cast<const char*>(data), size));
+  ff::fuzz::EnvInput input = ff::fuzz::parse_env_input(
+      std::string_view(reinterpret_cast<const char*>(data), size), kNames);
   std::vector<const char*> argv = {"fortfail-agent"};
   for (const std::string& a : input.args) argv.push_back(a.c_str());
   ff::agent::ParseOutcome outcome;

@@ -2,6 +2,9 @@
 //   NAME=VALUE lines (the last one of a name wins; a line without '=' sets the
 //   name to the empty string), then optionally a line "--" after which every
 //   line is one argv element.
+// A line "@<byte>VALUE" sets the known name number <byte> (modulo the table)
+// to VALUE: whatever the mutation does to that byte, the line still names a
+// variable the code reads, so the fuzzer spends its time on the values.
 #pragma once
 
 #include <map>
@@ -23,7 +26,7 @@ struct EnvInput {
   }
 };
 
-inline EnvInput parse_env_input(std::string_view in) {
+inline EnvInput parse_env_input(std::string_view in, const std::vector<std::string>& names) {
   EnvInput out;
   bool in_args = false;
   while (!in.empty()) {
@@ -34,6 +37,8 @@ inline EnvInput parse_env_input(std::string_view in) {
       in_args = true;
     } else if (in_args) {
       out.args.emplace_back(line);
+    } else if (line.size() >= 2 && line[0] == '@' && !names.empty()) {
+      out.env[names[static_cast<unsigned char>(line[1]) % names.size()]] = line.substr(2);
     } else {
       size_t eq = line.find('=');
       std::string name(line.substr(0, eq));

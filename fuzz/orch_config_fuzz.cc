@@ -8,14 +8,52 @@
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
+#include <vector>
 
 #include "config/config.h"
 #include "env_input.h"
 #include "fuzz_check.h"
 
+// Every variable the code reads (for "@<index>" lines; see env_input.h).
+const std::vector<std::string> kNames = {
+    "ORCH_JWT_SECRET",
+    "ORCH_REG_SECRET",
+    "DATABASE_URL",
+    "WAL_PATH",
+    "ORCH_DATA_DIR",
+    "ORCH_TLS_CERT",
+    "ORCH_TLS_KEY",
+    "ORCH_LOG_LEVEL",
+    "S3_ENDPOINT",
+    "S3_ACCESS_KEY",
+    "S3_SECRET_KEY",
+    "S3_BUCKET",
+    "S3_REGION",
+    "ORCH_LISTEN",
+    "ORCH_TOKEN_TTL_SECONDS",
+    "ORCH_COMMAND_LEASE_SECONDS",
+    "ORCH_AGENT_OFFLINE_SECONDS",
+    "ORCH_READ_TIMEOUT_SECONDS",
+    "ORCH_IDLE_TIMEOUT_SECONDS",
+    "ORCH_MAX_LONG_POLL_SECONDS",
+    "ORCH_VERIFY_SWEEP_SECONDS",
+    "ORCH_MAX_BODY_BYTES",
+    "ORCH_MAX_OBJECT_BYTES",
+    "ORCH_IO_THREADS",
+    "ORCH_WORKER_THREADS",
+    "ORCH_WS_QUEUE_MESSAGES",
+    "ORCH_WS_QUEUE_BYTES",
+    "S3_PART_SIZE_BYTES",
+    "S3_STREAM_PUT_MAX_BYTES",
+    "ORCH_TOKEN_RATE_BURST",
+    "ORCH_TOKEN_RATE_PER_SECOND",
+    "ORCH_CORS_ORIGINS",
+    "ORCH_ENV",
+};
+
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  ff::fuzz::EnvInput input =
-      ff::fuzz::parse_env_input(std::string_view(reinterpret_cast<const char*>(data), size));
+  ff::fuzz::EnvInput input = ff::fuzz::parse_env_input(
+      std::string_view(reinterpret_cast<const char*>(data), size), kNames);
   auto loaded = ff::config::load([&](const std::string& name) { return input.get(name); });
   if (!loaded.ok()) {
     FF_FUZZ_CHECK(loaded.status().code() == ff::Code::kInvalidArgument);
