@@ -28,12 +28,15 @@
 namespace {
 
 const std::string& base_dir() {
-  static const std::string dir = [] {
+  // Never destroyed: the atexit handler below still reads it.
+  static const std::string& dir = *new std::string([] {
     const char* tmp = std::getenv("TMPDIR");
     std::string templ = std::string(tmp && *tmp ? tmp : "/tmp") + "/ff-fuzz-archive.XXXXXX";
     FF_FUZZ_CHECK(::mkdtemp(templ.data()) != nullptr);
+    // Each input leaves the directory empty; libFuzzer ends with exit().
+    std::atexit([] { ::rmdir(base_dir().c_str()); });
     return templ;
-  }();
+  }());
   return dir;
 }
 
