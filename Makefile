@@ -4,7 +4,7 @@ BUILD_DIR ?= build
 BUILD_TYPE ?= Release
 CMAKE_FLAGS ?=
 
-.PHONY: all deps deps-test build run test test-unit test-integration sanitize bench format clean
+.PHONY: all deps deps-test build run test test-unit test-integration sanitize fuzz bench format clean
 
 all: build
 
@@ -33,6 +33,12 @@ sanitize: deps-test
 	$(MAKE) build BUILD_DIR=build-asan CMAKE_FLAGS="-DFF_SANITIZE=ON -DFF_BUILD_BENCH=OFF"
 	FF_BUILD_DIR=build-asan bash scripts/test.sh
 
+# Every libFuzzer target for FUZZ_SECONDS each (default 60), in a separate clang
+# build (build-fuzz/); see fuzz/run.sh and docs/security.md "Fuzzing".
+FUZZ_SECONDS ?= 60
+fuzz: deps-test
+	FUZZ_SECONDS=$(FUZZ_SECONDS) bash fuzz/run.sh
+
 bench:
 	@bash scripts/deps.sh bench
 	$(MAKE) build BUILD_TYPE=Release
@@ -42,4 +48,4 @@ format:
 	@git ls-files '*.cc' '*.h' | xargs clang-format -i
 
 clean:
-	rm -rf $(BUILD_DIR) build-asan
+	rm -rf $(BUILD_DIR) build-asan build-fuzz

@@ -13,7 +13,9 @@ build_pkgs=(
   libcli11-dev libarchive-dev libzstd-dev libcurl4-openssl-dev
   libgtest-dev libgmock-dev libbenchmark-dev
 )
-test_pkgs=(postgresql python3 python3-botocore chromium curl procps zstd)
+# clang + libclang-rt-14-dev (libFuzzer and the sanitizer runtimes; only a
+# Recommends of clang, which --no-install-recommends skips) build fuzz/.
+test_pkgs=(postgresql python3 python3-botocore chromium curl procps zstd clang libclang-rt-14-dev)
 bench_pkgs=(wrk nginx restic hyperfine)
 
 want=("${build_pkgs[@]}")

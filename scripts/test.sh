@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # `make test`: starts the services the tests need (a private PostgreSQL, s3rver on
-# 127.0.0.1), then runs the unit tests (ctest) and the integration, end-to-end and
-# browser tests (node:test) that drive the real binaries over real sockets.
+# 127.0.0.1), then runs the unit tests (ctest), each libFuzzer target briefly
+# (fuzz/run.sh: a clang build in build-fuzz/, FF_TEST_FUZZ_SECONDS each, default 3;
+# 0 skips them), and the integration, end-to-end and browser tests (node:test)
+# that drive the real binaries over real sockets.
 # Every suite runs even when an earlier one failed; the exit code is non-zero if
 # any failed. Prints one closing line "tests: N passed, N failed".
 set -uo pipefail
@@ -53,6 +55,20 @@ if [ -n "$line" ]; then
   passed=$((passed + total - nfail)); failed=$((failed + nfail))
 else
   echo "unit tests: ctest did not report" >&2; failed=$((failed + 1))
+fi
+
+# --- fuzz targets, briefly: a regression that crashes one fails here (each target
+# counts as one test). `make fuzz` runs them for longer.
+fuzz_seconds=${FF_TEST_FUZZ_SECONDS:-3}
+if [ "$fuzz_seconds" != 0 ]; then
+  FUZZ_SECONDS=$fuzz_seconds bash fuzz/run.sh 2>&1 | tee "$tmp/fuzz.log"
+  line=$(grep -E '^fuzz: [0-9]+ passed, [0-9]+ failed$' "$tmp/fuzz.log" | tail -n 1)
+  if [ -n "$line" ]; then
+    passed=$((passed + $(echo "$line" | awk '{print $2}')))
+    failed=$((failed + $(echo "$line" | awk '{print $4}')))
+  else
+    echo "fuzz targets: fuzz/run.sh did not report" >&2; failed=$((failed + 1))
+  fi
 fi
 
 # --- integration, end-to-end and browser tests (node:test)

@@ -1,6 +1,7 @@
 #include "config/config.h"
 
 #include <charconv>
+#include <cmath>
 #include <cstdlib>
 
 namespace ff::config {
@@ -25,6 +26,9 @@ Result<double> parse_double(const std::string& name, const std::string& v, doubl
   char* end = nullptr;
   double d = std::strtod(v.c_str(), &end);
   if (v.empty() || end != v.c_str() + v.size()) return bad(name, "expected a number");
+  // strtod also reads "nan", "inf" and overflowing exponents ("1e999"); NaN
+  // passes every `<` check below; either would make the rate limiter meaningless.
+  if (!std::isfinite(d)) return bad(name, "expected a finite number");
   if (d < min) return bad(name, "must be at least " + std::to_string(min));
   return d;
 }

@@ -31,6 +31,22 @@ TEST(Config, DefaultsMatchTheSeedAndWarnAboutDevSecrets) {
   EXPECT_EQ(r->warnings.size(), 2u);
 }
 
+// Found by fuzz/orch_config_fuzz.cc: strtod reads "nan" and "inf", and NaN
+// slipped past the minimum check.
+TEST(Config, RateLimitsMustBeFiniteNumbers) {
+  for (const char* name : {"ORCH_TOKEN_RATE_BURST", "ORCH_TOKEN_RATE_PER_SECOND"}) {
+    for (const char* value : {"nan", "NaN", "-nan", "inf", "infinity", "1e999"}) {
+      auto r = load(env_of({{name, value}}));
+      EXPECT_EQ(r.status().code(), Code::kInvalidArgument) << name << "=" << value;
+      EXPECT_EQ(r.status().message(), std::string(name) + ": expected a finite number")
+          << name << "=" << value;
+    }
+  }
+  auto ok = load(env_of({{"ORCH_TOKEN_RATE_BURST", "2.5e1"}}));
+  ASSERT_TRUE(ok.ok());
+  EXPECT_EQ(ok->config.token_rate_burst, 25);
+}
+
 TEST(Config, ProductionRefusesDevSecrets) {
   auto r = load(env_of({{"ORCH_ENV", "production"}}));
   EXPECT_EQ(r.status().code(), Code::kInvalidArgument);
