@@ -26,7 +26,10 @@ TEST(Config, DefaultsMatchTheSeedAndWarnAboutDevSecrets) {
   EXPECT_EQ(r->config.agent_offline.count(), 60);
   EXPECT_EQ(r->config.s3.bucket, "fortfail-snapshots");
   EXPECT_EQ(r->config.s3.region, "us-east-1");
-  EXPECT_EQ(r->warnings.size(), 2u);
+  // Both dev secrets, and no ORCH_OPERATOR_SECRET.
+  EXPECT_EQ(r->warnings.size(), 3u);
+  EXPECT_TRUE(r->config.operator_secret.empty());
+  EXPECT_TRUE(r->config.reg_secret_enabled);
 }
 
 TEST(Config, ProductionRefusesDevSecrets) {
@@ -38,9 +41,63 @@ TEST(Config, ProductionRefusesDevSecrets) {
 TEST(Config, ProductionWithStrongSecretsStarts) {
   auto r = load(env_of({{"ORCH_ENV", "production"},
                         {"ORCH_JWT_SECRET", std::string(40, 'x')},
-                        {"ORCH_REG_SECRET", "registration"}}));
+                        {"ORCH_REG_SECRET", "registration"},
+                        {"ORCH_OPERATOR_SECRET", std::string(32, 'o')}}));
   ASSERT_TRUE(r.ok()) << r.status().to_string();
   EXPECT_TRUE(r->warnings.empty());
+  EXPECT_EQ(r->config.operator_secret, std::string(32, 'o'));
+}
+
+TEST(Config, ProductionRefusesAMissingShortOrSharedOperatorSecret) {
+  std::map<std::string, std::string> base = {{"ORCH_ENV", "production"},
+                                             {"ORCH_JWT_SECRET", std::string(40, 'j')},
+                                             {"ORCH_REG_SECRET", std::string(40, 'r')},
+                                             {"ORCH_JWT_SECRET_PREVIOUS", std::string(40, 'p')}};
+  struct Case {
+    const char* operator_secret;  // nullptr: unset
+    const char* says;
+  };
+  const std::string jwt(40, 'j'), reg(40, 'r'), prev(40, 'p'), short_one(31, 'o');
+  const Case cases[] = {{nullptr, "required in production"},
+                        {short_one.c_str(), "at least 32 characters"},
+                        {jwt.c_str(), "must differ from ORCH_JWT_SECRET"},
+                        {reg.c_str(), "must differ from ORCH_REG_SECRET"},
+                        {prev.c_str(), "must differ from ORCH_JWT_SECRET_PREVIOUS"}};
+  for (const Case& c : cases) {
+    auto vars = base;
+    if (c.operator_secret) vars["ORCH_OPERATOR_SECRET"] = c.operator_secret;
+    auto r = load(env_of(vars));
+    ASSERT_FALSE(r.ok()) << c.says;
+    EXPECT_EQ(r.status().message().rfind("ORCH_OPERATOR_SECRET: ", 0), 0u) << r.status().message();
+    EXPECT_NE(r.status().message().find(c.says), std::string::npos) << r.status().message();
+  }
+  base["ORCH_OPERATOR_SECRET"] = std::string(32, 'o');
+  EXPECT_TRUE(load(env_of(base)).ok());
+}
+
+TEST(Config, DevelopmentWarnsWithoutOperatorSecret) {
+  auto r = load(env_of({{"ORCH_JWT_SECRET", "j"}, {"ORCH_REG_SECRET", "r"}}));
+  ASSERT_TRUE(r.ok());
+  ASSERT_EQ(r->warnings.size(), 1u);
+  EXPECT_NE(r->warnings[0].find("ORCH_OPERATOR_SECRET is not set"), std::string::npos);
+  r = load(
+      env_of({{"ORCH_JWT_SECRET", "j"}, {"ORCH_REG_SECRET", "r"}, {"ORCH_OPERATOR_SECRET", "o"}}));
+  ASSERT_TRUE(r.ok());
+  EXPECT_TRUE(r->warnings.empty());
+}
+
+TEST(Config, RegistrationSecretOffNeedsAnOperatorSecret) {
+  auto r = load(env_of({{"ORCH_REG_SECRET_ENABLED", "0"}}));
+  EXPECT_EQ(r.status().code(), Code::kInvalidArgument);
+  EXPECT_EQ(r.status().message().rfind("ORCH_REG_SECRET_ENABLED:", 0), 0u);
+  r = load(env_of({{"ORCH_REG_SECRET_ENABLED", "0"}, {"ORCH_OPERATOR_SECRET", "o"}}));
+  ASSERT_TRUE(r.ok());
+  EXPECT_FALSE(r->config.reg_secret_enabled);
+}
+
+TEST(Config, PreviousJwtSecretMustDiffer) {
+  auto r = load(env_of({{"ORCH_JWT_SECRET", "same"}, {"ORCH_JWT_SECRET_PREVIOUS", "same"}}));
+  EXPECT_EQ(r.status().message().rfind("ORCH_JWT_SECRET_PREVIOUS:", 0), 0u);
 }
 
 TEST(Config, BadValuesNameTheVariable) {
