@@ -194,6 +194,17 @@ describe('OpenAPI document and the running orchestrator', () => {
     await call('POST', '/auth/token', '/auth/token', { json: { registration_secret: orch.regSecret } });
     await call('POST', '/auth/token', '/auth/token', { json: { registration_secret: 'wrong' } });
     await call('POST', '/auth/token', '/auth/token', { json: {} });
+    const key = await call('POST', '/api-keys', '/api-keys', { token: op, json: { name: 'oa-key', role: 'viewer' } });
+    await call('POST', '/api-keys', '/api-keys', { token: op, json: { name: 'oa-key', role: 'root' } });
+    await call('GET', '/api-keys', '/api-keys', { token: op });
+    await call('POST', '/auth/token', '/auth/token', { json: { api_key: key.json.key } });
+    await call('DELETE', '/api-keys/{id}', `/api-keys/${key.json.id}`, { token: op });
+    await call('DELETE', '/api-keys/{id}', '/api-keys/key-none', { token: op });
+    const enr = await call('POST', '/agents/{id}/enrollment', '/agents/oa-enrolled/enrollment', { token: op, json: {} });
+    await call('POST', '/auth/enroll', '/auth/enroll', { json: { agent_id: 'oa-enrolled', enrollment_code: enr.json.enrollment_code } });
+    await call('POST', '/auth/enroll', '/auth/enroll', { json: { agent_id: 'oa-enrolled', enrollment_code: enr.json.enrollment_code } });
+    await call('POST', '/agents/{id}/revoke', '/agents/oa-enrolled/revoke', { token: op, json: {} });
+    await call('POST', '/agents/{id}/revoke', '/agents/oa-enrolled/revoke', { token: agentTok, json: {} });
 
     const snap = `oa-snap-${randomBytes(3).toString('hex')}`;
     const body = Buffer.from('fortfail openapi test\n');
