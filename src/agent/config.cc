@@ -107,6 +107,8 @@ Result<AgentConfig> parse_agent_config(int argc, const char* const* argv, const 
   read_string(env, "AGENT_ID", &c.agent_id);
   read_string(env, "AGENT_REG_SECRET", &c.reg_secret);
   read_string(env, "ORCH_JWT", &c.jwt);
+  read_string(env, "AGENT_STATE_DIR", &c.state_dir);
+  read_string(env, "AGENT_ENROLLMENT_CODE", &c.enrollment_code);
   read_string(env, "BACKUP_DIR", &c.backup_dir);
   read_string(env, "RESTORE_DIR", &c.restore_dir);
   read_string(env, "AGENT_SPOOL_DIR", &c.spool_dir);
@@ -137,6 +139,11 @@ Result<AgentConfig> parse_agent_config(int argc, const char* const* argv, const 
   app.add_option("--agent-id", c.agent_id, "this agent's id [AGENT_ID]");
   app.add_option("--reg-secret", c.reg_secret, "registration secret [AGENT_REG_SECRET]");
   app.add_option("--token", c.jwt, "pre-provisioned agent token [ORCH_JWT]");
+  app.add_option("--state-dir", c.state_dir,
+                 "keeps the enrolled agent secret, 0600 [AGENT_STATE_DIR]");
+  app.add_option("--enrollment-code", c.enrollment_code,
+                 "one-time code from `fortfail agent enroll`, exchanged for the agent's own "
+                 "secret [AGENT_ENROLLMENT_CODE]");
   app.add_option("--backup-dir", c.backup_dir, "directory to back up [BACKUP_DIR]");
   app.add_option("--restore-dir", c.restore_dir, "where restores land [RESTORE_DIR]");
   app.add_option("--spool-dir", c.spool_dir, "scratch space for archives [AGENT_SPOOL_DIR]");
@@ -191,8 +198,14 @@ Result<AgentConfig> parse_agent_config(int argc, const char* const* argv, const 
 Status finalize_agent_config(AgentConfig& c) {
   if (c.agent_id.empty()) return ValidationError("AGENT_ID (--agent-id) is required");
   FF_TRY(validate_id("AGENT_ID", c.agent_id));
-  if (c.reg_secret.empty() && c.jwt.empty()) {
-    return ValidationError("AGENT_REG_SECRET (--reg-secret) or ORCH_JWT (--token) is required");
+  if (c.state_dir.empty()) return ValidationError("AGENT_STATE_DIR must not be empty");
+  c.state_dir = absolute(c.state_dir);
+  std::error_code ec;
+  bool enrolled = std::filesystem::exists(c.state_dir + "/agent_secret", ec);
+  if (c.reg_secret.empty() && c.jwt.empty() && c.enrollment_code.empty() && !enrolled) {
+    return ValidationError(
+        "AGENT_REG_SECRET (--reg-secret), ORCH_JWT (--token), AGENT_ENROLLMENT_CODE "
+        "(--enrollment-code) or an enrolled secret in AGENT_STATE_DIR is required");
   }
   if (c.orchestrator_url.rfind("http://", 0) != 0 && c.orchestrator_url.rfind("https://", 0) != 0) {
     return ValidationError("ORCHESTRATOR_URL must start with http:// or https://, got '" +

@@ -22,8 +22,11 @@ struct AgentConfig {
   std::string agent_id;                                    // AGENT_ID / --agent-id (required)
   std::string reg_secret;                                  // AGENT_REG_SECRET / --reg-secret
   std::string jwt;                                         // ORCH_JWT / --token
-  std::string backup_dir = "/data/backup";                 // BACKUP_DIR / --backup-dir
-  std::string restore_dir = "/data/restore";               // RESTORE_DIR / --restore-dir
+  // Where the enrolled agent secret is kept (0600); see credential_file.h.
+  std::string state_dir = "/var/lib/fortfail-agent";  // AGENT_STATE_DIR / --state-dir
+  std::string enrollment_code;              // AGENT_ENROLLMENT_CODE / --enrollment-code (used once)
+  std::string backup_dir = "/data/backup";  // BACKUP_DIR / --backup-dir
+  std::string restore_dir = "/data/restore";  // RESTORE_DIR / --restore-dir
   std::string spool_dir;  // AGENT_SPOOL_DIR / --spool-dir; default: <restore_dir>/.fortfail-spool
   std::chrono::seconds poll_interval{5};  // POLL_INTERVAL / --poll-interval
   std::chrono::seconds backup_interval{

@@ -7,11 +7,13 @@
 namespace ff::agent {
 
 TokenManager::TokenManager(client::ApiClient& client, sys::Clock& clock, std::string agent_id,
-                           std::string reg_secret, std::string preset_token)
+                           std::string reg_secret, std::string preset_token,
+                           std::string agent_secret)
     : client_(client),
       clock_(clock),
       agent_id_(std::move(agent_id)),
       reg_secret_(std::move(reg_secret)),
+      agent_secret_(std::move(agent_secret)),
       token_(std::move(preset_token)) {
   if (!token_.empty()) {
     auto claims = client::decode_claims(token_);
@@ -50,13 +52,17 @@ Status TokenManager::invalidate() {
 }
 
 Status TokenManager::mint() {
-  nlohmann::json body = {{"registration_secret", reg_secret_}, {"agent_id", agent_id_}};
+  nlohmann::json body =
+      agent_secret_.empty()
+          ? nlohmann::json{{"registration_secret", reg_secret_}, {"agent_id", agent_id_}}
+          : nlohmann::json{{"agent_secret", agent_secret_}, {"agent_id", agent_id_}};
   client_.set_token("");  // /auth/token needs none; never send a stale one
   auto r = client_.post("/auth/token", body);
   if (!r.ok()) {
     if (r.status().code() == Code::kPermissionDenied) {
-      return Unauthenticated("the orchestrator refused the registration secret: " +
-                             r.status().message());
+      return Unauthenticated(std::string("the orchestrator refused the ") +
+                             (agent_secret_.empty() ? "registration secret" : "agent secret") +
+                             ": " + r.status().message());
     }
     return r.status().with_context("token");
   }

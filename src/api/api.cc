@@ -17,6 +17,8 @@ Api::Api(core::Service& service, const auth::TokenService& tokens, auth::RateLim
   add_restore_job_routes();
   add_backup_job_routes();
   add_agent_routes();
+  add_credential_routes();
+  apply_access_table();
 }
 
 Response json_response(const nlohmann::json& j, int status) {
@@ -24,9 +26,13 @@ Response json_response(const nlohmann::json& j, int status) {
   return Response::json(status, j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
 }
 
-Result<auth::Claims> Api::authenticate_token(std::string_view token) const {
+SystemTime Api::now() const { return service_.env().clock->now(); }
+
+Result<auth::Claims> Api::authenticate_token(const Route& route, std::string_view token) const {
   if (token.empty()) return Unauthenticated("missing token");
-  return tokens_.verify(token);
+  FF_ASSIGN_OR_RETURN(auth::Claims claims, tokens_.verify(token));
+  FF_TRY(authorize(route.permit, claims));
+  return claims;
 }
 
 Status Api::authenticate(Request& req) const {
@@ -51,6 +57,7 @@ T Api::guarded(const Route& route, Request& req, Body&& body) const {
   try {
     if (route.access == Access::kBearer) {
       Status s = authenticate(req);
+      if (s.ok()) s = authorize(route.permit, *req.claims);
       if (!s.ok()) return error_response(s);
     }
     return body();

@@ -29,6 +29,15 @@ namespace ff::api {
 enum class Access { kPublic, kBearer };
 enum class RouteKind { kPlain, kUpload, kWebSocket };
 
+// Who may call a route once authenticated: people holding at least `least`,
+// and agents when `agents` (core then confines them to their own resources).
+// Declared for every route in one table (route_access.cc), enforced by
+// dispatch for HTTP and by the upgrade for the WebSocket.
+struct Permit {
+  auth::Role least = auth::Role::kAdmin;
+  bool agents = false;
+};
+
 struct Route {
   std::string method;
   std::string pattern;  // "/snapshots/{id}/object"
@@ -43,7 +52,15 @@ struct Route {
   // keyed read, or nullopt to run `handle` on the worker pool after all.
   std::function<std::optional<Response>(Request&)> try_inline;
   std::function<Result<std::unique_ptr<BodySink>>(Request&)> begin_upload;
+  // Filled from the access table by the Api's constructor; unused for kPublic.
+  Permit permit;
 };
+
+// The access table: the permit of `method` `pattern`; nullopt for a public
+// route, kNotFound for a route missing from the table.
+Result<std::optional<Permit>> route_permit(std::string_view method, std::string_view pattern);
+// kPermissionDenied (naming the role needed) unless `claims` satisfy `permit`.
+Status authorize(const Permit& permit, const auth::Claims& claims);
 
 struct ApiOptions {
   std::chrono::seconds max_long_poll{60};
@@ -76,10 +93,13 @@ class Api {
   // For kUpload routes: authenticates and opens the sink, or returns the error response.
   std::variant<std::unique_ptr<BodySink>, Response> begin_upload(const Route& route,
                                                                  Request& req) const;
-  // For the WebSocket route: the claims of `?token=`.
-  Result<auth::Claims> authenticate_token(std::string_view token) const;
+  // For the WebSocket route: the claims of `?token=`, verified and authorized
+  // for `route`. Also re-checks an open WebSocket's token (expiry, revocation).
+  Result<auth::Claims> authenticate_token(const Route& route, std::string_view token) const;
 
   core::Service& service() const { return service_; }
+  // The service's clock, for token expiry outside the Api (WebSockets).
+  SystemTime now() const;
   const ApiOptions& options() const { return options_; }
 
  private:
@@ -93,6 +113,8 @@ class Api {
   void add_restore_job_routes();
   void add_backup_job_routes();
   void add_agent_routes();
+  void add_credential_routes();
+  void apply_access_table();
 
   core::Service& service_;
   const auth::TokenService& tokens_;

@@ -11,6 +11,8 @@ namespace ff::auth {
 namespace {
 constexpr char kIssuer[] = "fortfail";
 constexpr char kOperatorSubject[] = "operator";
+// Marks tokens minted with the four roles; without it "operator" meant every right.
+constexpr int kRoleVersion = 2;
 // {"alg":"HS256","typ":"JWT"}, fixed so minting does no JSON work for it.
 const std::string& header_segment() {
   static const std::string h = base64url_encode(R"({"alg":"HS256","typ":"JWT"})");
@@ -20,22 +22,57 @@ const std::string& header_segment() {
 Status bad(const char* why) { return Unauthenticated(std::string("invalid token: ") + why); }
 }  // namespace
 
-const char* role_name(Role role) { return role == Role::kAgent ? "agent" : "operator"; }
+const char* role_name(Role role) {
+  switch (role) {
+    case Role::kAgent:
+      return "agent";
+    case Role::kViewer:
+      return "viewer";
+    case Role::kOperator:
+      return "operator";
+    case Role::kAdmin:
+      return "admin";
+  }
+  return "unknown";
+}
+
+std::optional<Role> parse_role(std::string_view name) {
+  for (Role r : {Role::kAgent, Role::kViewer, Role::kOperator, Role::kAdmin}) {
+    if (name == role_name(r)) return r;
+  }
+  return std::nullopt;
+}
+
+bool grants(Role held, Role least) {
+  if (held == Role::kAgent || least == Role::kAgent) return held == least;
+  return static_cast<int>(held) >= static_cast<int>(least);
+}
 
 TokenService::TokenService(std::string secret, std::chrono::seconds ttl, const sys::Clock& clock,
-                           sys::Random& random)
-    : secret_(std::move(secret)), ttl_(ttl), clock_(clock), random_(random) {}
+                           sys::Random& random, std::string previous_secret)
+    : secret_(std::move(secret)),
+      previous_secret_(std::move(previous_secret)),
+      ttl_(ttl),
+      clock_(clock),
+      random_(random) {}
 
 MintedToken TokenService::mint(const std::optional<std::string>& agent_id) const {
+  if (agent_id) return mint(Role::kAgent, *agent_id);
+  return mint(Role::kAdmin, kOperatorSubject);
+}
+
+MintedToken TokenService::mint(Role role, std::string subject, std::string key_id) const {
   Claims c;
-  c.role = agent_id ? Role::kAgent : Role::kOperator;
-  c.subject = agent_id ? *agent_id : kOperatorSubject;
+  c.role = role;
+  c.subject = std::move(subject);
+  c.key_id = std::move(key_id);
   c.issued_at = to_unix_seconds(clock_.now());
   c.expires_at = c.issued_at + ttl_.count();
   c.token_id = to_hex(random_.bytes(16));
-  nlohmann::json payload = {{"sub", c.subject},   {"role", role_name(c.role)},
-                            {"iat", c.issued_at}, {"exp", c.expires_at},
-                            {"iss", kIssuer},     {"jti", c.token_id}};
+  nlohmann::json payload = {
+      {"sub", c.subject}, {"role", role_name(c.role)}, {"iat", c.issued_at}, {"exp", c.expires_at},
+      {"iss", kIssuer},   {"jti", c.token_id},         {"rv", kRoleVersion}};
+  if (!c.key_id.empty()) payload["kid"] = c.key_id;
   std::string signing_input = header_segment() + "." + base64url_encode(payload.dump());
   std::string sig = base64url_encode(hmac_sha256(secret_, signing_input));
   return MintedToken{signing_input + "." + sig, std::move(c)};
@@ -51,9 +88,14 @@ Result<Claims> TokenService::verify(std::string_view token) const {
   }
   if (known) {
     if (known->expires_at <= to_unix_seconds(clock_.now())) return Unauthenticated("token expired");
+    if (revocations_) FF_TRY(revocations_->check(*known));
     return *std::move(known);
   }
   Result<Claims> verified = verify_uncached(token);
+  if (verified.ok() && revocations_) {
+    // Not remembered either: a revoked token stays refused without the memo's help.
+    FF_TRY(revocations_->check(*verified));
+  }
   if (verified.ok()) {
     std::unique_lock lock(memo_mu_);
     // Bounded: when full, start over (tokens in use come back on their next request).
@@ -82,8 +124,12 @@ Result<Claims> TokenService::verify_uncached(std::string_view token) const {
   if (!header.is_object() || !header.contains("alg") || header["alg"] != "HS256") {
     return bad("unsupported algorithm");
   }
-  std::string expected = hmac_sha256(secret_, token.substr(0, dot2));
-  if (!constant_time_equal(expected, *sig)) return bad("bad signature");
+  std::string_view signing_input = token.substr(0, dot2);
+  bool signed_ok = constant_time_equal(hmac_sha256(secret_, signing_input), *sig);
+  if (!signed_ok && !previous_secret_.empty()) {
+    signed_ok = constant_time_equal(hmac_sha256(previous_secret_, signing_input), *sig);
+  }
+  if (!signed_ok) return bad("bad signature");
 
   auto payload = nlohmann::json::parse(*payload_raw, nullptr, false);
   if (!payload.is_object()) return bad("malformed claims");
@@ -105,13 +151,22 @@ Result<Claims> TokenService::verify_uncached(std::string_view token) const {
   if (!iss || *iss != kIssuer) return bad("wrong issuer");
   if (!sub || !role || !exp || !iat) return bad("missing claims");
   Claims c;
-  if (*role == "agent") {
-    c.role = Role::kAgent;
-  } else if (*role == "operator") {
-    c.role = Role::kOperator;
-  } else {
-    return bad("unknown role");
+  auto parsed = parse_role(*role);
+  if (!parsed) return bad("unknown role");
+  c.role = *parsed;
+  auto rv = num("rv");
+  if (!rv) {
+    // Minted before roles: only "agent" and "operator" existed, and an
+    // operator could do everything.
+    if (c.role == Role::kOperator) {
+      c.role = Role::kAdmin;
+    } else if (c.role != Role::kAgent) {
+      return bad("unknown role");
+    }
+  } else if (*rv != kRoleVersion) {
+    return bad("unknown role version");
   }
+  if (const std::string* kid = str("kid")) c.key_id = *kid;
   if (*exp <= to_unix_seconds(clock_.now())) return Unauthenticated("token expired");
   c.subject = *sub;
   c.issued_at = *iat;

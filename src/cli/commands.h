@@ -21,6 +21,15 @@ void add_restore(CLI::App& app, Context& ctx, int* exit_code);
 void add_jobs(CLI::App& app, Context& ctx, int* exit_code);
 void add_events(CLI::App& app, Context& ctx, int* exit_code);
 void add_wal(CLI::App& app, Context& ctx, int* exit_code);
+// api-key create|list|revoke
+void add_api_key(CLI::App& app, Context& ctx, int* exit_code);
+void add_api_key_create(CLI::App& parent, Context& ctx, int* exit_code);
+void add_api_key_list(CLI::App& parent, Context& ctx, int* exit_code);
+void add_api_key_revoke(CLI::App& parent, Context& ctx, int* exit_code);
+// agent enroll|revoke
+void add_agent(CLI::App& app, Context& ctx, int* exit_code);
+void add_agent_enroll(CLI::App& parent, Context& ctx, int* exit_code);
+void add_agent_revoke(CLI::App& parent, Context& ctx, int* exit_code);
 
 // Builds the whole command line, parses argv and runs the chosen subcommand.
 int run_cli(int argc, const char* const* argv, Context& ctx);

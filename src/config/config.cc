@@ -48,6 +48,39 @@ std::vector<std::string> split_csv(const std::string& v) {
   return out;
 }
 
+// ORCH_OPERATOR_SECRET separates who runs the fleet from what every agent
+// host holds: production requires it, long and distinct from every other secret.
+Status check_operator_secret(const Config& c, std::vector<std::string>* warnings) {
+  if (!c.jwt_secret_previous.empty() && c.jwt_secret_previous == c.jwt_secret) {
+    return bad("ORCH_JWT_SECRET_PREVIOUS", "must differ from ORCH_JWT_SECRET");
+  }
+  // Production's refusals (missing, short, shared) are in production.cc, with
+  // the other secrets'; here only what holds in every mode.
+  if (c.operator_secret.empty()) {
+    if (!c.reg_secret_enabled) {
+      return bad("ORCH_REG_SECRET_ENABLED",
+                 "0 needs ORCH_OPERATOR_SECRET: nothing else could mint admin tokens");
+    }
+    warnings->push_back(
+        "ORCH_OPERATOR_SECRET is not set: the registration secret every agent holds also mints "
+        "admin tokens. Set ORCH_OPERATOR_SECRET.");
+    return OkStatus();
+  }
+  struct Other {
+    const char* name;
+    const std::string& value;
+  };
+  for (const Other& o :
+       {Other{"ORCH_JWT_SECRET", c.jwt_secret}, Other{"ORCH_REG_SECRET", c.reg_secret},
+        Other{"ORCH_JWT_SECRET_PREVIOUS", c.jwt_secret_previous}}) {
+    if (!o.value.empty() && o.value == c.operator_secret) {
+      warnings->push_back(std::string("ORCH_OPERATOR_SECRET equals ") + o.name +
+                          ": whoever holds one holds both.");
+    }
+  }
+  return OkStatus();
+}
+
 }  // namespace
 
 bool Config::uses_dev_secrets() const {
@@ -86,6 +119,8 @@ Result<LoadResult> load(const Getenv& getenv) {
 
   str("ORCH_JWT_SECRET", &c.jwt_secret);
   str("ORCH_REG_SECRET", &c.reg_secret);
+  str("ORCH_OPERATOR_SECRET", &c.operator_secret);
+  str("ORCH_JWT_SECRET_PREVIOUS", &c.jwt_secret_previous);
   str("DATABASE_URL", &c.database_url);
   str("WAL_PATH", &c.wal_path);
   str("ORCH_DATA_DIR", &c.data_dir);
@@ -123,6 +158,17 @@ Result<LoadResult> load(const Getenv& getenv) {
   FF_TRY(seconds("ORCH_IDLE_TIMEOUT_SECONDS", &c.idle_timeout, 1, 3600));
   FF_TRY(seconds("ORCH_MAX_LONG_POLL_SECONDS", &c.max_long_poll, 0, 3600));
   FF_TRY(seconds("ORCH_VERIFY_SWEEP_SECONDS", &c.verify_sweep_interval, 1, 86400));
+  FF_TRY(seconds("ORCH_ENROLLMENT_TTL_SECONDS", &c.enrollment_ttl, 60, 30 * 86400));
+  FF_TRY(seconds("ORCH_REVOCATION_REFRESH_SECONDS", &c.revocation_refresh, 1, 3600));
+  if (auto v = getenv("ORCH_REG_SECRET_ENABLED")) {
+    if (*v == "1" || *v == "true") {
+      c.reg_secret_enabled = true;
+    } else if (*v == "0" || *v == "false") {
+      c.reg_secret_enabled = false;
+    } else {
+      return bad("ORCH_REG_SECRET_ENABLED", "expected 1 or 0");
+    }
+  }
   FF_TRY(integer("ORCH_MAX_BODY_BYTES", &c.max_body_bytes, 1024, 1LL << 30));
   FF_TRY(integer("ORCH_MAX_OBJECT_BYTES", &c.max_object_bytes, 1, 1LL << 50));
   FF_TRY(integer("ORCH_AGENT_QUOTA_BYTES", &c.agent_quota_bytes, 0, 1LL << 60));
@@ -194,6 +240,7 @@ Result<LoadResult> load(const Getenv& getenv) {
     r.warnings.push_back(
         "ORCH_REG_SECRET is the default dev secret: anyone can mint tokens. Set a strong secret.");
   }
+  FF_TRY(check_operator_secret(c, &r.warnings));
   if (!c.s3.endpoint.empty() &&
       (c.s3.access_key == "minioadmin" || c.s3.secret_key == "minioadmin")) {
     r.warnings.push_back("S3 credentials are MinIO's defaults (minioadmin).");

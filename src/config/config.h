@@ -34,6 +34,15 @@ struct S3Config {
 struct Config {
   std::string jwt_secret = kDevJwtSecret;
   std::string reg_secret = kDevRegSecret;
+  // Empty: the registration secret also mints admin tokens (development only).
+  std::string operator_secret;
+  // Accepted for verification during a rotation; never used to sign.
+  std::string jwt_secret_previous;
+  // False (ORCH_REG_SECRET_ENABLED=0): agents mint only with their enrolled secrets.
+  bool reg_secret_enabled = true;
+  std::chrono::seconds enrollment_ttl{3600};
+  // How often the revocation set is reloaded from the database (other processes).
+  std::chrono::seconds revocation_refresh{10};
   std::string database_url = "sqlite:///./orchestrator.db";
   std::string wal_path = "/data/orchestrator_wal.log";
   std::string listen_host = "0.0.0.0";

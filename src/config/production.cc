@@ -16,6 +16,10 @@ constexpr size_t kMinSecretChars = 32;
 std::vector<NamedSecret> distinct_secrets(const Config& c) {
   std::vector<NamedSecret> out = {{"ORCH_JWT_SECRET", &c.jwt_secret},
                                   {"ORCH_REG_SECRET", &c.reg_secret}};
+  if (!c.jwt_secret_previous.empty()) {
+    out.push_back({"ORCH_JWT_SECRET_PREVIOUS", &c.jwt_secret_previous});
+  }
+  if (!c.operator_secret.empty()) out.push_back({"ORCH_OPERATOR_SECRET", &c.operator_secret});
   if (!c.s3.endpoint.empty()) out.push_back({"S3_SECRET_KEY", &c.s3.secret_key});
   return out;
 }
@@ -32,6 +36,16 @@ std::vector<std::string> production_problems(const Config& c) {
   };
   strong("ORCH_JWT_SECRET", c.jwt_secret, kDevJwtSecret);
   strong("ORCH_REG_SECRET", c.reg_secret, kDevRegSecret);
+  // Without the operator secret the registration secret, which every agent
+  // host holds, also mints admin tokens.
+  if (c.operator_secret.empty()) {
+    out.push_back("ORCH_OPERATOR_SECRET: required in production (at least " +
+                  std::to_string(kMinSecretChars) +
+                  " characters): without it the registration secret every agent host holds also "
+                  "mints admin tokens");
+  } else {
+    strong("ORCH_OPERATOR_SECRET", c.operator_secret, "");
+  }
 
   // A secret shared between two roles lets whoever holds one act as the other
   // (the registration secret on every agent host would sign tokens).

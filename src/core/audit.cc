@@ -16,12 +16,34 @@ nlohmann::json parse_array(const std::string& text) {
 }  // namespace
 
 Entry token_minted(const std::string& role, const std::optional<std::string>& agent_id,
-                   const std::string& token_id, int64_t expires_at) {
+                   const std::string& token_id, int64_t expires_at, const std::string& key_id) {
   nlohmann::json f = {{"role", role},
                       {"jti", token_id},
                       {"expires_at", format_rfc3339(from_unix_seconds(expires_at))}};
   if (agent_id) f["agent_id"] = *agent_id;
+  if (!key_id.empty()) f["key_id"] = key_id;
   return {"token_minted", std::move(f)};
+}
+
+Entry api_key_created(const store::ApiKey& key) {
+  return {"api_key_created", {{"key_id", key.id}, {"name", key.name}, {"role", key.role}}};
+}
+
+Entry api_key_revoked(const std::string& key_id) {
+  return {"api_key_revoked", {{"key_id", key_id}}};
+}
+
+Entry agent_enrollment_created(const std::string& agent_id, SystemTime expires_at) {
+  return {"agent_enrollment_created",
+          {{"agent_id", agent_id}, {"expires_at", format_rfc3339(expires_at)}}};
+}
+
+Entry agent_enrolled(const std::string& agent_id) {
+  return {"agent_enrolled", {{"agent_id", agent_id}}};
+}
+
+Entry agent_revoked(const std::string& agent_id) {
+  return {"agent_revoked", {{"agent_id", agent_id}}};
 }
 
 Entry agent_registered(const std::string& agent_id) {

@@ -20,7 +20,13 @@ struct Entry {
 };
 
 Entry token_minted(const std::string& role, const std::optional<std::string>& agent_id,
-                   const std::string& token_id, int64_t expires_at);
+                   const std::string& token_id, int64_t expires_at, const std::string& key_id = {});
+// Credentials: names and ids only, never a key, secret or code.
+Entry api_key_created(const store::ApiKey& key);
+Entry api_key_revoked(const std::string& key_id);
+Entry agent_enrollment_created(const std::string& agent_id, SystemTime expires_at);
+Entry agent_enrolled(const std::string& agent_id);
+Entry agent_revoked(const std::string& agent_id);
 Entry agent_registered(const std::string& agent_id);
 Entry snapshot_created(const store::Snapshot& s);
 Entry snapshot_uploaded(const store::Snapshot& s, const std::string& via);

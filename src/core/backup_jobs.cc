@@ -11,7 +11,9 @@ namespace ff::core {
 
 Result<BackupJobView> Service::create_backup_job(const auth::Claims& caller,
                                                  const NewBackupJob& req) {
-  if (!caller.is_operator()) return PermissionDenied("only operators may create backup jobs");
+  if (!auth::grants(caller.role, auth::Role::kOperator)) {
+    return PermissionDenied("only operators and admins may create backup jobs");
+  }
   FF_TRY(validate_id("agent_id", req.agent_id));
   nlohmann::json paths = nlohmann::json::array();
   for (const auto& p : req.paths) {
@@ -51,7 +53,7 @@ Result<BackupJobView> Service::get_backup_job(const auth::Claims& caller, const 
 Result<store::Listing<store::BackupJob>> Service::list_backup_jobs(const auth::Claims& caller,
                                                                    store::BackupJobFilter filter,
                                                                    const store::Page& page) {
-  if (!caller.is_operator()) {
+  if (caller.is_agent()) {
     if (filter.agent_id && *filter.agent_id != caller.subject) {
       return PermissionDenied("token may not list another agent's jobs");
     }

@@ -10,7 +10,9 @@ namespace ff::core {
 
 Result<RestoreJobView> Service::create_restore_job(const auth::Claims& caller,
                                                    const NewRestoreJob& req) {
-  if (!caller.is_operator()) return PermissionDenied("only operators may create restore jobs");
+  if (!auth::grants(caller.role, auth::Role::kOperator)) {
+    return PermissionDenied("only operators and admins may create restore jobs");
+  }
   FF_TRY(validate_id("snapshot_id", req.snapshot_id));
   FF_TRY(validate_id("target_agent_id", req.target_agent_id));
   FF_ASSIGN_OR_RETURN(store::Snapshot snap, store_.get_snapshot(req.snapshot_id));
@@ -56,7 +58,7 @@ Result<RestoreJobView> Service::get_restore_job(const auth::Claims& caller, cons
 Result<store::Listing<store::RestoreJob>> Service::list_restore_jobs(const auth::Claims& caller,
                                                                      store::RestoreJobFilter filter,
                                                                      const store::Page& page) {
-  if (!caller.is_operator()) {
+  if (caller.is_agent()) {
     if (filter.target_agent_id && *filter.target_agent_id != caller.subject) {
       return PermissionDenied("token may not list another agent's jobs");
     }

@@ -8,12 +8,14 @@
 namespace ff::core {
 
 Service::Service(const sys::Env& env, store::Store& store, blob::BlobStore& blobs, wal::Writer& wal,
-                 const auth::TokenService& tokens, Notifier& notifier, ServiceOptions options)
+                 const auth::TokenService& tokens, auth::Revocations& revocations,
+                 Notifier& notifier, ServiceOptions options)
     : env_(env),
       store_(store),
       blobs_(blobs),
       wal_(wal),
       tokens_(tokens),
+      revocations_(revocations),
       notifier_(notifier),
       options_(std::move(options)),
       event_limiter_(*env_.clock, options_.agent_event_burst, options_.agent_events_per_second) {}
@@ -75,21 +77,6 @@ Status Service::touch_agent(const std::string& agent_id) {
     if (it != last_touch_.end() && it->second == now) last_touch_.erase(it);
   }
   return written;
-}
-
-Result<auth::MintedToken> Service::mint_token(std::string_view registration_secret,
-                                              const std::optional<std::string>& agent_id) {
-  // Hash both sides first so the comparison takes the same time whatever the lengths.
-  if (!constant_time_equal(sha256_hex(registration_secret),
-                           sha256_hex(options_.registration_secret))) {
-    return PermissionDenied("invalid registration secret");
-  }
-  if (agent_id) FF_TRY(validate_id("agent_id", *agent_id));
-  auth::MintedToken minted = tokens_.mint(agent_id);
-  if (agent_id) FF_TRY(touch_agent(*agent_id));
-  FF_TRY(audit(audit::token_minted(auth::role_name(minted.claims.role), agent_id,
-                                   minted.claims.token_id, minted.claims.expires_at)));
-  return minted;
 }
 
 Readiness Service::readiness() {

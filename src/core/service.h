@@ -56,6 +56,32 @@ struct ServiceOptions {
   double agent_events_per_second = 20;       // events per agent, sustained ...
   double agent_event_burst = 200;            // ... and at once
   int64_t max_job_events = 1000;             // log events per job, the terminal one excepted
+  // When set, the only secret minting admin tokens (registration_secret then
+  // mints agent tokens only). Empty: registration_secret mints both (legacy).
+  std::string operator_secret;
+  // False: the shared registration secret mints nothing; agents use their
+  // own enrolled secrets.
+  bool registration_secret_enabled = true;
+  std::chrono::seconds enrollment_ttl{3600};
+};
+
+// POST /auth/token's body: exactly one way to prove who the caller is.
+struct TokenRequest {
+  std::optional<std::string> registration_secret;  // + agent_id: agent; alone: admin
+  std::optional<std::string> agent_id;
+  std::optional<std::string> agent_secret;  // with agent_id: an enrolled agent
+  std::optional<std::string> api_key;       // a named API key: its role
+};
+
+struct CreatedApiKey {
+  store::ApiKey key;
+  std::string secret;  // the key itself: returned once, never stored
+};
+
+struct Enrollment {
+  std::string agent_id;
+  std::string code;  // one-time; only its hash is stored
+  SystemTime expires_at;
 };
 
 struct NewSnapshot {
@@ -120,11 +146,27 @@ class Service {
  public:
   // Every reference must outlive the service.
   Service(const sys::Env& env, store::Store& store, blob::BlobStore& blobs, wal::Writer& wal,
-          const auth::TokenService& tokens, Notifier& notifier, ServiceOptions options);
+          const auth::TokenService& tokens, auth::Revocations& revocations, Notifier& notifier,
+          ServiceOptions options);
 
-  // --- tokens: wrong secret -> kPermissionDenied (compared in constant time).
-  Result<auth::MintedToken> mint_token(std::string_view registration_secret,
-                                       const std::optional<std::string>& agent_id);
+  // --- tokens: a wrong secret or key -> kPermissionDenied (secrets compared
+  // in constant time), a malformed request -> kValidation.
+  Result<auth::MintedToken> mint_token(const TokenRequest& req);
+
+  // --- credentials (credentials.cc); callers are authorized by the route table.
+  Result<CreatedApiKey> create_api_key(const std::string& name, auth::Role role);
+  Result<std::vector<store::ApiKey>> list_api_keys();
+  // Revokes at once: tokens minted from the key stop verifying.
+  Status revoke_api_key(const std::string& id);
+  // A one-time code for the agent to exchange (enroll()); replaces an earlier unused one.
+  Result<Enrollment> create_enrollment(const std::string& agent_id);
+  // Exchanges the code for the agent's own secret (returned once).
+  Result<std::string> enroll(const std::string& agent_id, const std::string& code);
+  // Refuses the agent's tokens issued until now and its secret; it can mint
+  // again only after a new enrollment.
+  Status revoke_agent(const std::string& agent_id);
+  // Reloads the revocation set from the store (another process may have revoked).
+  Status refresh_revocations();
 
   // --- snapshots
   Result<CreatedSnapshot> create_snapshot(const auth::Claims& caller, const NewSnapshot& s);
@@ -204,8 +246,13 @@ class Service {
   blob::BlobStore& blobs_;
   wal::Writer& wal_;
   const auth::TokenService& tokens_;
+  auth::Revocations& revocations_;
   Notifier& notifier_;
   ServiceOptions options_;
+
+  Result<auth::MintedToken> mint_agent_token(const TokenRequest& req);
+  // An id and a random secret with a recognizable prefix ("ffk_...").
+  std::string new_secret(std::string_view prefix);
 
   // Applies an event to a backup job (post_event found no restore job with the id).
   // `record` is the event's prepared agent_event audit record.

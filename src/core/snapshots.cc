@@ -49,7 +49,7 @@ Result<CreatedSnapshot> Service::create_snapshot(const auth::Claims& caller, con
 Result<store::Snapshot> Service::get_snapshot(const auth::Claims& caller, const std::string& id) {
   FF_TRY(validate_id("snapshot_id", id));
   FF_ASSIGN_OR_RETURN(store::Snapshot s, store_.get_snapshot(id));
-  if (!caller.is_operator() && s.agent_id != caller.subject) {
+  if (caller.is_agent() && s.agent_id != caller.subject) {
     FF_TRY(check_download(caller, s));
   }
   return s;
@@ -71,7 +71,7 @@ Result<store::Listing<store::Snapshot>> Service::list_snapshots(const auth::Clai
   if (filter.status && !is_snapshot_status(*filter.status)) {
     return ValidationError("status: must be pending, available or corrupt");
   }
-  if (!caller.is_operator()) {
+  if (caller.is_agent()) {
     if (filter.agent_id && *filter.agent_id != caller.subject) {
       return PermissionDenied("token may not list another agent's snapshots");
     }
@@ -81,7 +81,9 @@ Result<store::Listing<store::Snapshot>> Service::list_snapshots(const auth::Clai
 }
 
 Status Service::delete_snapshot(const auth::Claims& caller, const std::string& id) {
-  if (!caller.is_operator()) return PermissionDenied("only operators may delete snapshots");
+  if (!auth::grants(caller.role, auth::Role::kAdmin)) {
+    return PermissionDenied("only admins may delete snapshots");
+  }
   FF_TRY(validate_id("snapshot_id", id));
   FF_ASSIGN_OR_RETURN(store::Snapshot s, store_.get_snapshot(id));
   FF_ASSIGN_OR_RETURN(wal::PreparedRecord record, prepare_audit(audit::snapshot_deleted(s)));

@@ -354,6 +354,8 @@ void Server::stop() {
   asio::post(impl_->ioc, [this] { impl_->begin_stop(); });
 }
 
+void Server::recheck_credentials() { impl_->ctx.recheck_credentials(); }
+
 void Server::on_signal(std::function<void(int)> fn) { impl_->signal_handler = std::move(fn); }
 
 }  // namespace ff::http

@@ -78,6 +78,9 @@ class Server {
   // Stops accepting, lets in-flight requests finish, closes WebSockets with a
   // close frame, and forces what is left after the grace period.
   void stop();
+  // A credential was revoked: open WebSockets re-check their token and close
+  // when it no longer verifies. Any thread.
+  void recheck_credentials();
   // Calls `fn` (on an I/O thread) when SIGINT or SIGTERM arrives.
   void on_signal(std::function<void(int)> fn);
 

@@ -108,6 +108,8 @@ int serve() {
         return records;
       });
   if (Status s = server.start(); !s.ok()) return fail(s.message());
+  // Open WebSockets re-check their token whenever something is revoked.
+  a.revocations.on_change([&server] { server.recheck_credentials(); });
   server.on_signal([&server](int sig) {
     spdlog::info("signal {}: shutting down", sig);
     server.stop();
@@ -123,8 +125,19 @@ int serve() {
   bool sweep_stop = false;
   std::thread sweeper([&] {
     std::unique_lock lock(sweep_mu);
-    while (!sweep_cv.wait_for(lock, c.verify_sweep_interval, [&] { return sweep_stop; })) {
+    auto next_sweep = a.env.clock->monotonic_now() + c.verify_sweep_interval;
+    auto tick = std::min(c.verify_sweep_interval, c.revocation_refresh);
+    while (!sweep_cv.wait_for(lock, tick, [&] { return sweep_stop; })) {
       lock.unlock();
+      // Revocations made by another process sharing the database.
+      if (Status s = a.service->refresh_revocations(); !s.ok()) {
+        spdlog::warn("revocation refresh: {}", s.to_string());
+      }
+      if (a.env.clock->monotonic_now() < next_sweep) {
+        lock.lock();
+        continue;
+      }
+      next_sweep = a.env.clock->monotonic_now() + c.verify_sweep_interval;
       auto decided = a.service->sweep_pending();
       if (!decided.ok()) {
         spdlog::warn("verification sweep: {}", decided.status().to_string());

@@ -55,8 +55,9 @@ Result<std::unique_ptr<App>> build_app(const config::Config& config, const sys::
     spdlog::error("object store ({}) not ready: {}", app->blobs->kind(), s.to_string());
   }
 
-  app->tokens = std::make_unique<auth::TokenService>(config.jwt_secret, config.token_ttl,
-                                                     *env.clock, *env.random);
+  app->tokens = std::make_unique<auth::TokenService>(
+      config.jwt_secret, config.token_ttl, *env.clock, *env.random, config.jwt_secret_previous);
+  app->tokens->set_revocations(&app->revocations);
   app->limiter = std::make_unique<auth::RateLimiter>(*env.clock, config.token_rate_burst,
                                                      config.token_rate_per_second);
   core::ServiceOptions so;
@@ -68,8 +69,13 @@ Result<std::unique_ptr<App>> build_app(const config::Config& config, const sys::
   so.agent_events_per_second = config.agent_events_per_second;
   so.agent_event_burst = config.agent_event_burst;
   so.max_job_events = config.max_job_events;
+
+  so.operator_secret = config.operator_secret;
+  so.registration_secret_enabled = config.reg_secret_enabled;
+  so.enrollment_ttl = config.enrollment_ttl;
   app->service = std::make_unique<core::Service>(env, *app->store, *app->blobs, *app->wal,
-                                                 *app->tokens, app->notifier, so);
+                                                 *app->tokens, app->revocations, app->notifier, so);
+  FF_TRY(app->service->refresh_revocations().with_context("loading revocations"));
   api::ApiOptions ao;
   ao.max_long_poll = config.max_long_poll;
   ao.max_object_bytes = config.max_object_bytes;

@@ -6,6 +6,7 @@
 
 #include "api/api.h"
 #include "auth/rate_limiter.h"
+#include "auth/revocations.h"
 #include "auth/token.h"
 #include "blob/blob_store.h"
 #include "config/config.h"
@@ -24,6 +25,7 @@ struct App {
   std::unique_ptr<wal::Writer> wal;
   std::unique_ptr<store::Store> store;
   std::unique_ptr<blob::BlobStore> blobs;
+  auth::Revocations revocations;
   std::unique_ptr<auth::TokenService> tokens;
   std::unique_ptr<auth::RateLimiter> limiter;
   core::Notifier notifier;

@@ -37,6 +37,27 @@ struct Agent {
   std::optional<SystemTime> last_snapshot_at;  // newest snapshot's created_at
 };
 
+// A named operator API key; only the SHA-256 hex of the key is stored.
+struct ApiKey {
+  std::string id;
+  std::string name;
+  std::string role;  // viewer, operator or admin
+  std::string key_hash;
+  SystemTime created_at;
+  std::optional<SystemTime> revoked_at;
+};
+
+// An agent's own credential: an enrollment code until exchanged, then a
+// secret; both stored as SHA-256 hex.
+struct AgentCredential {
+  std::string agent_id;
+  std::optional<std::string> secret_hash;
+  std::optional<std::string> enrollment_hash;
+  std::optional<SystemTime> enrollment_expires_at;
+  std::optional<SystemTime> enrolled_at;
+  std::optional<SystemTime> revoked_at;  // tokens issued at or before are refused
+};
+
 struct Snapshot {
   std::string id;
   std::string agent_id;
@@ -215,6 +236,23 @@ class Store {
   virtual Result<BackupEventResult> record_backup_job_event(
       const JobEvent& event, const BackupJobTransition& transition,
       const std::optional<std::string>& snapshot_id, SystemTime lease_until) = 0;
+
+  // --- credentials
+  virtual Status insert_api_key(const ApiKey& key) = 0;     // kConflict when the id or hash exists
+  virtual Result<std::vector<ApiKey>> list_api_keys() = 0;  // revoked ones included, oldest first
+  virtual Result<ApiKey> find_api_key_by_hash(const std::string& key_hash) = 0;  // kNotFound
+  // Sets revoked_at (kept when already set); kNotFound for an unknown id.
+  virtual Status revoke_api_key(const std::string& id, SystemTime at) = 0;
+  virtual Result<AgentCredential> get_agent_credential(const std::string& agent_id) = 0;
+  virtual Result<std::vector<AgentCredential>> list_agent_credentials() = 0;
+  // Inserts or replaces the agent's row whole.
+  virtual Status put_agent_credential(const AgentCredential& c) = 0;
+  // Exchanges an enrollment code once: when the row's enrollment_hash equals
+  // `enrollment_hash` and has not expired at `now`, stores `secret_hash`,
+  // and clears the code. kNotFound otherwise
+  // (unknown, used or expired: the caller cannot tell which).
+  virtual Status consume_enrollment(const std::string& agent_id, const std::string& enrollment_hash,
+                                    const std::string& secret_hash, SystemTime now) = 0;
 };
 
 // Opens the backend named by `database_url`:

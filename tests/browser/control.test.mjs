@@ -136,7 +136,7 @@ describe('control panel and API docs in chromium', { timeout: 240000 }, () => {
   const nav = (name) => page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name, exact: typeof name === 'string' });
   let jobId;
 
-  it('signs in with the registration secret', async () => {
+  it('signs in with the registration secret (admin where no operator secret is set)', async () => {
     page = await newPage();
     const doc = await page.goto(`${orch.url}/control`);
     const csp = doc.headers()['content-security-policy'];
@@ -145,13 +145,13 @@ describe('control panel and API docs in chromium', { timeout: 240000 }, () => {
     assert.equal(doc.headers()['x-frame-options'], 'DENY');
     await page.getByRole('heading', { name: 'Sign in to the control panel' }).waitFor();
     await shot(page, 'signin-1280');
-    await page.getByLabel('Registration secret').fill('not-the-secret');
+    await page.getByLabel('API key or operator secret').fill('not-the-secret');
     await page.getByRole('button', { name: 'Sign in', exact: true }).click();
-    await page.getByRole('alert').filter({ hasText: 'not the one this orchestrator uses' }).waitFor();
+    await page.getByRole('alert').filter({ hasText: 'refused that secret or API key' }).waitFor();
     // The browser logs the 403 of that attempt as a failed resource load: expected here only.
     await until('the logged 403', async () => consoleErrors.some((e) => /status of 403/.test(e)), 3000).catch(() => {});
     for (let i = consoleErrors.length - 1; i >= 0; i--) if (/status of 403.*\/auth\/token/.test(consoleErrors[i])) consoleErrors.splice(i, 1);
-    await page.getByLabel('Registration secret').fill(orch.regSecret);
+    await page.getByLabel('API key or operator secret').fill(orch.regSecret);
     await page.getByRole('button', { name: 'Sign in', exact: true }).click();
     await page.getByRole('heading', { name: 'Overview', level: 1 }).waitFor();
     const token = await page.evaluate(() => window.sessionStorage.getItem('fortfail.token'));
@@ -159,6 +159,7 @@ describe('control panel and API docs in chromium', { timeout: 240000 }, () => {
     assert.equal(await page.evaluate(() => window.localStorage.length), 0, 'nothing in localStorage after sign-in');
     await page.evaluate(() => { window.__noReload = true; });
     await page.locator('.live-ok').first().waitFor({ timeout: 10000 });
+    assert.equal(await page.locator('.role-badge').innerText(), 'admin');
   });
 
   it('shows the state at a glance on the overview', async () => {

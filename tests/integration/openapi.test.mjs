@@ -23,7 +23,7 @@ const spec = JSON.parse(specText);
 const METHODS = ['get', 'put', 'post', 'delete', 'patch', 'head', 'options', 'trace'];
 // Endpoints that need no token (CONTRACT.md "Conventions"), plus the asset
 // subpaths of /control and /docs, and /ws whose token travels in the query.
-const PUBLIC = new Set(['/auth/token', '/health/live', '/health/ready', '/', '/control', '/control/{path}',
+const PUBLIC = new Set(['/auth/token', '/auth/enroll', '/health/live', '/health/ready', '/', '/control', '/control/{path}',
   '/docs', '/docs/{path}', '/openapi.json', '/ws']);
 
 const operations = () =>
@@ -194,6 +194,17 @@ describe('OpenAPI document and the running orchestrator', () => {
     await call('POST', '/auth/token', '/auth/token', { json: { registration_secret: orch.regSecret } });
     await call('POST', '/auth/token', '/auth/token', { json: { registration_secret: 'wrong' } });
     await call('POST', '/auth/token', '/auth/token', { json: {} });
+    const key = await call('POST', '/api-keys', '/api-keys', { token: op, json: { name: 'oa-key', role: 'viewer' } });
+    await call('POST', '/api-keys', '/api-keys', { token: op, json: { name: 'oa-key', role: 'root' } });
+    await call('GET', '/api-keys', '/api-keys', { token: op });
+    await call('POST', '/auth/token', '/auth/token', { json: { api_key: key.json.key } });
+    await call('DELETE', '/api-keys/{id}', `/api-keys/${key.json.id}`, { token: op });
+    await call('DELETE', '/api-keys/{id}', '/api-keys/key-none', { token: op });
+    const enr = await call('POST', '/agents/{id}/enrollment', '/agents/oa-enrolled/enrollment', { token: op, json: {} });
+    await call('POST', '/auth/enroll', '/auth/enroll', { json: { agent_id: 'oa-enrolled', enrollment_code: enr.json.enrollment_code } });
+    await call('POST', '/auth/enroll', '/auth/enroll', { json: { agent_id: 'oa-enrolled', enrollment_code: enr.json.enrollment_code } });
+    await call('POST', '/agents/{id}/revoke', '/agents/oa-enrolled/revoke', { token: op, json: {} });
+    await call('POST', '/agents/{id}/revoke', '/agents/oa-enrolled/revoke', { token: agentTok, json: {} });
 
     const snap = `oa-snap-${randomBytes(3).toString('hex')}`;
     const body = Buffer.from('fortfail openapi test\n');

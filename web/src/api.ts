@@ -81,7 +81,10 @@ export async function listAll<T>(path: string, cap = 10000): Promise<{ items: T[
   return { items, total: Math.max(total, items.length) };
 }
 
-export async function mintOperatorToken(registrationSecret: string): Promise<string> {
-  const r = await request<{ token: string }>('POST', '/auth/token', { registration_secret: registrationSecret }, { token: '' });
+// A named API key (they start with "ffk_") mints a token of its role; anything
+// else is taken as the operator secret (an admin token).
+export async function mintOperatorToken(secretOrKey: string): Promise<string> {
+  const body = secretOrKey.startsWith('ffk_') ? { api_key: secretOrKey } : { registration_secret: secretOrKey };
+  const r = await request<{ token: string }>('POST', '/auth/token', body, { token: '' });
   return r.data.token;
 }

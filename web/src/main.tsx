@@ -12,6 +12,7 @@ import { Overview } from './components/Overview';
 import { Logo, SignIn } from './components/SignIn';
 import { SnapshotsPage } from './components/Snapshots';
 import { Spinner } from './components/common';
+import { tokenRole } from './role';
 import { href, useRoute } from './router';
 import { getState, setState, useAppState } from './store';
 import type { State } from './store';
@@ -90,6 +91,9 @@ function Shell({ state }: { state: State }) {
         </nav>
         <div class="topbar-right">
           <LinkStatus state={state} />
+          <span class="role-badge" title="The role of this session's token">
+            {tokenRole(state.token) ?? 'unknown role'}
+          </span>
           <a class="topbar-link" href="/docs">
             API docs
           </a>

@@ -14,6 +14,7 @@
 
 #include "agent/agent.h"
 #include "agent/config.h"
+#include "agent/credential_file.h"
 #include "sys/clock.h"
 #include "sys/random.h"
 
@@ -65,7 +66,33 @@ int main(int argc, char** argv) {
   ff::sys::Clock& clock = ff::sys::system_clock();
   ff::sys::Random& random = ff::sys::secure_random();
   ff::agent::Retrier retrier(ff::agent::BackoffPolicy{}, clock, random, stop);
-  ff::agent::TokenManager tokens(client, clock, config.agent_id, config.reg_secret, config.jwt);
+  // The agent's own secret: stored by an earlier enrollment, or obtained now
+  // by spending the one-time code (the state directory is checked first, so
+  // the code is not spent on a secret that could not be kept).
+  auto stored = ff::agent::load_agent_secret(config.state_dir);
+  if (!stored.ok()) {
+    std::fprintf(stderr, "fortfail-agent: %s\n", stored.status().message().c_str());
+    return 2;
+  }
+  std::string agent_secret = stored->value_or("");
+  if (agent_secret.empty() && !config.enrollment_code.empty()) {
+    ff::Status ready = ff::agent::prepare_state_dir(config.state_dir);
+    auto exchanged = ready.ok() ? ff::agent::exchange_enrollment_code(client, config.agent_id,
+                                                                      config.enrollment_code)
+                                : ff::Result<std::string>(ready);
+    if (exchanged.ok()) ready = ff::agent::save_agent_secret(config.state_dir, *exchanged);
+    if (!exchanged.ok() || !ready.ok()) {
+      std::fprintf(stderr, "fortfail-agent: enrollment: %s\n",
+                   (exchanged.ok() ? ready : exchanged.status()).message().c_str());
+      return 1;
+    }
+    agent_secret = *exchanged;
+    spdlog::info("enrolled: agent secret stored in {}", config.state_dir);
+  } else if (!agent_secret.empty() && !config.enrollment_code.empty()) {
+    spdlog::info("already enrolled; AGENT_ENROLLMENT_CODE is not used");
+  }
+  ff::agent::TokenManager tokens(client, clock, config.agent_id, config.reg_secret, config.jwt,
+                                 agent_secret);
   ff::agent::AgentApi api(client, tokens, retrier, config.agent_id);
   ff::agent::Agent agent(config, api, tokens, retrier, clock, random, stop);
   ff::Status s = agent.run();

@@ -33,6 +33,17 @@ size_t Context::session_count() {
   return sessions.size();
 }
 
+void Context::recheck_credentials() {
+  std::vector<std::shared_ptr<SessionBase>> open;
+  {
+    std::lock_guard lock(mu);
+    for (auto& [raw, weak] : sessions) {
+      if (auto s = weak.lock()) open.push_back(std::move(s));
+    }
+  }
+  for (auto& s : open) s->credentials_changed();
+}
+
 std::string Context::new_request_id() {
   return request_prefix + "-" + std::to_string(next_request.fetch_add(1));
 }

@@ -20,6 +20,9 @@ class SessionBase {
   virtual ~SessionBase() = default;
   // Asks the session to end after its current exchange (posts to its strand).
   virtual void shutdown() = 0;
+  // A credential was revoked: a session holding a token re-checks it (posts
+  // to its strand). HTTP sessions check on every request instead.
+  virtual void credentials_changed() {}
 };
 
 struct Context {
@@ -42,6 +45,8 @@ struct Context {
   void add_session(const std::shared_ptr<SessionBase>& s);
   void remove_session(SessionBase* s);
   size_t session_count();
+  // credentials_changed() on every open session.
+  void recheck_credentials();
   std::string new_request_id();
   bool cors_allowed(std::string_view origin) const;
 };

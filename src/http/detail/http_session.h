@@ -395,13 +395,13 @@ class HttpSession : public SessionBase, public std::enable_shared_from_this<Http
         return send_error(ValidationError("since: must be a WAL sequence number"));
       }
     }
-    auto claims = ctx_.api.authenticate_token(token);
+    auto claims = ctx_.api.authenticate_token(*route_, token);
     if (!claims.ok()) return send_error(claims.status());
     log_access(101, 0);
-    std::string scope = claims->is_operator() ? "" : claims->subject;
-    start_ws_session(
-        ctx_, std::move(stream_), header_parser_->release(),
-        WsParams{std::move(scope), auth::role_name(claims->role), since, req_.request_id});
+    std::string scope = claims->is_agent() ? claims->subject : "";
+    start_ws_session(ctx_, std::move(stream_), header_parser_->release(),
+                     WsParams{std::move(scope), auth::role_name(claims->role), since,
+                              req_.request_id, route_, std::move(token), claims->expires_at});
   }
 
   // --- responses

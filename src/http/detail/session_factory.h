@@ -21,10 +21,15 @@ namespace ff::http::detail {
 void start_plain_session(Context& ctx, boost::asio::ip::tcp::socket socket,
                          std::string client_address, bool probe_only = false);
 struct WsParams {
-  std::string scope;  // "" for operators, else the agent id
+  std::string scope;  // "" for people, else the agent id
   std::string role;
   uint64_t since = 0;
   std::string request_id;
+  // Re-checked at expiry and on every revocation: the session closes when
+  // the token no longer verifies.
+  const api::Route* route = nullptr;
+  std::string token;
+  int64_t expires_at = 0;  // unix seconds
 };
 
 using UpgradeRequest = boost::beast::http::request<boost::beast::http::empty_body>;

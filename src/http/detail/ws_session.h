@@ -5,6 +5,11 @@
 // that falls behind is closed (policy violation), never waited for. One read
 // is kept pending so pings, pongs and close frames flow. Template over the
 // stream type; instantiated in ws_session_plain.cc / http_session_tls.cc.
+//
+// The token the client connected with is checked again when it expires (a
+// timer) and whenever a credential is revoked (credentials_changed): once it
+// no longer verifies, the session sends a close frame (policy violation,
+// reason "token expired" or "token revoked") and stops streaming.
 #pragma once
 
 #include <deque>
@@ -13,13 +18,16 @@
 #include <spdlog/spdlog.h>
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/websocket.hpp>
 #include <nlohmann/json.hpp>
 
+#include "common/time.h"
 #include "events/hub.h"
 #include "http/detail/context.h"
+#include "http/detail/session_factory.h"
 
 namespace ff::http::detail {
 
@@ -31,15 +39,18 @@ class WsSession : public SessionBase,
                   public events::Subscriber,
                   public std::enable_shared_from_this<WsSession<Stream>> {
  public:
-  WsSession(Context& ctx, Stream&& stream, std::string scope, std::string role, uint64_t since,
-            std::string request_id)
+  WsSession(Context& ctx, Stream&& stream, WsParams p)
       : ctx_(ctx),
         ws_(std::move(stream)),
-        scope_(std::move(scope)),
-        role_(std::move(role)),
-        since_(since),
-        last_seq_(since),
-        request_id_(std::move(request_id)) {}
+        expiry_timer_(ws_.get_executor()),
+        scope_(std::move(p.scope)),
+        role_(std::move(p.role)),
+        since_(p.since),
+        last_seq_(p.since),
+        request_id_(std::move(p.request_id)),
+        route_(p.route),
+        token_(std::move(p.token)),
+        expires_at_(p.expires_at) {}
 
   ~WsSession() override { ctx_.remove_session(this); }
 
@@ -69,6 +80,11 @@ class WsSession : public SessionBase,
     });
   }
 
+  void credentials_changed() override {
+    boost::asio::post(ws_.get_executor(),
+                      [self = this->shared_from_this()] { self->check_token(); });
+  }
+
   void shutdown() override {
     boost::asio::post(ws_.get_executor(), [self = this->shared_from_this()] {
       if (self->closed_) return;
@@ -82,7 +98,7 @@ class WsSession : public SessionBase,
 
   void on_accept(beast::error_code ec) {
     if (ec) {
-      closed_ = true;
+      mark_closed();
       return;
     }
     nlohmann::json hello = {{"event", "connected"}, {"role", role_}, {"since", since_}};
@@ -91,6 +107,36 @@ class WsSession : public SessionBase,
     ctx_.hub.subscribe(this->shared_from_this(), scope_);
     do_read();
     start_replay();
+    arm_expiry();
+  }
+
+  // Wakes at the token's expiry (a second past it, as verification compares
+  // whole seconds) to close the session.
+  void arm_expiry() {
+    int64_t left = expires_at_ - to_unix_seconds(ctx_.api.now()) + 1;
+    expiry_timer_.expires_after(std::chrono::seconds(std::max<int64_t>(left, 0)));
+    expiry_timer_.async_wait([self = this->shared_from_this()](beast::error_code ec) {
+      if (ec) return;  // cancelled: closed
+      self->check_token();
+      if (!self->closed_ && !self->closing_) self->arm_expiry();
+    });
+  }
+
+  // Closes the session when its token no longer verifies (expired, revoked).
+  void check_token() {
+    if (closed_ || closing_ || route_ == nullptr) return;
+    auto claims = ctx_.api.authenticate_token(*route_, token_);
+    if (claims.ok()) return;
+    spdlog::info("ws {}: closing: {}", request_id_, claims.status().message());
+    close_reason_ =
+        websocket::close_reason(websocket::close_code::policy_error, claims.status().message());
+    closing_ = true;
+    // Nothing more is sent but the close frame; a write in flight keeps its buffer.
+    while (queue_.size() > (writing_ ? 1u : 0u)) {
+      queued_bytes_ -= queue_.back()->size();
+      queue_.pop_back();
+    }
+    if (!writing_) do_close(websocket::close_code::policy_error);
   }
 
   void start_replay() {
@@ -149,7 +195,7 @@ class WsSession : public SessionBase,
     closing_ = true;
     // Closing without waiting on the peer: it is not reading anyway.
     beast::get_lowest_layer(ws_).close();
-    closed_ = true;
+    mark_closed();
   }
 
   void do_write() {
@@ -162,7 +208,7 @@ class WsSession : public SessionBase,
   void on_write(beast::error_code ec, size_t) {
     writing_ = false;
     if (ec) {
-      closed_ = true;
+      mark_closed();
       return;
     }
     if (!queue_.empty()) {
@@ -183,27 +229,42 @@ class WsSession : public SessionBase,
 
   void on_read(beast::error_code ec, size_t) {
     if (ec) {
-      closed_ = true;  // closed by the peer, timed out, or failed
+      mark_closed();  // closed by the peer, timed out, or failed
       return;
     }
     read_buffer_.consume(read_buffer_.size());  // clients have nothing to say
     do_read();
   }
 
+  // The session is over: nothing may keep it alive (the expiry timer holds a reference).
+  void mark_closed() {
+    closed_ = true;
+    expiry_timer_.cancel();
+  }
+
+  // The close frame carries close_reason_ when one was set (token checks).
   void do_close(websocket::close_code code) {
     if (closed_) return;
-    closed_ = true;
-    ws_.async_close(code, [self = this->shared_from_this()](beast::error_code) {});
+    mark_closed();
+    websocket::close_reason reason = close_reason_.code != websocket::close_code::none
+                                         ? close_reason_
+                                         : websocket::close_reason(code);
+    ws_.async_close(reason, [self = this->shared_from_this()](beast::error_code) {});
   }
 
   Context& ctx_;
   websocket::stream<Stream> ws_;
+  boost::asio::steady_timer expiry_timer_;
   std::string scope_;
   std::string role_;
   uint64_t since_;
   uint64_t last_seq_;
   uint64_t replay_from_ = since_;
   std::string request_id_;
+  const api::Route* route_;
+  std::string token_;
+  int64_t expires_at_;
+  websocket::close_reason close_reason_;
   beast::flat_buffer read_buffer_;
   std::deque<Text> queue_;
   size_t queued_bytes_ = 0;

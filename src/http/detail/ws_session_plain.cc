@@ -5,9 +5,7 @@
 namespace ff::http::detail {
 
 void start_ws_session(Context& ctx, beast::tcp_stream&& stream, UpgradeRequest req, WsParams p) {
-  std::make_shared<WsSession<beast::tcp_stream>>(ctx, std::move(stream), std::move(p.scope),
-                                                 std::move(p.role), p.since,
-                                                 std::move(p.request_id))
+  std::make_shared<WsSession<beast::tcp_stream>>(ctx, std::move(stream), std::move(p))
       ->run(std::move(req));
 }
 

@@ -9,9 +9,7 @@ namespace ff::http::detail {
 using TlsStream = beast::ssl_stream<beast::tcp_stream>;
 
 void start_ws_session(Context& ctx, TlsStream&& stream, UpgradeRequest req, WsParams p) {
-  std::make_shared<WsSession<TlsStream>>(ctx, std::move(stream), std::move(p.scope),
-                                         std::move(p.role), p.since, std::move(p.request_id))
-      ->run(std::move(req));
+  std::make_shared<WsSession<TlsStream>>(ctx, std::move(stream), std::move(p))->run(std::move(req));
 }
 
 }  // namespace ff::http::detail

@@ -26,6 +26,9 @@
   "id, agent_id, job_id, command_type, payload, status, created_at, updated_at, " \
   "lease_expires_at, delivery_count"
 #define FF_STORE_JOB_EVENT_COLUMNS "id, job_id, agent_id, event_type, message, metadata, timestamp"
+#define FF_STORE_API_KEY_COLUMNS "id, name, role, key_hash, created_at, revoked_at"
+#define FF_STORE_AGENT_CREDENTIAL_COLUMNS \
+  "agent_id, secret_hash, enrollment_hash, enrollment_expires_at, enrolled_at, revoked_at"
 // Agent columns come from a join with snapshots; see the backends' agent queries.
 #define FF_STORE_AGENT_COLUMNS "a.id, a.first_seen, a.last_seen, COUNT(s.id), MAX(s.created_at)"
 
@@ -96,6 +99,24 @@ template <typename Row>
 JobEvent job_event_from(const Row& r) {
   return JobEvent{
       r.int64(0), r.text(1), r.text(2), r.text(3), r.text(4), r.text(5), from_unix_ms(r.int64(6))};
+}
+
+template <typename Row>
+std::optional<std::string> optional_text(const Row& r, int col) {
+  if (r.is_null(col)) return std::nullopt;
+  return r.text(col);
+}
+
+template <typename Row>
+ApiKey api_key_from(const Row& r) {
+  return ApiKey{r.text(0),          r.text(1), r.text(2), r.text(3), from_unix_ms(r.int64(4)),
+                optional_time(r, 5)};
+}
+
+template <typename Row>
+AgentCredential agent_credential_from(const Row& r) {
+  return AgentCredential{r.text(0),           optional_text(r, 1), optional_text(r, 2),
+                         optional_time(r, 3), optional_time(r, 4), optional_time(r, 5)};
 }
 
 template <typename Row>

@@ -8,6 +8,7 @@ std::span<const Migration> all() {
   static const Migration kAll[] = {
       kV001Initial,
       kV002BackupJobs,
+      kV003Credentials,
   };
   return kAll;
 }

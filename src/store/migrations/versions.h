@@ -10,5 +10,6 @@ namespace ff::store::migrations {
 
 extern const Migration kV001Initial;
 extern const Migration kV002BackupJobs;
+extern const Migration kV003Credentials;
 
 }  // namespace ff::store::migrations

@@ -75,6 +75,16 @@ class PostgresStore final : public Store {
                                                     const std::optional<std::string>& snapshot_id,
                                                     SystemTime lease_until) override;
 
+  Status insert_api_key(const ApiKey& key) override;
+  Result<std::vector<ApiKey>> list_api_keys() override;
+  Result<ApiKey> find_api_key_by_hash(const std::string& key_hash) override;
+  Status revoke_api_key(const std::string& id, SystemTime at) override;
+  Result<AgentCredential> get_agent_credential(const std::string& agent_id) override;
+  Result<std::vector<AgentCredential>> list_agent_credentials() override;
+  Status put_agent_credential(const AgentCredential& c) override;
+  Status consume_enrollment(const std::string& agent_id, const std::string& enrollment_hash,
+                            const std::string& secret_hash, SystemTime now) override;
+
  private:
   explicit PostgresStore(const Options& options)
       : schema_(options.schema),

@@ -6,6 +6,7 @@
 
 #include "common/base64.h"
 #include "common/hex.h"
+#include "common/time.h"
 #include "support/simulated_clock.h"
 #include "sys/random.h"
 
@@ -30,11 +31,96 @@ TEST_F(TokenTest, AgentTokenRoundTripsWithClaims) {
   EXPECT_FALSE(c->may_act_for("agent-2"));
 }
 
-TEST_F(TokenTest, OperatorTokenMayActForEveryone) {
+TEST_F(TokenTest, OperatorSecretTokenIsAdminAndMayActForEveryone) {
   auto c = tokens_.verify(tokens_.mint(std::nullopt).token);
   ASSERT_TRUE(c.ok());
-  EXPECT_TRUE(c->is_operator());
+  EXPECT_EQ(c->role, Role::kAdmin);
+  EXPECT_FALSE(c->is_agent());
   EXPECT_TRUE(c->may_act_for("anyone"));
+}
+
+TEST_F(TokenTest, EveryRoleRoundTripsWithItsKeyId) {
+  for (Role role : {Role::kViewer, Role::kOperator, Role::kAdmin}) {
+    MintedToken t = tokens_.mint(role, "key:k1", "k1");
+    auto c = tokens_.verify(t.token);
+    ASSERT_TRUE(c.ok()) << c.status().to_string();
+    EXPECT_EQ(c->role, role);
+    EXPECT_EQ(c->key_id, "k1");
+    EXPECT_EQ(c->subject, "key:k1");
+  }
+}
+
+// A token minted before roles existed: role "operator" without "rv".
+std::string legacy_token(const std::string& secret, const std::string& role, int64_t iat) {
+  std::string header = base64url_encode(R"({"alg":"HS256","typ":"JWT"})");
+  std::string payload = base64url_encode(
+      R"({"sub":"operator","role":")" + role + R"(","iat":)" + std::to_string(iat) + R"(,"exp":)" +
+      std::to_string(iat + 3600) + R"(,"iss":"fortfail","jti":"j"})");
+  std::string input = header + "." + payload;
+  return input + "." + base64url_encode(hmac_sha256(secret, input));
+}
+
+TEST_F(TokenTest, LegacyOperatorTokenVerifiesAsAdmin) {
+  int64_t now = to_unix_seconds(clock_.now());
+  auto c = tokens_.verify(legacy_token("s3cret-key", "operator", now));
+  ASSERT_TRUE(c.ok()) << c.status().to_string();
+  EXPECT_EQ(c->role, Role::kAdmin);
+  // "viewer" and "admin" only exist with rv: an old-style claim naming them is forged or broken.
+  EXPECT_EQ(tokens_.verify(legacy_token("s3cret-key", "viewer", now)).status().message(),
+            "invalid token: unknown role");
+}
+
+TEST(RoleGrants, PeopleByRankAgentsApart) {
+  EXPECT_TRUE(grants(Role::kAdmin, Role::kViewer));
+  EXPECT_TRUE(grants(Role::kOperator, Role::kOperator));
+  EXPECT_FALSE(grants(Role::kViewer, Role::kOperator));
+  EXPECT_FALSE(grants(Role::kOperator, Role::kAdmin));
+  EXPECT_FALSE(grants(Role::kAgent, Role::kViewer));
+  EXPECT_FALSE(grants(Role::kAdmin, Role::kAgent));
+  EXPECT_TRUE(grants(Role::kAgent, Role::kAgent));
+  EXPECT_EQ(parse_role("admin"), Role::kAdmin);
+  EXPECT_EQ(parse_role("root"), std::nullopt);
+}
+
+TEST_F(TokenTest, PreviousSecretVerifiesButNeverSigns) {
+  TokenService old_service("old-secret", std::chrono::seconds(3600), clock_, sys::secure_random());
+  MintedToken old_token = old_service.mint(std::string("agent-1"));
+  TokenService rotated("new-secret", std::chrono::seconds(3600), clock_, sys::secure_random(),
+                       "old-secret");
+  ASSERT_TRUE(rotated.verify(old_token.token).ok());
+  // New tokens are signed with the current secret: the old one alone refuses them.
+  MintedToken fresh = rotated.mint(std::string("agent-1"));
+  EXPECT_EQ(old_service.verify(fresh.token).status().message(), "invalid token: bad signature");
+  TokenService after("new-secret", std::chrono::seconds(3600), clock_, sys::secure_random());
+  EXPECT_EQ(after.verify(old_token.token).status().message(), "invalid token: bad signature");
+}
+
+TEST_F(TokenTest, RevokedKeyAndAgentTokensAreRefusedEvenWhenRemembered) {
+  Revocations revocations;
+  int changes = 0;
+  revocations.on_change([&] { ++changes; });
+  tokens_.set_revocations(&revocations);
+  MintedToken key_token = tokens_.mint(Role::kOperator, "key:k1", "k1");
+  MintedToken other_key = tokens_.mint(Role::kViewer, "key:k2", "k2");
+  MintedToken agent_token = tokens_.mint(std::string("agent-1"));
+  ASSERT_TRUE(tokens_.verify(key_token.token).ok());  // now in the memo
+  ASSERT_TRUE(tokens_.verify(agent_token.token).ok());
+  revocations.revoke_key("k1");
+  EXPECT_EQ(tokens_.verify(key_token.token).status().message(), "token revoked");
+  EXPECT_TRUE(tokens_.verify(other_key.token).ok());
+  revocations.revoke_agent("agent-1", to_unix_seconds(clock_.now()));
+  EXPECT_EQ(tokens_.verify(agent_token.token).status().message(), "token revoked");
+  EXPECT_EQ(changes, 2);
+  // A token minted after the cut-off (a re-enrolled agent) works.
+  clock_.advance(std::chrono::seconds(1));
+  EXPECT_TRUE(tokens_.verify(tokens_.mint(std::string("agent-1")).token).ok());
+  // A refresh that read the store before the revocation loses nothing.
+  revocations.merge(RevokedSet{});
+  EXPECT_EQ(tokens_.verify(key_token.token).status().message(), "token revoked");
+  EXPECT_EQ(changes, 2);
+  revocations.merge(RevokedSet{{"k2"}, {}});
+  EXPECT_EQ(tokens_.verify(other_key.token).status().message(), "token revoked");
+  EXPECT_EQ(changes, 3);
 }
 
 TEST_F(TokenTest, ExpiredTokenIsUnauthenticated) {

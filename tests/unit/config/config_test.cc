@@ -28,7 +28,10 @@ TEST(Config, DefaultsMatchTheSeedAndWarnAboutDevSecrets) {
   EXPECT_EQ(r->config.agent_offline.count(), 60);
   EXPECT_EQ(r->config.s3.bucket, "fortfail-snapshots");
   EXPECT_EQ(r->config.s3.region, "us-east-1");
-  EXPECT_EQ(r->warnings.size(), 2u);
+  // Both dev secrets, and no ORCH_OPERATOR_SECRET.
+  EXPECT_EQ(r->warnings.size(), 3u);
+  EXPECT_TRUE(r->config.operator_secret.empty());
+  EXPECT_TRUE(r->config.reg_secret_enabled);
 }
 
 // Found by fuzz/orch_config_fuzz.cc: strtod reads "nan" and "inf", and NaN
@@ -58,6 +61,7 @@ std::map<std::string, std::string> good_production() {
   return {{"ORCH_ENV", "production"},
           {"ORCH_JWT_SECRET", std::string(40, 'j')},
           {"ORCH_REG_SECRET", std::string(32, 'r')},
+          {"ORCH_OPERATOR_SECRET", std::string(36, 'o')},
           {"ORCH_TLS_CERT", "/etc/fortfail/cert.pem"},
           {"ORCH_TLS_KEY", "/etc/fortfail/key.pem"}};
 }
@@ -148,6 +152,8 @@ TEST(Config, ProductionReportsEveryProblemOneLineEach) {
             (std::vector<std::string>{
                 "ORCH_JWT_SECRET: must be at least 32 characters in production",
                 "ORCH_REG_SECRET: must be at least 32 characters in production",
+                "ORCH_OPERATOR_SECRET: required in production (at least 32 characters): without "
+                "it the registration secret every agent host holds also mints admin tokens",
                 "ORCH_REG_SECRET: must differ from ORCH_JWT_SECRET in production",
                 "ORCH_TLS_CERT: plain HTTP is refused in production; set ORCH_TLS_CERT and "
                 "ORCH_TLS_KEY, or ORCH_BEHIND_TLS_PROXY=1 when a TLS proxy terminates HTTPS in "
@@ -159,7 +165,61 @@ TEST(Config, DistinctSecretsListsEachSecretVariable) {
   ASSERT_TRUE(r.ok());
   std::vector<std::string> names;
   for (const auto& s : distinct_secrets(r->config)) names.push_back(s.name);
-  EXPECT_EQ(names, (std::vector<std::string>{"ORCH_JWT_SECRET", "ORCH_REG_SECRET"}));
+  EXPECT_EQ(names, (std::vector<std::string>{"ORCH_JWT_SECRET", "ORCH_REG_SECRET",
+                                             "ORCH_OPERATOR_SECRET"}));
+}
+
+TEST(Config, ProductionRefusesAMissingShortOrSharedOperatorSecret) {
+  std::map<std::string, std::string> base = {{"ORCH_ENV", "production"},
+                                             {"ORCH_JWT_SECRET", std::string(40, 'j')},
+                                             {"ORCH_REG_SECRET", std::string(40, 'r')},
+                                             {"ORCH_JWT_SECRET_PREVIOUS", std::string(40, 'p')},
+                                             {"ORCH_BEHIND_TLS_PROXY", "1"}};
+  struct Case {
+    const char* operator_secret;  // nullptr: unset
+    const char* says;
+  };
+  const std::string jwt(40, 'j'), reg(40, 'r'), prev(40, 'p'), short_one(31, 'o');
+  const Case cases[] = {{nullptr, "required in production"},
+                        {short_one.c_str(), "at least 32 characters"},
+                        {jwt.c_str(), "must differ from ORCH_JWT_SECRET"},
+                        {reg.c_str(), "must differ from ORCH_REG_SECRET"},
+                        {prev.c_str(), "must differ from ORCH_JWT_SECRET_PREVIOUS"}};
+  for (const Case& c : cases) {
+    auto vars = base;
+    if (c.operator_secret) vars["ORCH_OPERATOR_SECRET"] = c.operator_secret;
+    auto r = load(env_of(vars));
+    ASSERT_FALSE(r.ok()) << c.says;
+    EXPECT_EQ(r.status().message().rfind("ORCH_OPERATOR_SECRET: ", 0), 0u) << r.status().message();
+    EXPECT_NE(r.status().message().find(c.says), std::string::npos) << r.status().message();
+  }
+  base["ORCH_OPERATOR_SECRET"] = std::string(32, 'o');
+  EXPECT_TRUE(load(env_of(base)).ok());
+}
+
+TEST(Config, DevelopmentWarnsWithoutOperatorSecret) {
+  auto r = load(env_of({{"ORCH_JWT_SECRET", "j"}, {"ORCH_REG_SECRET", "r"}}));
+  ASSERT_TRUE(r.ok());
+  ASSERT_EQ(r->warnings.size(), 1u);
+  EXPECT_NE(r->warnings[0].find("ORCH_OPERATOR_SECRET is not set"), std::string::npos);
+  r = load(
+      env_of({{"ORCH_JWT_SECRET", "j"}, {"ORCH_REG_SECRET", "r"}, {"ORCH_OPERATOR_SECRET", "o"}}));
+  ASSERT_TRUE(r.ok());
+  EXPECT_TRUE(r->warnings.empty());
+}
+
+TEST(Config, RegistrationSecretOffNeedsAnOperatorSecret) {
+  auto r = load(env_of({{"ORCH_REG_SECRET_ENABLED", "0"}}));
+  EXPECT_EQ(r.status().code(), Code::kInvalidArgument);
+  EXPECT_EQ(r.status().message().rfind("ORCH_REG_SECRET_ENABLED:", 0), 0u);
+  r = load(env_of({{"ORCH_REG_SECRET_ENABLED", "0"}, {"ORCH_OPERATOR_SECRET", "o"}}));
+  ASSERT_TRUE(r.ok());
+  EXPECT_FALSE(r->config.reg_secret_enabled);
+}
+
+TEST(Config, PreviousJwtSecretMustDiffer) {
+  auto r = load(env_of({{"ORCH_JWT_SECRET", "same"}, {"ORCH_JWT_SECRET_PREVIOUS", "same"}}));
+  EXPECT_EQ(r.status().message().rfind("ORCH_JWT_SECRET_PREVIOUS:", 0), 0u);
 }
 
 TEST(Config, BadValuesNameTheVariable) {

@@ -1,8 +1,72 @@
-// Agents: who is online, when each was last seen, and what it has stored.
+// Agents: who is online, when each was last seen, and what it has stored; an
+// admin can create a one-time enrollment code for an agent here.
+import { useState } from 'preact/hooks';
+
+import { ApiError, request } from '../api';
+import { may, roleHint, tokenRole } from '../role';
 import { href } from '../router';
 import type { State } from '../store';
 import type { Snapshot } from '../types';
 import { Badge, Empty, PageHeader, RelTime } from './common';
+
+interface Enrollment {
+  agent_id: string;
+  enrollment_code: string;
+  expires_at: string;
+}
+
+// Admin only: POST /agents/{id}/enrollment, then shows the code once.
+function EnrollForm({ state }: { state: State }) {
+  const [id, setId] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [result, setResult] = useState<Enrollment | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const allowed = may(tokenRole(state.token), 'admin');
+  const submit = async () => {
+    setBusy(true);
+    setError(null);
+    setResult(null);
+    try {
+      const r = await request<Enrollment>('POST', `/agents/${encodeURIComponent(id.trim())}/enrollment`, {});
+      setResult(r.data);
+    } catch (e) {
+      setError(e instanceof ApiError ? e.detail : String(e));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <div class="stack">
+      <form
+        class="toolbar"
+        aria-label="Enroll an agent"
+        onSubmit={(e) => {
+          e.preventDefault();
+          if (id.trim()) void submit();
+        }}
+      >
+        <label for="enroll-id" class="sr-only">
+          Agent id to enroll
+        </label>
+        <input id="enroll-id" value={id} placeholder="agent id" onInput={(e) => setId((e.target as HTMLInputElement).value)} />
+        <button class="btn" type="submit" disabled={busy || !id.trim() || !allowed} title={allowed ? undefined : roleHint('admin')}>
+          Enroll agent…
+        </button>
+      </form>
+      {error && (
+        <p class="notice notice-bad" role="alert">
+          {error}
+        </p>
+      )}
+      {result && (
+        <p class="notice" role="status">
+          One-time code for <span class="mono">{result.agent_id}</span> (until {result.expires_at}): <code>{result.enrollment_code}</code>. Start
+          the agent with <code>AGENT_ENROLLMENT_CODE</code> set to it; it is not shown again.
+        </p>
+      )}
+    </div>
+  );
+}
 
 export function AgentsPage({ state }: { state: State }) {
   const { agents, snapshots, now } = state;
@@ -19,7 +83,9 @@ export function AgentsPage({ state }: { state: State }) {
       <PageHeader
         title="Agents"
         sub={`${agents.length} agent${agents.length === 1 ? '' : 's'}, ${online} online. An agent is offline when it has not polled for a while.`}
-      />
+      >
+        <EnrollForm state={state} />
+      </PageHeader>
       <section class="card flush">
         {agents.length === 0 ? (
           <Empty title="No agents yet">

@@ -5,6 +5,7 @@ import { ApiError } from '../api';
 import { loadJobDetail, watchJob } from '../data';
 import { formatBytes, formatDate, formatDuration, formatTime, toMillis } from '../format';
 import { href } from '../router';
+import { may, roleHint, tokenRole } from '../role';
 import type { Route } from '../router';
 import type { State } from '../store';
 import { isFinished } from '../types';
@@ -45,7 +46,13 @@ function JobList({ state, jobs }: { state: State; jobs: Job[] }) {
           New restore…
         </a>
         {backupSupported && (
-          <button type="button" class="btn btn-primary" onClick={() => setBackup(true)} disabled={state.agents.length === 0}>
+          <button
+            type="button"
+            class="btn btn-primary"
+            onClick={() => setBackup(true)}
+            disabled={state.agents.length === 0 || !may(tokenRole(state.token), 'operator')}
+            title={may(tokenRole(state.token), 'operator') ? undefined : roleHint('operator')}
+          >
             New backup…
           </button>
         )}

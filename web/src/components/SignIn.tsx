@@ -1,4 +1,4 @@
-// Sign in: the registration secret mints an operator token, or an existing token
+// Sign in: an API key (its role) or the operator secret (admin) mints a token, or an existing token
 // is pasted. Either way the token is checked against the API before it is kept
 // (in sessionStorage: this tab only, gone when the tab closes).
 import { useState } from 'preact/hooks';
@@ -14,7 +14,7 @@ async function accept(token: string): Promise<void> {
 
 function describe(e: unknown, what: 'secret' | 'token'): string {
   if (e instanceof ApiError) {
-    if (e.status === 403 && what === 'secret') return 'That registration secret is not the one this orchestrator uses.';
+    if (e.status === 403 && what === 'secret') return 'The orchestrator refused that secret or API key (wrong, or revoked).';
     if (e.status === 401) return 'The orchestrator does not accept this token (expired, or signed with another secret).';
     if (e.status === 429) return 'Too many attempts. Wait a moment and try again.';
     return e.detail;
@@ -68,17 +68,17 @@ export function SignIn({ message }: { message: string | null }) {
             if (secret) void run('secret');
           }}
         >
-          <label for="reg-secret">Registration secret</label>
+          <label for="reg-secret">API key or operator secret</label>
           <input
             id="reg-secret"
             type="password"
             autocomplete="current-password"
             value={secret}
             onInput={(e) => setSecret((e.target as HTMLInputElement).value)}
-            placeholder="ORCH_REG_SECRET of this orchestrator"
+            placeholder="ffk_… or ORCH_OPERATOR_SECRET"
             required
           />
-          <p class="hint">Mints an operator token for this browser tab.</p>
+          <p class="hint">Mints a token for this browser tab: an API key&apos;s role, or admin with the operator secret.</p>
           <button class="btn btn-primary" type="submit" disabled={busy || !secret}>
             {busy ? 'Signing in…' : 'Sign in'}
           </button>

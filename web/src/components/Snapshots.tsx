@@ -4,6 +4,7 @@ import { useEffect, useState } from 'preact/hooks';
 
 import { formatBytes, formatDate, toMillis } from '../format';
 import { href, navigate } from '../router';
+import { may, roleHint, tokenRole } from '../role';
 import type { Route } from '../router';
 import type { State } from '../store';
 import type { Snapshot, SnapshotStatus } from '../types';
@@ -139,8 +140,14 @@ function SnapshotList({ state, route }: { state: State; route: Route }) {
                     <button
                       type="button"
                       class="btn btn-small btn-primary"
-                      disabled={s.status === 'corrupt'}
-                      title={s.status === 'corrupt' ? 'A corrupt snapshot cannot be restored' : undefined}
+                      disabled={s.status === 'corrupt' || !may(tokenRole(state.token), 'operator')}
+                      title={
+                        s.status === 'corrupt'
+                          ? 'A corrupt snapshot cannot be restored'
+                          : may(tokenRole(state.token), 'operator')
+                            ? undefined
+                            : roleHint('operator')
+                      }
                       aria-label={`Restore snapshot ${s.id}`}
                       onClick={() => setAction({ kind: 'restore', snapshot: s })}
                     >
@@ -149,6 +156,8 @@ function SnapshotList({ state, route }: { state: State; route: Route }) {
                     <button
                       type="button"
                       class="btn btn-small btn-ghost-danger"
+                      disabled={!may(tokenRole(state.token), 'admin')}
+                      title={may(tokenRole(state.token), 'admin') ? undefined : roleHint('admin')}
                       aria-label={`Delete snapshot ${s.id}`}
                       onClick={() => setAction({ kind: 'delete', snapshot: s })}
                     >
@@ -191,12 +200,19 @@ function SnapshotDetail({ state, id }: { state: State; id: string }) {
         <button
           type="button"
           class="btn btn-primary"
-          disabled={s.status === 'corrupt'}
+          disabled={s.status === 'corrupt' || !may(tokenRole(state.token), 'operator')}
+          title={may(tokenRole(state.token), 'operator') ? undefined : roleHint('operator')}
           onClick={() => setAction({ kind: 'restore', snapshot: s })}
         >
           Restore to an agent…
         </button>
-        <button type="button" class="btn btn-ghost-danger" onClick={() => setAction({ kind: 'delete', snapshot: s })}>
+        <button
+          type="button"
+          class="btn btn-ghost-danger"
+          disabled={!may(tokenRole(state.token), 'admin')}
+          title={may(tokenRole(state.token), 'admin') ? undefined : roleHint('admin')}
+          onClick={() => setAction({ kind: 'delete', snapshot: s })}
+        >
           Delete…
         </button>
       </PageHeader>
