@@ -34,7 +34,8 @@ void check_accepted(const ff::Result<ff::auth::Claims>& r, const ff::sys::Clock&
     FF_FUZZ_CHECK(r.status().code() == ff::Code::kUnauthenticated);
     return;
   }
-  FF_FUZZ_CHECK(r->role == ff::auth::Role::kAgent || r->role == ff::auth::Role::kOperator);
+  FF_FUZZ_CHECK(r->role == ff::auth::Role::kAgent || r->role == ff::auth::Role::kViewer ||
+                r->role == ff::auth::Role::kOperator || r->role == ff::auth::Role::kAdmin);
   FF_FUZZ_CHECK(r->expires_at > ff::to_unix_seconds(clock.now()));
 }
 

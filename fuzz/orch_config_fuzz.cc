@@ -64,6 +64,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
                   msg.compare(0, colon, "ORCH_JWT_SECRET") == 0 ||
                   msg.compare(0, colon, "ORCH_REG_SECRET") == 0 ||
                   msg.compare(0, colon, "S3_SECRET_KEY") == 0 ||
+                  msg.compare(0, colon, "ORCH_OPERATOR_SECRET") == 0 ||
                   msg.compare(0, colon, "ORCH_TLS_CERT") == 0 ||
                   msg.compare(0, colon, "ORCH_TLS_KEY") == 0);
     return 0;

@@ -34,6 +34,7 @@ function baseEnv(dir, port, extra = {}) {
     ORCH_LISTEN: `127.0.0.1:${port}`,
     ORCH_JWT_SECRET: secret('jwt'),
     ORCH_REG_SECRET: secret('reg'),
+    ORCH_OPERATOR_SECRET: secret('op'),
     DATABASE_URL: `sqlite:///${path.join(dir, 'orchestrator.db')}`,
     WAL_PATH: path.join(dir, 'wal.log'),
     ORCH_DATA_DIR: path.join(dir, 'data'),
@@ -207,7 +208,7 @@ describe('ORCH_ENV=production', { timeout: 120000 }, () => {
   });
 
   it('starts behind a TLS proxy, and sends HSTS', async () => {
-    const orch = await startOrchestrator({ regSecret: secret('reg'), env: { ORCH_ENV: 'production', ...proxied } });
+    const orch = await startOrchestrator({ regSecret: secret('reg'), env: { ORCH_ENV: 'production', ORCH_OPERATOR_SECRET: secret('op'), ...proxied } });
     try {
       const r = await fetch(`${orch.url}/control`);
       assert.equal(r.status, 200);

@@ -129,9 +129,12 @@ export async function startOrchestrator(opts = {}) {
     return { status: r.status, headers: r.headers, json: parsed, text };
   };
 
+  // Operator tokens come from ORCH_OPERATOR_SECRET where it is set (the
+  // registration secret then mints agent tokens only).
+  const operatorSecret = opts.env?.ORCH_OPERATOR_SECRET || regSecret;
   orch.mint = async (agentId) => {
     const r = await orch.api('POST', '/auth/token', {
-      json: agentId ? { registration_secret: regSecret, agent_id: agentId } : { registration_secret: regSecret },
+      json: agentId ? { registration_secret: regSecret, agent_id: agentId } : { registration_secret: operatorSecret },
     });
     if (r.status !== 200) throw new Error(`token mint failed: ${r.status} ${r.text}`);
     return r.json.token;
