@@ -106,6 +106,7 @@ size_t on_write(char* data, size_t size, size_t n, void* user) {
     return len;
   }
   if (ex->download->offset > 0 && code == 200) {
+    // Also for a bounded range: the body would start at byte 0, not at offset.
     ex->callback_error = Conflict("server ignored the Range request");
     return 0;
   }
@@ -215,8 +216,11 @@ Status ApiClient::perform(Exchange& ex) {
     headers = curl_slist_append(headers, ctype.c_str());
   }
   std::string range;
-  if (ex.download != nullptr && ex.download->offset > 0) {
+  if (ex.download != nullptr && (ex.download->offset > 0 || ex.download->length > 0)) {
     range = "Range: bytes=" + std::to_string(ex.download->offset) + "-";
+    if (ex.download->length > 0) {
+      range += std::to_string(ex.download->offset + ex.download->length - 1);
+    }
     headers = curl_slist_append(headers, range.c_str());
   }
   curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers);

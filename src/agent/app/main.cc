@@ -10,11 +10,14 @@
 
 #include <clocale>
 #include <cstdio>
+#include <optional>
 #include <thread>
 
 #include "agent/agent.h"
 #include "agent/config.h"
 #include "agent/credential_file.h"
+#include "repo/codec.h"
+#include "repo/key.h"
 #include "sys/clock.h"
 #include "sys/random.h"
 
@@ -41,6 +44,26 @@ int main(int argc, char** argv) {
   spdlog::set_default_logger(logger);
   spdlog::set_level(spdlog::level::from_str(config.log_level));
   spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%eZ %^%l%$ %v", spdlog::pattern_time_type::utc);
+
+  // The key is checked before anything else happens: a backup that would
+  // silently go out unencrypted because of a typo in the path is worse than
+  // not starting.
+  std::optional<ff::repo::RepositoryKey> key;
+  if (!config.key_file.empty()) {
+    auto loaded = ff::repo::load_key_file(config.key_file);
+    if (!loaded.ok()) {
+      std::fprintf(stderr, "fortfail-agent: AGENT_KEY_FILE %s: %s\n", config.key_file.c_str(),
+                   loaded.status().message().c_str());
+      return 2;
+    }
+    key = std::move(loaded).value();
+    spdlog::info("repository key {} (from {})", key->key_id, config.key_file);
+  } else {
+    spdlog::warn(
+        "no repository key (AGENT_KEY_FILE): backups are deduplicated and compressed but NOT "
+        "encrypted");
+  }
+  const ff::repo::Codec codec = key ? ff::repo::Codec::keyed(*key) : ff::repo::Codec::plain();
 
   // Signals go to one thread that turns them into a stop request.
   sigset_t set;
@@ -94,7 +117,7 @@ int main(int argc, char** argv) {
   ff::agent::TokenManager tokens(client, clock, config.agent_id, config.reg_secret, config.jwt,
                                  agent_secret);
   ff::agent::AgentApi api(client, tokens, retrier, config.agent_id);
-  ff::agent::Agent agent(config, api, tokens, retrier, clock, random, stop);
+  ff::agent::Agent agent(config, api, tokens, retrier, clock, random, stop, codec);
   ff::Status s = agent.run();
   if (!s.ok()) {
     std::fprintf(stderr, "fortfail-agent: %s\n", s.message().c_str());
