@@ -122,6 +122,9 @@ Result<repo::BlobId> Walker::dir(int fd, const std::string& rel) {
           continue;
         }
         n.xattrs = read_xattrs(sub.get());
+        // Listing a directory updates its atime (relatime): recorded, it would
+        // make every backup's trees new ones.
+        n.atime_ns = 0;
         FF_ASSIGN_OR_RETURN(repo::BlobId id, dir(sub.get(), child));
         n.subtree = id;
         ++stats_.dir_count;
@@ -141,6 +144,7 @@ Result<repo::BlobId> Walker::dir(int fd, const std::string& rel) {
         }
         target.resize(static_cast<size_t>(len));
         n.target = std::move(target);
+        n.atime_ns = 0;  // readlink updates it, like listing a directory
         ++stats_.symlink_count;
         break;
       }
@@ -349,6 +353,7 @@ Result<repo::BlobId> walk_tree(const std::string& source_dir, const repo::Codec&
   struct stat st {};
   if (::fstat(root.get(), &st) == 0) {
     stats.root = node_from_stat(".", st);
+    stats.root.atime_ns = 0;
     stats.root.xattrs = read_xattrs(root.get());
   }
   Walker walker(codec, sink, options, selected, stats);

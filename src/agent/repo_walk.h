@@ -7,7 +7,8 @@
 // the old cache vouches for (file_cache.h) are not read when the sink knows
 // every one of their ids. Hard links (same device and inode) after the first
 // become "hardlink" nodes naming the first path. Sockets are skipped with a
-// warning.
+// warning. Directories and symlinks are recorded without atime (listing or
+// reading one changes it, so each backup would see a new value).
 //
 // Thread-safety: walk_tree is reentrant; the sink is called from its thread.
 #pragma once

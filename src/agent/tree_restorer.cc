@@ -208,7 +208,8 @@ Status TreeRestorer::restore_dir(int dir_fd, const std::string& rel, const repo:
           return Internal("cannot create symlink '" + child + "': " + errno_text());
         }
         if (options_.restore_owner) ::fchownat(dir_fd, name, n.uid, n.gid, AT_SYMLINK_NOFOLLOW);
-        struct timespec ts[2] = {ts_of(n.atime_ns), ts_of(n.mtime_ns)};
+        struct timespec ts[2] = {ts_of(n.atime_ns != 0 ? n.atime_ns : n.mtime_ns),
+                                 ts_of(n.mtime_ns)};
         ::utimensat(dir_fd, name, ts, AT_SYMLINK_NOFOLLOW);
         ++result_.symlink_count;
         break;
@@ -439,7 +440,8 @@ void TreeRestorer::apply_metadata(int fd, const repo::Node& n, const std::string
     }
   }
   ::fchmod(fd, mode);
-  struct timespec ts[2] = {ts_of(n.atime_ns), ts_of(n.mtime_ns)};
+  // Directories and symlinks carry no atime (repo_walk.h): they get their mtime.
+  struct timespec ts[2] = {ts_of(n.atime_ns != 0 ? n.atime_ns : n.mtime_ns), ts_of(n.mtime_ns)};
   ::futimens(fd, ts);
 }
 
