@@ -28,12 +28,15 @@ namespace {
 
 constexpr size_t kLocateMax = 10000;
 constexpr size_t kMaxTreeBytes = 64u << 20;
-constexpr size_t kQueuedFiles = 256;          // open descriptors while a batch waits
-constexpr size_t kQueuedChunks = 4096;        // chunk references per batch
-constexpr uint64_t kWindowBytes = 32u << 20;  // sealed bytes fetched at once
-constexpr size_t kWindowBlobs = 64;
+constexpr size_t kQueuedFiles = 256;    // open descriptors while a batch waits
+constexpr size_t kQueuedChunks = 4096;  // chunk references per batch
+// Sealed bytes fetched at once, and blobs (each up to 8 MiB of plaintext):
+// with the workers' range buffers this keeps a restore near 100 MiB at worst.
+constexpr uint64_t kWindowBytes = 24u << 20;
+constexpr size_t kWindowBlobs = 32;
+constexpr size_t kHoleGranule = 64u << 10;   // zero runs this long stay holes in sparse files
 constexpr uint64_t kCoalesceGap = 1u << 20;  // read over gaps this small
-constexpr uint64_t kMaxRangeBytes = 16u << 20;
+constexpr uint64_t kMaxRangeBytes = 8u << 20;
 
 std::string errno_text() { return std::strerror(errno); }
 
@@ -108,6 +111,7 @@ class TreeRestorer {
   Status add_file(int dir_fd, const std::string& rel, repo::Node node);
   Status flush_files();
   Status fetch(const std::vector<repo::BlobId>& ids, std::vector<std::string>& plain);
+  Status write_at(FileJob& job, std::string_view data);
   Status finish_file(FileJob& job);
   void apply_metadata(int fd, const repo::Node& n, const std::string& rel, bool is_dir);
   Status make_hardlinks();
@@ -370,16 +374,7 @@ Status TreeRestorer::flush_files() {
       const repo::BlobId& id = job.node.content[refs[r].chunk];
       const std::string& data = plain[index.at(id)];
       job.sha->update(data);
-      if (!(job.node.sparse && all_zero(data))) {
-        size_t done = 0;
-        while (done < data.size()) {
-          ssize_t w = ::pwrite(job.fd.get(), data.data() + done, data.size() - done,
-                               static_cast<off_t>(job.written + done));
-          if (w < 0 && errno == EINTR) continue;
-          if (w <= 0) return Internal("cannot write file '" + job.rel + "': " + errno_text());
-          done += static_cast<size_t>(w);
-        }
-      }
+      FF_TRY(write_at(job, data));
       job.written += data.size();
       bytes_done_ += data.size();
       if (refs[r].chunk + 1 == job.node.content.size()) FF_TRY(finish_file(job));
@@ -391,6 +386,25 @@ Status TreeRestorer::flush_files() {
   queued_chunks_ = 0;
   // Content locations are not needed again; prefetched trees' stay.
   for (const auto& id : all) where_.erase(id);
+  return OkStatus();
+}
+
+Status TreeRestorer::write_at(FileJob& job, std::string_view data) {
+  // Sparse files: all-zero granules are skipped (finish_file's ftruncate
+  // gives the file its size), so holes come back as holes.
+  size_t step = job.node.sparse ? kHoleGranule : std::max<size_t>(data.size(), 1);
+  for (size_t at = 0; at < data.size(); at += step) {
+    std::string_view piece = data.substr(at, step);
+    if (job.node.sparse && all_zero(piece)) continue;
+    size_t done = 0;
+    while (done < piece.size()) {
+      ssize_t w = ::pwrite(job.fd.get(), piece.data() + done, piece.size() - done,
+                           static_cast<off_t>(job.written + at + done));
+      if (w < 0 && errno == EINTR) continue;
+      if (w <= 0) return Internal("cannot write file '" + job.rel + "': " + errno_text());
+      done += static_cast<size_t>(w);
+    }
+  }
   return OkStatus();
 }
 
