@@ -52,7 +52,8 @@ int main(int argc, char** argv) {
   if (!config.key_file.empty()) {
     auto loaded = ff::repo::load_key_file(config.key_file);
     if (!loaded.ok()) {
-      std::fprintf(stderr, "fortfail-agent: AGENT_KEY_FILE %s: %s\n", config.key_file.c_str(),
+      // The message names the path already.
+      std::fprintf(stderr, "fortfail-agent: AGENT_KEY_FILE: %s\n",
                    loaded.status().message().c_str());
       return 2;
     }
