@@ -4,15 +4,24 @@
 // only those the orchestrator does not know are sealed into the current pack.
 // A full pack is handed to the PackUploader and a new one started.
 //
-// Memory: at most one batch of plaintext (kBatchBytes, plus one blob) and the
-// set of ids seen in this backup (32 bytes each).
+// Sealing (zstd, AES-GCM) and pack writing run on one internal thread while
+// the backup thread reads and chunks the next batch: the two cores each do
+// about half of the work.
 //
-// Thread-safety: one thread (the backup's).
+// Memory: at most two batches of plaintext (kBatchBytes each, plus one blob:
+// one filling, one sealing) and the set of ids seen in this backup (32 bytes each).
+//
+// Thread-safety: the public methods from one thread (the backup's).
 #pragma once
 
+#include <atomic>
+#include <condition_variable>
 #include <cstdint>
 #include <memory>
+#include <mutex>
+#include <optional>
 #include <string>
+#include <thread>
 #include <unordered_set>
 #include <vector>
 
@@ -36,8 +45,8 @@ using BlobIdSet = std::unordered_set<repo::BlobId, BlobIdHash>;
 
 class BlobSaver final : public BlobSink {
  public:
-  static constexpr size_t kBatchBytes = 16u << 20;
-  static constexpr size_t kBatchBlobs = 256;
+  static constexpr size_t kBatchBytes = 8u << 20;
+  static constexpr size_t kBatchBlobs = 128;
   static constexpr size_t kLookupMax = 10000;
 
   // Every reference must outlive the BlobSaver. Pack spool files are named
@@ -56,7 +65,7 @@ class BlobSaver final : public BlobSink {
   // Flushes the batch, closes and submits the last pack.
   Status finish();
 
-  uint64_t blobs_sealed() const { return blobs_sealed_; }
+  uint64_t blobs_sealed() const { return blobs_sealed_.load(); }
 
  private:
   struct Pending {
@@ -64,8 +73,17 @@ class BlobSaver final : public BlobSink {
     repo::BlobId id;
     std::string plaintext;
   };
+  struct SealJob {
+    std::vector<Pending> blobs;
+    std::string token;  // for the packs this job closes
+    bool last = false;  // close the current pack afterwards
+  };
   Status flush();
-  Status close_pack();
+  // Hands a job to the sealer, waiting while the previous one is not taken.
+  Status hand_over(SealJob job);
+  void seal_loop();
+  Status seal(SealJob& job);                    // sealer thread
+  Status close_pack(const std::string& token);  // sealer thread
 
   AgentApi& api_;
   const repo::Codec& codec_;
@@ -77,9 +95,17 @@ class BlobSaver final : public BlobSink {
   BlobIdSet known_;
   std::vector<Pending> pending_;
   size_t pending_bytes_ = 0;
-  std::unique_ptr<repo::PackWriter> pack_;
-  uint64_t pack_seq_ = 0;
-  uint64_t blobs_sealed_ = 0;
+  std::unique_ptr<repo::PackWriter> pack_;  // sealer thread only
+  uint64_t pack_seq_ = 0;                   // sealer thread only
+  std::atomic<uint64_t> blobs_sealed_{0};
+
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::optional<SealJob> job_;  // guarded by mu_: handed over, not yet taken
+  bool sealing_ = false;        // guarded by mu_: the sealer works on a job
+  bool closing_ = false;        // guarded by mu_
+  Status seal_error_;           // guarded by mu_: the sealer's first failure
+  std::thread sealer_;
 };
 
 }  // namespace ff::agent

@@ -2,6 +2,7 @@
 // API client, token manager, retry policy and agent loop, and runs until
 // SIGTERM or SIGINT. Exit codes: 0 after a clean stop, 1 when the orchestrator
 // refuses the agent's credentials, 2 for a configuration error.
+#include <malloc.h>
 #include <pthread.h>
 #include <signal.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
@@ -22,6 +23,11 @@
 #include "sys/random.h"
 
 int main(int argc, char** argv) {
+  // Repository backups and restores allocate and free many multi-MiB buffers
+  // (chunks, sealed blobs, pack ranges) on several threads. A fixed mmap
+  // threshold gives each back to the system when freed; glibc's adaptive one
+  // would keep them in per-thread heaps and let the RSS creep up.
+  mallopt(M_MMAP_THRESHOLD, 512 * 1024);
   // Entry names are UTF-8 in pax headers; libarchive converts via the locale.
   if (std::setlocale(LC_ALL, "C.UTF-8") == nullptr) std::setlocale(LC_ALL, "");
 
