@@ -119,8 +119,8 @@ TEST(RunCli, NoSubcommandIsAUsageError) {
 TEST(RunCli, HelpListsEverySubcommand) {
   CliRun r = run({"--help"});
   EXPECT_EQ(r.code, kExitOk);
-  for (const char* s :
-       {"login", "agents", "snapshots", "snapshot", "backup", "restore", "jobs", "events", "wal"}) {
+  for (const char* s : {"login", "agents", "snapshots", "snapshot", "backup", "restore", "jobs",
+                        "events", "wal", "gc"}) {
     EXPECT_NE(r.out.find(s), std::string::npos) << s;
   }
 }
