@@ -13,7 +13,8 @@
 //   - kill -9 mid-backup: the next backup uploads no pack stored before the kill
 //     (the orchestrator's access log) and adds only what was missing;
 //   - `fortfail gc --grace 0` during a running backup collects an unreferenced
-//     pack but nothing the backup holds: it completes and restores.
+//     pack (another namespace's) but nothing the backup holds: it completes
+//     and restores, and so do the earlier snapshots.
 // On the local store + SQLite and on s3rver + PostgreSQL (scripts/test.sh
 // provides FF_TEST_S3_ENDPOINT, FF_TEST_S3_DIR and FF_TEST_PG_URL).
 import { test, describe, before, after } from 'node:test';
@@ -285,12 +286,14 @@ for (const cfg of configs) {
 
     rtest('gc --grace 0 during a running backup collects garbage and loses nothing', async () => {
       const g = agents.gc;
-      // Garbage: a snapshot of data nothing else holds, deleted.
-      writeBulk(g.backupDir, 'old', 8, 'gc-old');
-      const old = await backup(g);
+      // Garbage: a snapshot of data nothing else holds, deleted. It is taken by
+      // another agent (key 2): the running backup may legitimately hold any
+      // pack of its own namespace it looks up, which GC must then spare.
+      const other = agents.other;
+      writeBulk(other.backupDir, 'old', 8, 'gc-old');
+      const old = await backup(other);
       const del = await orch.api('DELETE', `/snapshots/${old.id}`, { token });
       assert.ok([200, 204].includes(del.status), `DELETE /snapshots/${old.id}: ${del.status} ${del.text}`);
-      fs.rmSync(path.join(g.backupDir, 'old'), { recursive: true });
 
       writeBulk(g.backupDir, 'bulk', BULK_MIB, 'gc');
       const source = manifest(g.backupDir);
