@@ -72,7 +72,7 @@ ORCH_LISTEN=127.0.0.1:$port ORCH_JWT_SECRET=$(ff_rand_hex 32) ORCH_REG_SECRET=$r
   "$bin/fortfail-orchestrator" >"$work/orch.log" 2>&1 &
 pids+=($!)
 ff_wait_live "$url" "${pids[-1]}" "$work/orch.log"
-"$bin/fortfail" key generate --out "$work/key" >"$work/key.out"
+"$bin/fortfail" key generate --out "$work/key" >"$work/key.out" 2>&1
 echo "bench: repository key $(grep -oE '[0-9a-f]{32}' "$work/key.out" | head -n 1)"
 
 start_agent() {  # ID BACKUP_DIR; sets agent_pid
@@ -110,7 +110,7 @@ fortfail_day() {  # DAY
   local t0 t1 job snap
   reset_peak "$pid_a"
   t0=$(ff_now)
-  job=$(ff --json backup bench-a --wait --timeout 3600) || { echo "bench: FortFail backup of day $1 failed; agent log:" >&2; tail -n 30 "$work/bench-a.log" >&2; exit 1; }
+  job=$(ff --json backup bench-a --wait --timeout 3600 2>>"$work/cli.log") || { echo "bench: FortFail backup of day $1 failed; agent log:" >&2; tail -n 30 "$work/bench-a.log" >&2; exit 1; }
   t1=$(ff_now)
   snap=$(ff_json snapshot_id <<<"$job")
   ff_s[$1]=$(ff_calc "$t1 - $t0")
@@ -140,7 +140,7 @@ done
 sync
 reset_peak "$pid_b"
 t0=$(ff_now)
-ff restore "$last_snap" --to bench-b --wait --timeout 3600 >/dev/null || { echo "bench: FortFail restore failed; agent log:" >&2; tail -n 30 "$work/bench-b.log" >&2; exit 1; }
+ff restore "$last_snap" --to bench-b --wait --timeout 3600 >>"$work/cli.log" 2>&1 || { echo "bench: FortFail restore failed; agent log:" >&2; tail -n 30 "$work/bench-b.log" >&2; exit 1; }
 t1=$(ff_now)
 ff_restore=$(ff_calc "$t1 - $t0")
 ff_restore_rss=$(peak_kib "$pid_b")
