@@ -84,7 +84,9 @@ export FORTFAIL_CONFIG=$work/cli-token
 t0=$(now)
 snap=$("$bin/fortfail" --url "$url" --json backup bench-a --wait | python3 -c 'import json,sys; print(json.load(sys.stdin)["snapshot_id"])')
 t1=$(now); ff_backup=$(elapsed "$t0" "$t1")
-ff_size=$("$bin/fortfail" --url "$url" --json snapshot show "$snap" | python3 -c 'import json,sys; print(json.load(sys.stdin)["size"])')
+# What the backup stored: stored_bytes (repository snapshots; size is their logical size there), else the tar's size.
+ff_size=$("$bin/fortfail" --url "$url" --json snapshot show "$snap" |
+  python3 -c 'import json,sys; s = json.load(sys.stdin); v = s.get("stored_bytes"); print(s["size"] if v is None else v)')
 t0=$(now)
 "$bin/fortfail" --url "$url" restore "$snap" --to bench-b --wait >/dev/null
 t1=$(now); ff_restore=$(elapsed "$t0" "$t1")
