@@ -22,7 +22,9 @@ Status Service::delete_marked_packs(GcReport& report) {
       // An object already gone (an earlier run removed it, or it was never
       // uploaded) is what we want; anything else keeps the row for next time.
       if (!removed.ok() && removed.code() != Code::kNotFound) return removed;
-      FF_TRY(store_.delete_pack(p.id));
+      Status deleted = store_.delete_pack(p.id);
+      if (deleted.code() == Code::kNotFound) continue;  // a concurrent run took it
+      FF_TRY(deleted);
       ++report.packs_deleted;
       report.bytes_freed += p.size;
     }

@@ -376,6 +376,9 @@ class Service {
   // The session when the caller may use it (its agent or an operator).
   Result<store::RepoSession> session_for(const auth::Claims& caller, const std::string& id);
   SystemTime session_expiry(SystemTime now) const { return now + options_.repo_session_ttl; }
+  // A pack upload (start and end) is a call of the sessions holding the pack:
+  // it extends them, so a long upload does not let them expire. No-op for snapshots.
+  Status keep_sessions_alive(const StoredObject& o);
   // Deletes the objects and rows of packs marked deleting; adds to `report`.
   Status delete_marked_packs(GcReport& report);
 

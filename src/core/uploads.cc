@@ -57,6 +57,7 @@ Result<StoredObject> Service::begin_upload(const auth::Claims& caller, ObjectKin
   if (o.status == kPackDeleting) {
     return Conflict("pack " + id + " is being deleted by garbage collection");
   }
+  FF_TRY(keep_sessions_alive(o));
   return o;
 }
 
@@ -72,6 +73,12 @@ Status Service::check_upload(const StoredObject& o, const std::string& actual_ch
   return OkStatus();
 }
 
+Status Service::keep_sessions_alive(const StoredObject& o) {
+  if (o.kind != ObjectKind::kPack) return OkStatus();
+  SystemTime now = env_.clock->now();
+  return store_.extend_sessions_holding(o.id, now, session_expiry(now));
+}
+
 Result<StoredObject> Service::finish_upload(StoredObject o, const std::string& via) {
   SystemTime now = env_.clock->now();
   // A corrupt object is repaired by a good re-upload; a pending one completed.
@@ -83,6 +90,7 @@ Result<StoredObject> Service::finish_upload(StoredObject o, const std::string& v
     return cas;
   }
   o.status = kSnapshotAvailable;
+  FF_TRY(keep_sessions_alive(o));
   FF_TRY(audit(audit::object_uploaded(o, via)));
   return o;
 }

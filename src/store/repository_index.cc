@@ -186,6 +186,19 @@ Result<Pack> Store::get_pack(const std::string& id) {
   return *out;
 }
 
+Status Store::extend_sessions_holding(const std::string& pack_id, SystemTime now,
+                                      SystemTime expires_at) {
+  return run_sql(true, [&](SqlTx& tx) -> Status {
+    return tx
+        .query(
+            "UPDATE repo_sessions SET expires_at = $3 WHERE closed_at IS NULL "
+            "AND expires_at > $2 AND expires_at < $3 AND id IN "
+            "(SELECT session_id FROM session_packs WHERE pack_id = $1)",
+            {pack_id, detail::sql_time(now), detail::sql_time(expires_at)})
+        .status();
+  });
+}
+
 Status Store::update_pack_status(const std::string& id, const std::string& from,
                                  const std::string& to, std::optional<SystemTime> uploaded_at) {
   return run_sql(true, [&](SqlTx& tx) -> Status {

@@ -342,6 +342,9 @@ class Store {
                              const std::vector<PackBlob>& blobs, SystemTime now,
                              SystemTime expires_at);
   Result<Pack> get_pack(const std::string& id);  // kNotFound
+  // Moves expires_at of the live sessions holding the pack forward to
+  // `expires_at` (an upload is a call of the sessions that wait for it).
+  Status extend_sessions_holding(const std::string& pack_id, SystemTime now, SystemTime expires_at);
   // Compare-and-set like update_snapshot_status.
   Status update_pack_status(const std::string& id, const std::string& from, const std::string& to,
                             std::optional<SystemTime> uploaded_at);

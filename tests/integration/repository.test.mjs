@@ -330,11 +330,11 @@ for (const db of dbs) {
     });
   }
 
-  describe(`ORCH_REQUIRE_ENCRYPTION on ${db}`, () => {
+  describe(`ORCH_REQUIRE_ENCRYPTION and ORCH_AGENT_QUOTA_BYTES on ${db}`, () => {
     let orch, a;
     const A = uid('agent-enc');
     before(async () => {
-      orch = await startOrchestrator({ db, env: { ORCH_REQUIRE_ENCRYPTION: '1' } });
+      orch = await startOrchestrator({ db, env: { ORCH_REQUIRE_ENCRYPTION: '1', ORCH_AGENT_QUOTA_BYTES: '1500' } });
       a = client(orch, await orch.agentToken(A));
     });
     after(async () => { await orch?.stop(); });
@@ -353,6 +353,16 @@ for (const db of dbs) {
       assert.equal(tar.json.detail, refusal);
       const { snapshot } = await backup(a, A, { repositoryId: keyId() });
       assert.equal(snapshot.encrypted, true);
+    });
+
+    it('counts announced pack bytes toward the agent quota', async () => {
+      const Q = uid('agent-quota');
+      const q = client(orch, await orch.agentToken(Q));
+      const s = await q.session(Q, keyId());
+      assert.equal((await q.announce(s.json.id, makePack([1000]))).status, 200);
+      const over = await q.announce(s.json.id, makePack([600]));
+      assert.equal(over.status, 413, over.text);
+      assert.match(over.json.detail, /ORCH_AGENT_QUOTA_BYTES/);
     });
   });
 }

@@ -144,6 +144,17 @@ TEST_P(RepositoryTest, ExpiredSessionHoldsNothingAndIsRefused) {
   FF_EXPECT_CODE(store_->lookup_blobs("s1", {hex64('b')}, at(2000), at(3000)), Code::kConflict);
 }
 
+TEST_P(RepositoryTest, UploadsExtendTheSessionsHoldingThePack) {
+  open_session("s1", "a1", "k");
+  ASSERT_TRUE(announce("s1", hex64('1'), hex64('b')).ok());
+  FF_ASSERT_OK(store_->extend_sessions_holding(hex64('1'), at(900), at(1900)));
+  EXPECT_EQ(store_->get_repo_session("s1")->expires_at, at(1900));
+  FF_ASSERT_OK(store_->extend_sessions_holding(hex64('1'), at(900), at(1500)));
+  EXPECT_EQ(store_->get_repo_session("s1")->expires_at, at(1900)) << "never shortened";
+  FF_ASSERT_OK(store_->extend_sessions_holding(hex64('1'), at(2000), at(3000)));
+  EXPECT_EQ(store_->get_repo_session("s1")->expires_at, at(1900)) << "an expired one stays expired";
+}
+
 TEST_P(RepositoryTest, DeletingTheSnapshotUnreferencesItsPacks) {
   open_session("s1", "a1", "k");
   ASSERT_TRUE(announce("s1", hex64('1'), hex64('b')).ok());
