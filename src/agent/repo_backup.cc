@@ -149,6 +149,9 @@ Result<std::string> run_repo_backup(TaskContext& ctx, const BackupRequest& req) 
                          {"symlink_count", stats.symlink_count},
                          {"hardlink_count", stats.hardlink_count},
                          {"byte_count", stats.byte_count},
+                         // Blobs are zstd-compressed where it saves (codec.h); kept
+                         // for readers of the tar snapshots' metadata.
+                         {"compression", "zstd"},
                          {"source_path", ctx.config.backup_dir},
                          {"warnings", warnings},
                          {"agent_version", FF_VERSION},

@@ -24,10 +24,13 @@ PackUploader::~PackUploader() {
   {
     std::lock_guard lock(mu_);
     closing_ = true;
+    // Without finish() the backup failed: queued packs are not sent (the one
+    // being uploaded completes or fails on its own).
+    for (const auto& job : queue_) ::unlink(job.pack.path.c_str());
+    queue_.clear();
   }
   cv_.notify_all();
   worker_.join();
-  for (const auto& job : queue_) ::unlink(job.pack.path.c_str());
 }
 
 Status PackUploader::submit(repo::FinishedPack pack, const std::string& token) {

@@ -36,7 +36,9 @@ class PackUploader {
   // `retrier` must outlive the uploader; `options` configure its own client.
   PackUploader(client::ClientOptions options, const Retrier& retrier, std::string session_id,
                size_t max_in_flight = 2);
-  ~PackUploader();  // waits for the worker (finish() first to see errors)
+  // Drops queued packs and waits for the one being uploaded; call finish()
+  // first to upload everything and see errors.
+  ~PackUploader();
 
   // Queues `pack` (its spool file is removed once uploaded or on failure).
   // Blocks while max_in_flight packs are pending. Returns the first upload

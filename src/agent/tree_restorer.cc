@@ -30,9 +30,9 @@ constexpr size_t kLocateMax = 10000;
 constexpr size_t kMaxTreeBytes = 64u << 20;
 constexpr size_t kQueuedFiles = 256;    // open descriptors while a batch waits
 constexpr size_t kQueuedChunks = 4096;  // chunk references per batch
-// Sealed bytes fetched at once, and blobs (each up to 8 MiB of plaintext):
-// with the workers' range buffers this keeps a restore near 100 MiB at worst.
-constexpr uint64_t kWindowBytes = 24u << 20;
+// Sealed bytes fetched at once, and blobs (each up to 8 MiB of plaintext);
+// two windows are in memory (one written, one fetched).
+constexpr uint64_t kWindowBytes = 16u << 20;
 constexpr size_t kWindowBlobs = 32;
 constexpr size_t kHoleGranule = 64u << 10;   // zero runs this long stay holes in sparse files
 constexpr uint64_t kCoalesceGap = 1u << 20;  // read over gaps this small
@@ -110,7 +110,17 @@ class TreeRestorer {
   Status restore_dir(int dir_fd, const std::string& rel, const repo::BlobId& tree_id);
   Status add_file(int dir_fd, const std::string& rel, repo::Node node);
   Status flush_files();
+  // Downloads and opens `ids` with the source's workers; may run on a helper
+  // thread (reads where_, writes `plain` and stats_). REQUIRES: source_.prepare() done.
   Status fetch(const std::vector<repo::BlobId>& ids, std::vector<std::string>& plain);
+  struct ChunkRef {
+    size_t file;   // index into files_
+    size_t chunk;  // index into that file's content
+  };
+  // Writes refs[pos, end) from `plain` (indexed by `index`), finishing files.
+  Status write_window(const std::vector<ChunkRef>& refs, size_t pos, size_t end,
+                      const std::unordered_map<repo::BlobId, size_t, BlobIdHash>& index,
+                      const std::vector<std::string>& plain);
   Status write_at(FileJob& job, std::string_view data);
   Status finish_file(FileJob& job);
   void apply_metadata(int fd, const repo::Node& n, const std::string& rel, bool is_dir);
@@ -291,7 +301,6 @@ Status TreeRestorer::fetch(const std::vector<repo::BlobId>& ids, std::vector<std
       ranges.push_back(Range{pack, l.offset, l.length, {i}});
     }
   }
-  FF_TRY(source_.prepare());
   plain.assign(ids.size(), std::string());
   std::atomic<size_t> next{0};
   std::atomic<uint64_t> downloaded{0};
@@ -341,51 +350,84 @@ Status TreeRestorer::flush_files() {
     all.insert(all.end(), f->node.content.begin(), f->node.content.end());
   FF_TRY(locate(all));
   // The chunk references in file order, cut into windows of bounded size.
-  struct Ref {
-    size_t file;
-    size_t chunk;
-  };
-  std::vector<Ref> refs;
+  std::vector<ChunkRef> refs;
   for (size_t f = 0; f < files_.size(); ++f) {
     if (files_[f]->node.content.empty()) FF_TRY(finish_file(*files_[f]));
     for (size_t c = 0; c < files_[f]->node.content.size(); ++c) refs.push_back({f, c});
   }
-  size_t pos = 0;
-  while (pos < refs.size()) {
-    if (cancelled()) return Unavailable("cancelled");
+  struct Window {
+    size_t pos = 0, end = 0;  // refs[pos, end)
     std::vector<repo::BlobId> ids;
     std::unordered_map<repo::BlobId, size_t, BlobIdHash> index;
+  };
+  std::vector<Window> windows;
+  for (size_t pos = 0; pos < refs.size();) {
+    Window w;
+    w.pos = pos;
     uint64_t bytes = 0;
     size_t end = pos;
     while (end < refs.size()) {
       const repo::BlobId& id = files_[refs[end].file]->node.content[refs[end].chunk];
-      if (!index.count(id)) {
-        if (!ids.empty() && (bytes >= kWindowBytes || ids.size() >= kWindowBlobs)) break;
-        index.emplace(id, ids.size());
-        ids.push_back(id);
+      if (!w.index.count(id)) {
+        if (!w.ids.empty() && (bytes >= kWindowBytes || w.ids.size() >= kWindowBlobs)) break;
+        w.index.emplace(id, w.ids.size());
+        w.ids.push_back(id);
         bytes += where_.at(id).length;
       }
       ++end;
     }
-    std::vector<std::string> plain;
-    FF_TRY(fetch(ids, plain));
-    for (size_t r = pos; r < end; ++r) {
-      FileJob& job = *files_[refs[r].file];
-      const repo::BlobId& id = job.node.content[refs[r].chunk];
-      const std::string& data = plain[index.at(id)];
-      job.sha->update(data);
-      FF_TRY(write_at(job, data));
-      job.written += data.size();
-      bytes_done_ += data.size();
-      if (refs[r].chunk + 1 == job.node.content.size()) FF_TRY(finish_file(job));
-    }
-    if (options_.progress) options_.progress(bytes_done_, options_.max_bytes);
+    w.end = end;
     pos = end;
+    windows.push_back(std::move(w));
+  }
+  // Window k+1 is fetched (and verified) on a helper thread while window k
+  // is written here: network, decryption and disk overlap.
+  std::vector<std::string> current, next;
+  if (!windows.empty()) {
+    FF_TRY(source_.prepare());
+    FF_TRY(fetch(windows[0].ids, current));
+  }
+  for (size_t k = 0; k < windows.size(); ++k) {
+    if (cancelled()) return Unavailable("cancelled");
+    Status next_status;
+    std::thread ahead;
+    if (k + 1 < windows.size()) {
+      FF_TRY(source_.prepare());  // tokens are renewed on this thread only
+      ahead = std::thread([&, k] {
+        try {
+          next_status = fetch(windows[k + 1].ids, next);
+        } catch (const std::exception& e) {
+          next_status = Internal(std::string("restore fetch: ") + e.what());
+        }
+      });
+    }
+    Status written = write_window(refs, windows[k].pos, windows[k].end, windows[k].index, current);
+    if (ahead.joinable()) ahead.join();
+    FF_TRY(written);
+    FF_TRY(next_status);
+    std::swap(current, next);
+    if (options_.progress) options_.progress(bytes_done_, options_.max_bytes);
   }
   files_.clear();
   queued_chunks_ = 0;
   // Content locations are not needed again; prefetched trees' stay.
   for (const auto& id : all) where_.erase(id);
+  return OkStatus();
+}
+
+Status TreeRestorer::write_window(const std::vector<ChunkRef>& refs, size_t pos, size_t end,
+                                  const std::unordered_map<repo::BlobId, size_t, BlobIdHash>& index,
+                                  const std::vector<std::string>& plain) {
+  for (size_t r = pos; r < end; ++r) {
+    FileJob& job = *files_[refs[r].file];
+    const repo::BlobId& id = job.node.content[refs[r].chunk];
+    const std::string& data = plain[index.at(id)];
+    job.sha->update(data);
+    FF_TRY(write_at(job, data));
+    job.written += data.size();
+    bytes_done_ += data.size();
+    if (refs[r].chunk + 1 == job.node.content.size()) FF_TRY(finish_file(job));
+  }
   return OkStatus();
 }
 

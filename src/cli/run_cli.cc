@@ -30,8 +30,8 @@ int run_cli(int argc, const char* const* argv, Context& ctx) {
   add_jobs(app, ctx, &exit_code);
   add_events(app, ctx, &exit_code);
   add_wal(app, ctx, &exit_code);
-  add_key(app, ctx, &exit_code);
   add_gc(app, ctx, &exit_code);
+  add_key(app, ctx, &exit_code);
   add_api_key(app, ctx, &exit_code);
   add_agent(app, ctx, &exit_code);
   try {

@@ -121,7 +121,7 @@ TEST(RunCli, HelpListsEverySubcommand) {
   CliRun r = run({"--help"});
   EXPECT_EQ(r.code, kExitOk);
   for (const char* s : {"login", "agents", "snapshots", "snapshot", "backup", "restore", "jobs",
-                        "events", "wal", "key", "gc"}) {
+                        "events", "wal", "gc", "key"}) {
     EXPECT_NE(r.out.find(s), std::string::npos) << s;
   }
 }
