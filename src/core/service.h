@@ -337,10 +337,10 @@ class Service {
   const sys::Env& env() const { return env_; }
   Notifier& notifier() { return notifier_; }
   static std::string object_key(const std::string& snapshot_id) {
-    return StoredObject{ObjectKind::kSnapshot, snapshot_id}.key();
+    return core::object_key(ObjectKind::kSnapshot, snapshot_id);
   }
   static std::string pack_key(const std::string& pack_id) {
-    return StoredObject{ObjectKind::kPack, pack_id}.key();
+    return core::object_key(ObjectKind::kPack, pack_id);
   }
 
  private:

@@ -15,6 +15,11 @@ namespace ff::core {
 
 enum class ObjectKind { kSnapshot, kPack };
 
+// "snapshots/<id>" or "packs/<id>".
+inline std::string object_key(ObjectKind kind, const std::string& id) {
+  return (kind == ObjectKind::kPack ? "packs/" : "snapshots/") + id;
+}
+
 struct StoredObject {
   ObjectKind kind = ObjectKind::kSnapshot;
   std::string id;
@@ -23,8 +28,7 @@ struct StoredObject {
   int64_t size = 0;      // the expected size
   std::string status;    // pending | available | corrupt (| deleting for packs)
 
-  // "snapshots/<id>" or "packs/<id>".
-  std::string key() const { return (kind == ObjectKind::kPack ? "packs/" : "snapshots/") + id; }
+  std::string key() const { return object_key(kind, id); }
   // "snapshot" or "pack": messages and audit names ("<noun>_uploaded", "<noun>_id").
   std::string noun() const { return kind == ObjectKind::kPack ? "pack" : "snapshot"; }
 };

@@ -84,8 +84,10 @@ Result<StoredObject> Service::finish_upload(StoredObject o, const std::string& v
   // A corrupt object is repaired by a good re-upload; a pending one completed.
   Status cas = set_status(store_, o, kSnapshotAvailable, now);
   if (!cas.ok()) {
+    // Decided meanwhile: uploaded concurrently, or (a pack no live session
+    // held) marked by GC; the store's message names the status it found.
     if (cas.code() == Code::kConflict) {
-      return Conflict(o.noun() + " " + o.id + " was uploaded concurrently");
+      return Conflict(o.noun() + " " + o.id + " changed during the upload: " + cas.message());
     }
     return cas;
   }
