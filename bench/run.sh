@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs every benchmark in turn (`make bench`): the API (SQLite, and PostgreSQL
-# unless BENCH_POSTGRES=0), storage, and the backup benchmark when present.
+# unless BENCH_POSTGRES=0), storage, and the backup and repository benchmarks
+# when present.
 # Each prints its own figures; a failing one does not stop the others, but the
 # exit status is non-zero when any failed. See bench/README.md.
 set -euo pipefail
@@ -17,6 +18,7 @@ api_args=()
 run api bash bench/api/run.sh "${api_args[@]}"
 run storage bash bench/storage/run.sh
 [ -f bench/backup/run.sh ] && run backup bash bench/backup/run.sh
+[ -f bench/repo/run.sh ] && run repo bash bench/repo/run.sh
 if [ ${#failed[@]} -gt 0 ]; then
   echo "bench: failed: ${failed[*]}" >&2
   exit 1

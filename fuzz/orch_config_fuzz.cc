@@ -49,6 +49,8 @@ const std::vector<std::string> kNames = {
     "ORCH_TOKEN_RATE_PER_SECOND",
     "ORCH_CORS_ORIGINS",
     "ORCH_ENV",
+    "ORCH_REQUIRE_ENCRYPTION",
+    "ORCH_REPO_SESSION_TTL_SECONDS",
 };
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {

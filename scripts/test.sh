@@ -39,6 +39,7 @@ mkdir -p "$tmp/s3"
 node tests/support/s3rver.mjs --port "$s3_port" --dir "$tmp/s3" >"$tmp/s3rver.log" 2>&1 &
 s3_pid=$!
 export FF_TEST_S3_ENDPOINT="http://127.0.0.1:$s3_port"
+export FF_TEST_S3_DIR="$tmp/s3"  # s3rver keeps each bucket here (tests scan it for plaintext)
 for _ in $(seq 100); do
   curl -s -o /dev/null "$FF_TEST_S3_ENDPOINT/" && break
   sleep 0.1

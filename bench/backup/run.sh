@@ -37,39 +37,11 @@ now() { date +%s.%N; }
 elapsed() { python3 -c "print(f'{$2 - $1:.2f}')"; }
 ratio() { python3 -c "print(f'{$1 / $2:.2f}')"; }
 
-# --- the tree: mostly small text-like files, some medium, a few large binaries
+# --- the tree (bench/lib/tree.py, deterministic): half the bytes in six large files,
+# the rest in small files, mostly text-like
 src=$work/tree
 echo "bench: generating ~${size_mib} MiB in ~${files} files under $src"
-python3 - "$src" "$size_mib" "$files" <<'PY'
-import os, random, sys
-root, size_mib, files = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
-rng = random.Random(42)
-words = [bytes(rng.choice(b'abcdefghijklmnopqrstuvwxyz') for _ in range(rng.randint(2, 9))) for _ in range(5000)]
-def text(n):
-    out = bytearray()
-    while len(out) < n:
-        out += b' '.join(rng.choice(words) for _ in range(12)) + b'\n'
-    return bytes(out[:n])
-budget = size_mib * 1024 * 1024
-large = [budget // 8] * 2 + [budget // 16] * 4          # 50%: 6 large files, half random
-small_n = files - len(large)
-small_budget = budget - sum(large)
-os.makedirs(root, exist_ok=True)
-for i, n in enumerate(large):
-    d = os.path.join(root, 'media'); os.makedirs(d, exist_ok=True)
-    with open(os.path.join(d, f'blob{i}.bin'), 'wb') as f:
-        chunk = 1 << 20
-        for off in range(0, n, chunk):
-            m = min(chunk, n - off)
-            f.write(os.urandom(m) if i % 2 == 0 else text(m))
-avg = small_budget // max(small_n, 1)
-for i in range(small_n):
-    d = os.path.join(root, f'd{i % 50:02d}', f's{(i // 50) % 20:02d}')
-    os.makedirs(d, exist_ok=True)
-    n = max(0, int(rng.expovariate(1 / avg)))
-    with open(os.path.join(d, f'f{i}.txt'), 'wb') as f:
-        f.write(text(n) if rng.random() < 0.8 else os.urandom(n))
-PY
+python3 bench/lib/tree.py gen "$src" --size-mib "$size_mib" --files "$files"
 tree_bytes=$(du -sb "$src" | cut -f1)
 tree_files=$(find "$src" -type f | wc -l)
 echo "bench: tree $((tree_bytes / 1048576)) MiB, $tree_files files"
@@ -112,7 +84,9 @@ export FORTFAIL_CONFIG=$work/cli-token
 t0=$(now)
 snap=$("$bin/fortfail" --url "$url" --json backup bench-a --wait | python3 -c 'import json,sys; print(json.load(sys.stdin)["snapshot_id"])')
 t1=$(now); ff_backup=$(elapsed "$t0" "$t1")
-ff_size=$("$bin/fortfail" --url "$url" --json snapshot show "$snap" | python3 -c 'import json,sys; print(json.load(sys.stdin)["size"])')
+# What the backup stored: stored_bytes (repository snapshots; size is their logical size there), else the tar's size.
+ff_size=$("$bin/fortfail" --url "$url" --json snapshot show "$snap" |
+  python3 -c 'import json,sys; s = json.load(sys.stdin); v = s.get("stored_bytes"); print(s["size"] if v is None else v)')
 t0=$(now)
 "$bin/fortfail" --url "$url" restore "$snap" --to bench-b --wait >/dev/null
 t1=$(now); ff_restore=$(elapsed "$t0" "$t1")

@@ -6,6 +6,7 @@
 #include <filesystem>
 
 #include "agent/backup.h"
+#include "agent/repo_backup.h"
 #include "agent/restore.h"
 
 namespace ff::agent {
@@ -20,14 +21,20 @@ std::string string_field(const nlohmann::json& j, const char* name) {
 }  // namespace
 
 Agent::Agent(const AgentConfig& config, AgentApi& api, TokenManager& tokens, const Retrier& retrier,
-             sys::Clock& clock, sys::Random& random, StopSignal& stop)
+             sys::Clock& clock, sys::Random& random, StopSignal& stop, const repo::Codec& codec)
     : config_(config),
       api_(api),
       tokens_(tokens),
       retrier_(retrier),
       clock_(clock),
       random_(random),
-      stop_(stop) {}
+      stop_(stop),
+      codec_(codec) {}
+
+Result<std::string> Agent::backup(TaskContext& ctx, const BackupRequest& req) {
+  if (config_.backup_format == AgentConfig::BackupFormat::kTar) return run_backup(ctx, req);
+  return run_repo_backup(ctx, req);
+}
 
 bool Agent::seen(const std::string& job_id) const {
   return !job_id.empty() &&
@@ -59,7 +66,7 @@ void Agent::handle(const Command& cmd) {
     spdlog::info("command {}: job {} already ran here; skipping", cmd.id, job_id);
     return;
   }
-  TaskContext ctx{api_, config_, clock_, random_, stop_};
+  TaskContext ctx{api_, config_, clock_, random_, stop_, codec_};
   try {
     if (cmd.command_type == "restore") {
       RestoreRequest req{job_id.empty() ? cmd.id : job_id, string_field(cmd.payload, "snapshot_id"),
@@ -77,7 +84,7 @@ void Agent::handle(const Command& cmd) {
         }
       }
       spdlog::info("command {}: backup (job {})", cmd.id, job_id);
-      run_backup(ctx, req).status().ignore_error();
+      backup(ctx, req).status().ignore_error();
       if (!stop_.stop_requested()) remember(job_id);
       return;
     }
@@ -102,8 +109,10 @@ void Agent::handle(const Command& cmd) {
 }
 
 Status Agent::run() {
-  spdlog::info("fortfail-agent {} as {} -> {}; backup {} restore {}", FF_VERSION, config_.agent_id,
-               config_.orchestrator_url, config_.backup_dir, config_.restore_dir);
+  spdlog::info("fortfail-agent {} as {} -> {}; backup {} ({}) restore {}", FF_VERSION,
+               config_.agent_id, config_.orchestrator_url, config_.backup_dir,
+               config_.backup_format == AgentConfig::BackupFormat::kTar ? "tar" : "repository",
+               config_.restore_dir);
   if (!config_.restore_roots.empty()) {
     std::string roots;
     for (const auto& r : config_.restore_roots) roots += (roots.empty() ? "" : ",") + r;
@@ -122,8 +131,8 @@ Status Agent::run() {
   bool scheduled = config_.backup_interval.count() > 0;
   while (!stop_.stop_requested()) {
     if (scheduled && clock_.monotonic_now() >= next_backup) {
-      TaskContext ctx{api_, config_, clock_, random_, stop_};
-      run_backup(ctx, BackupRequest{}).status().ignore_error();
+      TaskContext ctx{api_, config_, clock_, random_, stop_, codec_};
+      backup(ctx, BackupRequest{}).status().ignore_error();
       next_backup = clock_.monotonic_now() + config_.backup_interval;
       continue;
     }

@@ -17,8 +17,10 @@
 #include <string>
 
 #include "agent/agent_api.h"
+#include "agent/backup.h"
 #include "agent/config.h"
 #include "agent/stop_signal.h"
+#include "repo/codec.h"
 #include "sys/clock.h"
 #include "sys/random.h"
 
@@ -28,7 +30,7 @@ class Agent {
  public:
   // Every reference must outlive the Agent.
   Agent(const AgentConfig& config, AgentApi& api, TokenManager& tokens, const Retrier& retrier,
-        sys::Clock& clock, sys::Random& random, StopSignal& stop);
+        sys::Clock& clock, sys::Random& random, StopSignal& stop, const repo::Codec& codec);
 
   // Runs until stop is requested: returns ok then. Returns kUnauthenticated
   // at start-up when the orchestrator refuses the agent's credentials.
@@ -41,6 +43,8 @@ class Agent {
   bool seen(const std::string& job_id) const;
   void remember(const std::string& job_id);
   void clean_spool();
+  // A backup in AGENT_BACKUP_FORMAT; the snapshot id on success.
+  Result<std::string> backup(TaskContext& ctx, const BackupRequest& req);
 
   const AgentConfig& config_;
   AgentApi& api_;
@@ -49,6 +53,7 @@ class Agent {
   sys::Clock& clock_;
   sys::Random& random_;
   StopSignal& stop_;
+  const repo::Codec& codec_;
   std::deque<std::string> finished_jobs_;  // most recent last, bounded
 };
 

@@ -113,7 +113,14 @@ Result<SnapshotInfo> AgentApi::get_snapshot(const std::string& id) {
     if (it == m.end() || !it->is_number_integer() || *it < 0) return std::nullopt;
     return it->get<uint64_t>();
   };
+  if (auto f = body.find("format"); f != body.end() && f->is_string()) info.format = *f;
+  if (auto e = body.find("encrypted"); e != body.end() && e->is_boolean()) info.encrypted = *e;
+  if (auto r = body.find("repository_id"); r != body.end() && r->is_string()) {
+    info.repository_id = *r;
+  }
+  if (auto r = body.find("root"); r != body.end() && r->is_string()) info.root = *r;
   if (auto m = body.find("metadata"); m != body.end() && m->is_object()) {
+    info.metadata = *m;
     info.declared_bytes = count(*m, "byte_count");
     auto files = count(*m, "file_count"), dirs = count(*m, "dir_count"),
          links = count(*m, "symlink_count");

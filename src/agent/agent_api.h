@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -44,6 +45,35 @@ struct SnapshotInfo {
   // content (byte_count) and entries (file_count + dir_count + symlink_count).
   std::optional<uint64_t> declared_bytes;
   std::optional<uint64_t> declared_entries;
+  // Repository format (absent on old orchestrators: "tar").
+  std::string format = "tar";  // "tar" | "repository-v1"
+  bool encrypted = false;
+  std::string repository_id;  // the key id of an encrypted snapshot
+  std::string root;           // repository-v1: the root tree's blob id
+  nlohmann::json metadata;    // what the backup declared (an object, or null)
+};
+
+// The repository protocol (docs/openapi.json, /repository/*, /packs/*).
+struct RepoSession {
+  std::string id;
+  std::string repository;  // the namespace
+};
+
+struct PackTicket {
+  std::string presigned_url;  // empty when the store has none
+  std::string upload_url;     // "/packs/{id}/object"
+  bool available = false;     // already stored: nothing to upload
+};
+
+struct BlobLocation {
+  std::string pack;
+  uint64_t offset = 0;
+  uint64_t length = 0;
+};
+
+struct LocateResult {
+  std::map<std::string, BlobLocation> locations;  // blob id -> where
+  std::vector<std::string> missing;
 };
 
 struct SnapshotTicket {
@@ -76,6 +106,24 @@ class AgentApi {
   // One download attempt of GET /snapshots/{id}/object (restarts are the caller's).
   Result<client::DownloadInfo> download_snapshot(const std::string& id,
                                                  const client::DownloadRequest& req);
+
+  // POST /repository/sessions: repository_id is the key id, empty for plain.
+  Result<RepoSession> open_session(const std::string& repository_id);
+  // POST /repository/sessions/{sid}/lookup (<= 10000 ids): blob id -> pack id
+  // of the ids the namespace holds.
+  Result<std::map<std::string, std::string>> lookup(const std::string& session_id,
+                                                    const std::vector<std::string>& ids);
+  // POST /repository/sessions/{sid}/commit: the snapshot view.
+  Result<nlohmann::json> commit(const std::string& session_id, const std::string& snapshot_id,
+                                const std::string& root, const nlohmann::json& metadata);
+  // POST /repository/sessions/{sid}/abort (one try: a session left open expires).
+  Status abort_session(const std::string& session_id);
+  // POST /snapshots/{id}/locate (<= 10000 ids).
+  Result<LocateResult> locate(const std::string& snapshot_id, const std::vector<std::string>& ids);
+
+  // A token that stays valid for a while, for clients on other threads
+  // (repo_transfer.h) that cannot renew it themselves.
+  Result<std::string> fresh_token();
 
   const Retrier& retrier() const { return retrier_; }
   // Retry-After of the last response, if it had one.

@@ -126,6 +126,9 @@ Result<AgentConfig> parse_agent_config(int argc, const char* const* argv, const 
   if (auto v = env("AGENT_KEEP_SETID")) c.keep_setid = truthy(*v);
   FF_TRY(read_count(env, "AGENT_MAX_RESTORE_BYTES", &c.max_restore_bytes));
   FF_TRY(read_count(env, "AGENT_MAX_RESTORE_ENTRIES", &c.max_restore_entries));
+  read_string(env, "AGENT_KEY_FILE", &c.key_file);
+  std::string format = "repository";
+  read_string(env, "AGENT_BACKUP_FORMAT", &format);
 
   CLI::App app{
       "fortfail-agent: backs up and restores this machine's data for a FortFail "
@@ -175,6 +178,12 @@ Result<AgentConfig> parse_agent_config(int argc, const char* const* argv, const 
   app.add_option("--max-restore-entries", c.max_restore_entries,
                  "most entries one restore may extract [AGENT_MAX_RESTORE_ENTRIES]")
       ->check(CLI::PositiveNumber);
+  app.add_option("--key-file", c.key_file,
+                 "repository key (`fortfail key generate`); without one backups are "
+                 "deduplicated and compressed but not encrypted [AGENT_KEY_FILE]");
+  app.add_option("--backup-format", format,
+                 "repository (deduplicated, default) or tar (full tar.zst for old "
+                 "orchestrators) [AGENT_BACKUP_FORMAT]");
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp&) {
@@ -192,6 +201,13 @@ Result<AgentConfig> parse_agent_config(int argc, const char* const* argv, const 
   c.backup_interval = std::chrono::seconds(backup);
   c.long_poll = std::chrono::seconds(long_poll);
   c.restore_roots = split_list(roots);
+  if (format == "repository") {
+    c.backup_format = AgentConfig::BackupFormat::kRepository;
+  } else if (format == "tar") {
+    c.backup_format = AgentConfig::BackupFormat::kTar;
+  } else {
+    return ValidationError("AGENT_BACKUP_FORMAT must be repository or tar, got '" + format + "'");
+  }
   return c;
 }
 
@@ -231,6 +247,7 @@ Status finalize_agent_config(AgentConfig& c) {
   if (c.spool_dir.empty()) c.spool_dir = c.restore_dir + "/.fortfail-spool";
   c.spool_dir = absolute(c.spool_dir);
   if (!c.ca_file.empty()) c.ca_file = absolute(c.ca_file);
+  if (!c.key_file.empty()) c.key_file = absolute(c.key_file);
   if (!c.ca_dir.empty()) c.ca_dir = absolute(c.ca_dir);
   static const char* kLevels[] = {"trace", "debug", "info", "warn", "error", "off"};
   bool level_ok = false;

@@ -45,6 +45,12 @@ struct AgentConfig {
   // Hard caps on what one restore may extract, whatever the snapshot declares.
   uint64_t max_restore_bytes = uint64_t{1} << 40;  // AGENT_MAX_RESTORE_BYTES (1 TiB)
   uint64_t max_restore_entries = 10'000'000;       // AGENT_MAX_RESTORE_ENTRIES
+  // The repository key file (key.h); empty: backups are not encrypted.
+  std::string key_file;  // AGENT_KEY_FILE / --key-file
+  // How backups are written: the deduplicated repository format, or the old
+  // full tar.zst for orchestrators without the repository routes.
+  enum class BackupFormat { kRepository, kTar };
+  BackupFormat backup_format = BackupFormat::kRepository;  // AGENT_BACKUP_FORMAT / --backup-format
 
   client::ClientOptions client_options() const;
 };

@@ -18,6 +18,7 @@
 #include "agent/beneath.h"
 #include "agent/paths.h"
 #include "agent/progress.h"
+#include "agent/repo_restore.h"
 #include "common/hex.h"
 #include "common/ids.h"
 
@@ -194,6 +195,15 @@ Result<ExtractResult> install_snapshot(const std::string& archive_path,
     return IntegrityError("checksum mismatch: expected " + expected_sha256 + ", got " +
                           actual_sha256 + "; nothing was extracted");
   }
+  return install_tree(target, job_id, snapshot_id, std::move(options),
+                      [&](int, const std::string& dir, const ExtractOptions& opts) {
+                        return extract_archive(archive_path, dir, opts);
+                      });
+}
+
+Result<ExtractResult> install_tree(const RestoreTarget& target, const std::string& job_id,
+                                   const std::string& snapshot_id, ExtractOptions options,
+                                   const FillTree& fill) {
   // The root is the operator's own setting: created and opened as given.
   std::error_code ec;
   fs::create_directories(target.root, ec);
@@ -230,16 +240,20 @@ Result<ExtractResult> install_snapshot(const std::string& archive_path,
   if (::mkdirat(dfd, temp.c_str(), 0700) != 0) {
     return Internal("cannot create the temporary restore directory: " + errno_text());
   }
-  auto extracted = extract_archive(archive_path, dir + "/" + temp, options);
+  Result<ExtractResult> extracted = Internal("not filled");
+  {
+    UniqueFd temp_fd(::openat(dfd, temp.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+    if (temp_fd.get() < 0) {
+      extracted = Internal("cannot open the temporary restore directory: " + errno_text());
+    } else {
+      extracted = fill(temp_fd.get(), dir + "/" + temp, options);
+      // Durable before it gets its final name.
+      if (extracted.ok()) ::syncfs(temp_fd.get());
+    }
+  }
   if (!extracted.ok()) {
     remove_tree(dir + "/" + temp).ignore_error();
     return extracted.status();
-  }
-  // Durable before it gets its final name.
-  int fd = ::openat(dfd, temp.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-  if (fd >= 0) {
-    ::syncfs(fd);
-    ::close(fd);
   }
   Status placed = place(dfd, temp, target.name, target.path());
   remove_tree(dir + "/" + temp).ignore_error();
@@ -367,6 +381,30 @@ Status run_restore(TaskContext& ctx, const RestoreRequest& req) {
     return fail(
         Conflict("snapshot " + req.snapshot_id + " is " + info->status + ", not available"));
   }
+  auto completed = [&](const ExtractResult& result, uint64_t transferred) {
+    nlohmann::json warnings = nlohmann::json::array();
+    for (size_t i = 0; i < result.warnings.size() && i < 20; ++i)
+      warnings.push_back(result.warnings[i]);
+    spdlog::info("restore job {}: {} files, {} bytes into {}", req.job_id, result.file_count,
+                 result.byte_count, target->path());
+    return post("restore_completed",
+                "restored " + std::to_string(result.file_count) + " files to " + target->path(),
+                {{"path", target->path()},
+                 {"file_count", result.file_count},
+                 {"dir_count", result.dir_count},
+                 {"symlink_count", result.symlink_count},
+                 {"hardlink_count", result.hardlink_count},
+                 {"byte_count", result.byte_count},
+                 {"bytes_done", transferred},
+                 {"bytes_total", transferred},
+                 {"warnings", warnings}},
+                true);
+  };
+  if (info->format == "repository-v1") {
+    auto result = run_repo_restore(ctx, req, *info, *target);
+    if (!result.ok()) return fail(result.status());
+    return completed(result->extract, result->bytes_downloaded);
+  }
   std::error_code ec;
   fs::create_directories(ctx.config.spool_dir, ec);
   if (ec) return fail(Internal("cannot create the spool directory: " + ec.message()));
@@ -394,23 +432,7 @@ Status run_restore(TaskContext& ctx, const RestoreRequest& req) {
                                  req.snapshot_id, std::move(opts));
   ::unlink(spool.c_str());
   if (!result.ok()) return fail(result.status());
-  nlohmann::json warnings = nlohmann::json::array();
-  for (size_t i = 0; i < result->warnings.size() && i < 20; ++i)
-    warnings.push_back(result->warnings[i]);
-  spdlog::info("restore job {}: {} files, {} bytes into {}", req.job_id, result->file_count,
-               result->byte_count, target->path());
-  return post("restore_completed",
-              "restored " + std::to_string(result->file_count) + " files to " + target->path(),
-              {{"path", target->path()},
-               {"file_count", result->file_count},
-               {"dir_count", result->dir_count},
-               {"symlink_count", result->symlink_count},
-               {"hardlink_count", result->hardlink_count},
-               {"byte_count", result->byte_count},
-               {"bytes_done", got->size},
-               {"bytes_total", got->size},
-               {"warnings", warnings}},
-              true);
+  return completed(*result, got->size);
 }
 
 }  // namespace ff::agent

@@ -28,6 +28,7 @@
 // Thread-safety: functions are reentrant; run_restore uses the agent's main loop objects.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -80,6 +81,18 @@ Result<ExtractResult> install_snapshot(const std::string& archive_path,
                                        const std::string& expected_sha256,
                                        const RestoreTarget& target, const std::string& job_id,
                                        const std::string& snapshot_id, ExtractOptions options);
+
+// What install_tree runs to fill the temporary directory: `dir_fd` is open on
+// it (O_RDONLY | O_DIRECTORY), `dir_path` names it for path-based interfaces.
+using FillTree = std::function<Result<ExtractResult>(int dir_fd, const std::string& dir_path,
+                                                     const ExtractOptions& options)>;
+
+// install_snapshot without the checksum check and with any way of filling
+// the tree: the same confinement, free-space check (which may lower
+// options.max_bytes), temporary directory, sync, rename into place and marker.
+Result<ExtractResult> install_tree(const RestoreTarget& target, const std::string& job_id,
+                                   const std::string& snapshot_id, ExtractOptions options,
+                                   const FillTree& fill);
 
 // Sets opts' byte and entry limits: the snapshot's declared byte_count and
 // entry count (file_count + dir_count + symlink_count) where it declared them,

@@ -6,6 +6,7 @@
 #include "agent/agent_api.h"
 #include "agent/config.h"
 #include "agent/stop_signal.h"
+#include "repo/codec.h"
 #include "sys/clock.h"
 #include "sys/random.h"
 
@@ -17,6 +18,9 @@ struct TaskContext {
   sys::Clock& clock;
   sys::Random& random;
   Waiter& stop;
+  // Blob ids, chunking and sealing of repository backups and restores: keyed
+  // with AGENT_KEY_FILE's key, else plain.
+  const repo::Codec& codec;
 };
 
 }  // namespace ff::agent

@@ -14,6 +14,7 @@ Api::Api(core::Service& service, const auth::TokenService& tokens, auth::RateLim
   add_token_routes();
   add_snapshot_routes();
   add_object_routes();
+  add_repository_routes();
   add_restore_job_routes();
   add_backup_job_routes();
   add_agent_routes();

@@ -110,6 +110,7 @@ class Api {
   void add_token_routes();
   void add_snapshot_routes();
   void add_object_routes();
+  void add_repository_routes();
   void add_restore_job_routes();
   void add_backup_job_routes();
   void add_agent_routes();

@@ -1,7 +1,9 @@
-// The sinks behind snapshot uploads. ObjectSink streams bytes into the object
-// store while hashing them and, at the end, checks size and SHA-256 against the
-// snapshot's metadata: only then is the object published and the snapshot
-// made available. Anything else aborts the object (nothing stays visible).
+// The sinks behind object uploads (tar snapshot objects and packs). ObjectSink
+// streams bytes into the object store while hashing them and, at the end,
+// applies core's completion rule (Service::check_upload): only when size and
+// SHA-256 match is the object published and the row made available
+// (Service::finish_upload). Anything else aborts the object (nothing stays
+// visible).
 #pragma once
 
 #include <memory>
@@ -11,12 +13,12 @@
 
 namespace ff::api {
 
-// Opens the sink for an upload of snapshot `id` by `caller`: kNotFound,
-// kPermissionDenied, kConflict (already available), kTooLarge (declared
-// Content-Length over the snapshot's size) or kUnavailable (store down).
+// Opens the sink for an upload of object `id` of `kind` by `caller`: errors
+// of Service::begin_upload, kTooLarge (declared Content-Length over the
+// object's size) or kUnavailable (store down).
 Result<std::unique_ptr<BodySink>> open_object_sink(core::Service& service,
                                                    const auth::Claims& caller,
-                                                   const std::string& id,
+                                                   core::ObjectKind kind, const std::string& id,
                                                    std::optional<uint64_t> content_length,
                                                    const std::string& via);
 

@@ -52,6 +52,18 @@ constexpr Entry kTable[] = {
     {"GET",    "/snapshots/{id}/object",     false, people_and_agents(Role::kViewer)},
     {"PUT",    "/snapshots/{id}/object",     false, people_and_agents(Role::kOperator)},
     {"POST",   "/snapshots/{id}/object",     false, people_and_agents(Role::kOperator)},
+    // The repository format: agents for their own sessions and packs (core
+    // confines them); GET /packs/{id}/object like a snapshot download.
+    {"POST",   "/repository/sessions",               false, people_and_agents(Role::kOperator)},
+    {"POST",   "/repository/sessions/{id}/lookup",  false, people_and_agents(Role::kOperator)},
+    {"POST",   "/repository/sessions/{id}/commit",  false, people_and_agents(Role::kOperator)},
+    {"POST",   "/repository/sessions/{id}/abort",   false, people_and_agents(Role::kOperator)},
+    {"POST",   "/repository/gc",             false, people(Role::kAdmin)},
+    {"POST",   "/packs",                     false, people_and_agents(Role::kOperator)},
+    {"PUT",    "/packs/{id}/object",         false, people_and_agents(Role::kOperator)},
+    {"POST",   "/packs/{id}/complete",       false, people_and_agents(Role::kOperator)},
+    {"GET",    "/packs/{id}/object",         false, people_and_agents(Role::kViewer)},
+    {"POST",   "/snapshots/{id}/locate",     false, people_and_agents(Role::kViewer)},
     {"GET",    "/restore-jobs",              false, people_and_agents(Role::kViewer)},
     {"POST",   "/restore-jobs",              false, people(Role::kOperator)},
     {"GET",    "/restore-jobs/{id}",         false, people_and_agents(Role::kViewer)},

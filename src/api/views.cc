@@ -16,14 +16,40 @@ nlohmann::json time_or_null(const std::optional<SystemTime>& t) {
 }  // namespace
 
 nlohmann::json snapshot_json(const store::Snapshot& s) {
+  nlohmann::json metadata = object_or_empty(s.metadata_json);
+  auto figure = [&](const std::optional<int64_t>& stored, const char* field) -> nlohmann::json {
+    if (stored) return *stored;
+    auto it = metadata.find(field);
+    if (s.format == "tar" && it != metadata.end() && it->is_number_integer()) return *it;
+    return nullptr;
+  };
+  auto text_or_null = [](const std::optional<std::string>& v) {
+    return v ? nlohmann::json(*v) : nlohmann::json(nullptr);
+  };
   return {{"id", s.id},
           {"agent_id", s.agent_id},
           {"checksum", s.checksum},
           {"size", s.size},
-          {"metadata", object_or_empty(s.metadata_json)},
           {"status", s.status},
           {"created_at", format_rfc3339(s.created_at)},
-          {"uploaded_at", time_or_null(s.uploaded_at)}};
+          {"uploaded_at", time_or_null(s.uploaded_at)},
+          {"format", s.format},
+          {"encrypted", s.encrypted},
+          // The namespace is the key id only when encrypted ("agent:<id>" otherwise).
+          {"repository_id", s.encrypted ? text_or_null(s.repository) : nlohmann::json(nullptr)},
+          {"root", text_or_null(s.root)},
+          {"logical_size", figure(s.logical_size, "byte_count")},
+          {"stored_bytes", s.stored_bytes},
+          {"file_count", figure(s.file_count, "file_count")},
+          {"metadata", std::move(metadata)}};
+}
+
+nlohmann::json repo_session_json(const store::RepoSession& s) {
+  return {{"id", s.id},
+          {"agent_id", s.agent_id},
+          {"repository", s.repository},
+          {"encrypted", s.encrypted},
+          {"expires_at", format_rfc3339(s.expires_at)}};
 }
 
 nlohmann::json restore_job_json(const store::RestoreJob& j) {

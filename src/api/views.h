@@ -8,7 +8,10 @@
 
 namespace ff::api {
 
+// Every snapshot shows its format; for a tar snapshot logical_size and
+// file_count come from the agent's metadata (byte_count, file_count) when given.
 nlohmann::json snapshot_json(const store::Snapshot& s);
+nlohmann::json repo_session_json(const store::RepoSession& s);
 nlohmann::json restore_job_json(const store::RestoreJob& j);
 nlohmann::json restore_job_json(const core::RestoreJobView& v);  // with "logs"
 // restore_job_json(v).dump(), written directly (GET /restore-jobs/{id} is

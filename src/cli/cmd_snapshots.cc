@@ -10,16 +10,30 @@ namespace ff::cli {
 
 namespace {
 
-std::string size_of(const nlohmann::json& s) {
-  auto it = s.find("size");
-  if (it == s.end() || !it->is_number_unsigned()) return field(s, "size");
+std::string bytes_of(const nlohmann::json& s, const char* key) {
+  auto it = s.find(key);
+  if (it == s.end() || !it->is_number_unsigned()) return field(s, key);
   return human_bytes(it->get<uint64_t>());
 }
 
-std::string meta_field(const nlohmann::json& s, const char* key) {
+std::string size_of(const nlohmann::json& s) { return bytes_of(s, "size"); }
+// Bytes the snapshot added to the object store (packs are shared).
+std::string stored_of(const nlohmann::json& s) { return bytes_of(s, "stored_bytes"); }
+
+// file_count from the view; older orchestrators only have it in the metadata.
+std::string count_of(const nlohmann::json& s) {
+  auto it = s.find("file_count");
+  if (it != s.end() && !it->is_null()) return field(s, "file_count");
   auto m = s.find("metadata");
   if (m == s.end() || !m->is_object()) return "-";
-  return field(*m, key);
+  return field(*m, "file_count");
+}
+
+// "repository-v1, encrypted" / "tar, not encrypted": said in words, so nobody
+// mistakes an unencrypted snapshot for a protected one.
+std::string format_of(const nlohmann::json& s) {
+  bool encrypted = s.value("encrypted", false);
+  return field(s, "format") + (encrypted ? ", encrypted" : ", not encrypted");
 }
 
 }  // namespace
@@ -64,10 +78,11 @@ void add_snapshots(CLI::App& app, Context& ctx, int* exit_code) {
     } else {
       std::vector<std::vector<std::string>> rows;
       for (const auto& s : items) {
-        rows.push_back({field(s, "id"), field(s, "agent_id"), field(s, "status"), size_of(s),
-                        meta_field(s, "file_count"), field(s, "created_at")});
+        rows.push_back({field(s, "id"), field(s, "agent_id"), field(s, "status"), format_of(s),
+                        size_of(s), stored_of(s), count_of(s), field(s, "created_at")});
       }
-      ctx.out() << render_table({"ID", "AGENT", "STATUS", "SIZE", "FILES", "CREATED"}, rows);
+      ctx.out() << render_table(
+          {"ID", "AGENT", "STATUS", "FORMAT", "SIZE", "STORED", "FILES", "CREATED"}, rows);
     }
     *exit_code = kExitOk;
   });
@@ -96,10 +111,14 @@ void add_snapshots(CLI::App& app, Context& ctx, int* exit_code) {
       ctx.out() << r->dump() << "\n";
     } else {
       std::vector<std::vector<std::string>> rows;
-      for (const char* k : {"id", "agent_id", "status", "checksum", "created_at", "uploaded_at"}) {
+      for (const char* k : {"id", "agent_id", "status", "checksum", "created_at", "uploaded_at",
+                            "repository_id", "root"}) {
         rows.push_back({k, field(*r, k)});
       }
+      rows.push_back({"format", format_of(*r)});
       rows.push_back({"size", size_of(*r) + " (" + field(*r, "size") + " bytes)"});
+      rows.push_back({"stored", stored_of(*r)});
+      rows.push_back({"files", count_of(*r)});
       if (auto m = r->find("metadata"); m != r->end() && m->is_object()) {
         for (const auto& [k, v] : m->items()) rows.push_back({"metadata." + k, cell(v)});
       }

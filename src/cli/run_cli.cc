@@ -8,7 +8,7 @@ namespace ff::cli {
 int run_cli(int argc, const char* const* argv, Context& ctx) {
   CLI::App app{
       "fortfail: operate a FortFail orchestrator: agents, snapshots, backups, restores, "
-      "events.",
+      "events; create repository keys.",
       "fortfail"};
   app.set_version_flag("--version", std::string("fortfail ") + FF_VERSION);
   app.require_subcommand(1);
@@ -30,6 +30,8 @@ int run_cli(int argc, const char* const* argv, Context& ctx) {
   add_jobs(app, ctx, &exit_code);
   add_events(app, ctx, &exit_code);
   add_wal(app, ctx, &exit_code);
+  add_gc(app, ctx, &exit_code);
+  add_key(app, ctx, &exit_code);
   add_api_key(app, ctx, &exit_code);
   add_agent(app, ctx, &exit_code);
   try {

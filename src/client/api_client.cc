@@ -95,17 +95,26 @@ size_t on_header(char* data, size_t size, size_t n, void* user) {
   return size * n;
 }
 
+constexpr size_t kMaxJsonResponse = 32u << 20;
+
 size_t on_write(char* data, size_t size, size_t n, void* user) {
   auto* ex = static_cast<Ex*>(user);
   size_t len = size * n;
   long code = 0;
   curl_easy_getinfo(ex->curl, CURLINFO_RESPONSE_CODE, &code);
   if (ex->download == nullptr || code < 200 || code >= 300) {
-    // Error bodies are small; keep at most 64 KiB for their "detail".
-    if (ex->response.size() < 65536) ex->response.append(data, std::min<size_t>(len, 65536));
+    // Error bodies are small; keep at most 64 KiB for their "detail". JSON
+    // answers may be large (a lookup or locate of 10000 ids is ~1.5 MiB) but
+    // stay bounded: past the cap they fail to parse instead of growing.
+    bool json_ok = ex->download == nullptr && code >= 200 && code < 300;
+    size_t cap = json_ok ? kMaxJsonResponse : 65536;
+    if (ex->response.size() < cap) {
+      ex->response.append(data, std::min<size_t>(len, cap - ex->response.size()));
+    }
     return len;
   }
   if (ex->download->offset > 0 && code == 200) {
+    // Also for a bounded range: the body would start at byte 0, not at offset.
     ex->callback_error = Conflict("server ignored the Range request");
     return 0;
   }
@@ -215,8 +224,11 @@ Status ApiClient::perform(Exchange& ex) {
     headers = curl_slist_append(headers, ctype.c_str());
   }
   std::string range;
-  if (ex.download != nullptr && ex.download->offset > 0) {
+  if (ex.download != nullptr && (ex.download->offset > 0 || ex.download->length > 0)) {
     range = "Range: bytes=" + std::to_string(ex.download->offset) + "-";
+    if (ex.download->length > 0) {
+      range += std::to_string(ex.download->offset + ex.download->length - 1);
+    }
     headers = curl_slist_append(headers, range.c_str());
   }
   curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers);

@@ -41,6 +41,10 @@ struct UploadRequest {
 struct DownloadRequest {
   std::string url;      // path below the base URL or absolute URL
   uint64_t offset = 0;  // > 0 sends "Range: bytes=offset-"
+  // > 0 sends "Range: bytes=offset-(offset+length-1)"; a 200 answer (the whole
+  // object) is then accepted only for offset 0, and write() may see more than
+  // `length` bytes.
+  uint64_t length = 0;
   // Receives the body in order. A non-ok Status aborts the transfer and is returned.
   std::function<Status(std::string_view chunk)> write;
   std::function<void(uint64_t done, uint64_t total)> progress;

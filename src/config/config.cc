@@ -109,6 +109,18 @@ Result<LoadResult> load(const Getenv& getenv) {
     }
     return OkStatus();
   };
+  auto flag = [&](const char* name, bool* out) -> Status {
+    if (auto v = getenv(name)) {
+      if (*v == "1" || *v == "true") {
+        *out = true;
+      } else if (*v == "0" || *v == "false") {
+        *out = false;
+      } else {
+        return bad(name, "expected 1 or 0");
+      }
+    }
+    return OkStatus();
+  };
   auto integer = [&](const char* name, auto* out, int64_t min, int64_t max) -> Status {
     if (auto v = getenv(name)) {
       FF_ASSIGN_OR_RETURN(int64_t n, parse_int(name, *v, min, max));
@@ -160,15 +172,9 @@ Result<LoadResult> load(const Getenv& getenv) {
   FF_TRY(seconds("ORCH_VERIFY_SWEEP_SECONDS", &c.verify_sweep_interval, 1, 86400));
   FF_TRY(seconds("ORCH_ENROLLMENT_TTL_SECONDS", &c.enrollment_ttl, 60, 30 * 86400));
   FF_TRY(seconds("ORCH_REVOCATION_REFRESH_SECONDS", &c.revocation_refresh, 1, 3600));
-  if (auto v = getenv("ORCH_REG_SECRET_ENABLED")) {
-    if (*v == "1" || *v == "true") {
-      c.reg_secret_enabled = true;
-    } else if (*v == "0" || *v == "false") {
-      c.reg_secret_enabled = false;
-    } else {
-      return bad("ORCH_REG_SECRET_ENABLED", "expected 1 or 0");
-    }
-  }
+  FF_TRY(flag("ORCH_REG_SECRET_ENABLED", &c.reg_secret_enabled));
+  FF_TRY(flag("ORCH_REQUIRE_ENCRYPTION", &c.require_encryption));
+  FF_TRY(seconds("ORCH_REPO_SESSION_TTL_SECONDS", &c.repo_session_ttl, 1, 30 * 86400));
   FF_TRY(integer("ORCH_MAX_BODY_BYTES", &c.max_body_bytes, 1024, 1LL << 30));
   FF_TRY(integer("ORCH_MAX_OBJECT_BYTES", &c.max_object_bytes, 1, 1LL << 50));
   FF_TRY(integer("ORCH_AGENT_QUOTA_BYTES", &c.agent_quota_bytes, 0, 1LL << 60));

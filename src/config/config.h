@@ -64,7 +64,11 @@ struct Config {
   uint64_t max_body_bytes = 1024 * 1024;     // JSON bodies
   uint64_t max_object_bytes = 256ull << 30;  // snapshot objects, declared and uploaded
   // Quotas against one agent (a stolen agent token) flooding the orchestrator.
-  uint64_t agent_quota_bytes = 0;          // sum of an agent's snapshot sizes; 0: no quota
+  uint64_t agent_quota_bytes = 0;  // an agent's tar snapshot sizes and pack bytes; 0: no quota
+  // The repository format: refuse unencrypted snapshots (ORCH_REQUIRE_ENCRYPTION=1);
+  // a backup session expires this long after its last call.
+  bool require_encryption = false;
+  std::chrono::seconds repo_session_ttl{3600};
   double agent_events_per_second = 20;     // sustained event rate per agent
   double agent_event_burst = 200;          // events an agent may post at once
   int64_t max_job_events = 1000;           // log events kept per job (the terminal one always)

@@ -56,39 +56,49 @@ Entry snapshot_created(const store::Snapshot& s) {
            {"agent_id", s.agent_id},
            {"checksum", s.checksum},
            {"size", s.size},
+           {"format", s.format},
+           {"encrypted", s.encrypted},
            {"metadata", parse_object(s.metadata_json)}}};
 }
 
-Entry snapshot_uploaded(const store::Snapshot& s, const std::string& via) {
-  return {"snapshot_uploaded",
-          {{"snapshot_id", s.id},
-           {"agent_id", s.agent_id},
-           {"checksum", s.checksum},
-           {"size", s.size},
-           {"via", via},
-           {"status", "available"}}};
+namespace {
+// The fields every object record starts with.
+nlohmann::json object_fields(const StoredObject& o) {
+  return {{o.noun() + "_id", o.id}, {"agent_id", o.agent_id}};
+}
+}  // namespace
+
+Entry object_uploaded(const StoredObject& o, const std::string& via) {
+  nlohmann::json f = object_fields(o);
+  f.update({{"checksum", o.checksum}, {"size", o.size}, {"via", via}, {"status", "available"}});
+  return {o.noun() + "_uploaded", std::move(f)};
 }
 
-Entry snapshot_verified(const store::Snapshot& s) {
-  return {"snapshot_verified",
-          {{"snapshot_id", s.id},
-           {"agent_id", s.agent_id},
-           {"checksum", s.checksum},
-           {"size", s.size},
-           {"status", "available"}}};
+Entry object_verified(const StoredObject& o) {
+  nlohmann::json f = object_fields(o);
+  f.update({{"checksum", o.checksum}, {"size", o.size}, {"status", "available"}});
+  return {o.noun() + "_verified", std::move(f)};
 }
 
-Entry snapshot_corrupt(const store::Snapshot& s, const std::string& actual_checksum,
-                       int64_t actual_size) {
-  return {"snapshot_corrupt",
-          {{"snapshot_id", s.id},
-           {"agent_id", s.agent_id},
-           {"expected_checksum", s.checksum},
-           {"actual_checksum",
-            actual_checksum.empty() ? nlohmann::json(nullptr) : nlohmann::json(actual_checksum)},
-           {"expected_size", s.size},
-           {"actual_size", actual_size},
-           {"status", "corrupt"}}};
+Entry object_corrupt(const StoredObject& o, const std::string& actual_checksum,
+                     int64_t actual_size) {
+  nlohmann::json f = object_fields(o);
+  f.update({{"expected_checksum", o.checksum},
+            {"actual_checksum",
+             actual_checksum.empty() ? nlohmann::json(nullptr) : nlohmann::json(actual_checksum)},
+            {"expected_size", o.size},
+            {"actual_size", actual_size},
+            {"status", "corrupt"}});
+  return {o.noun() + "_corrupt", std::move(f)};
+}
+
+Entry gc_completed(int64_t packs_deleted, int64_t bytes_freed, int64_t kept_held,
+                   int64_t kept_young) {
+  return {"gc_completed",
+          {{"packs_deleted", packs_deleted},
+           {"bytes_freed", bytes_freed},
+           {"packs_kept_held", kept_held},
+           {"packs_kept_young", kept_young}}};
 }
 
 Entry snapshot_deleted(const store::Snapshot& s) {

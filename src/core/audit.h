@@ -10,6 +10,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/stored_object.h"
 #include "store/store.h"
 
 namespace ff::core::audit {
@@ -29,10 +30,16 @@ Entry agent_enrolled(const std::string& agent_id);
 Entry agent_revoked(const std::string& agent_id);
 Entry agent_registered(const std::string& agent_id);
 Entry snapshot_created(const store::Snapshot& s);
-Entry snapshot_uploaded(const store::Snapshot& s, const std::string& via);
-Entry snapshot_verified(const store::Snapshot& s);
-Entry snapshot_corrupt(const store::Snapshot& s, const std::string& actual_checksum,
-                       int64_t actual_size);
+// Object uploads, named by kind: snapshot_uploaded / pack_uploaded,
+// snapshot_verified / pack_verified (a presigned upload hashed), and
+// snapshot_corrupt / pack_corrupt.
+Entry object_uploaded(const StoredObject& o, const std::string& via);
+Entry object_verified(const StoredObject& o);
+Entry object_corrupt(const StoredObject& o, const std::string& actual_checksum,
+                     int64_t actual_size);
+// Garbage collection: counts only, so the record stays small whatever was deleted.
+Entry gc_completed(int64_t packs_deleted, int64_t bytes_freed, int64_t kept_held,
+                   int64_t kept_young);
 Entry snapshot_deleted(const store::Snapshot& s);
 Entry restore_job_created(const store::RestoreJob& job, const store::Command& command);
 Entry backup_job_created(const store::BackupJob& job, const store::Command& command);

@@ -20,6 +20,11 @@ inline constexpr char kFailed[] = "failed";
 inline constexpr char kSnapshotPending[] = "pending";
 inline constexpr char kSnapshotAvailable[] = "available";
 inline constexpr char kSnapshotCorrupt[] = "corrupt";
+// Packs share the snapshot statuses and add one: marked by GC, being deleted.
+inline constexpr char kPackDeleting[] = "deleting";
+
+inline constexpr char kFormatTar[] = "tar";
+inline constexpr char kFormatRepository[] = "repository-v1";
 
 bool is_terminal_job_status(std::string_view status);
 bool is_job_status(std::string_view status);

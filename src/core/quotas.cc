@@ -77,19 +77,23 @@ Status Service::check_storage_quota(const std::string& agent_id, int64_t adding)
   if (options_.agent_quota_bytes == 0) return OkStatus();
   store::SnapshotFilter f;
   f.agent_id = agent_id;
-  uint64_t held = static_cast<uint64_t>(adding);
+  // Packs count by what they store; repository snapshots add nothing more.
+  FF_ASSIGN_OR_RETURN(int64_t pack_bytes, store_.agent_pack_bytes(agent_id));
+  uint64_t held = static_cast<uint64_t>(adding) + static_cast<uint64_t>(pack_bytes);
   store::Page page{1000, 0};
   for (;;) {
     FF_ASSIGN_OR_RETURN(auto listing, store_.list_snapshots(f, page));
     for (const auto& s : listing.items) {
-      if (s.status != kSnapshotCorrupt) held += static_cast<uint64_t>(s.size);
+      if (s.status != kSnapshotCorrupt && s.format == kFormatTar) {
+        held += static_cast<uint64_t>(s.size);
+      }
     }
     page.offset += static_cast<int64_t>(listing.items.size());
     if (listing.items.empty() || page.offset >= listing.total) break;
   }
   if (held > options_.agent_quota_bytes) {
     return TooLarge("agent " + agent_id + " would hold " + std::to_string(held) +
-                    " bytes of snapshots, over its quota of " +
+                    " bytes of snapshots and packs, over its quota of " +
                     std::to_string(options_.agent_quota_bytes) +
                     " bytes (ORCH_AGENT_QUOTA_BYTES); delete snapshots first");
   }

@@ -36,6 +36,14 @@ Result<RestoreJobView> Service::create_restore_job(const auth::Claims& caller,
                             {"checksum", snap.checksum},
                             {"size", snap.size}};
   if (!req.target_path.empty()) payload["target_path"] = req.target_path;
+  // Additive: agents that know the repository format restore from packs
+  // (root tree, namespace); older agents ignore these fields.
+  payload["format"] = snap.format;
+  if (snap.format == kFormatRepository) {
+    payload["root"] = snap.root.value_or("");
+    payload["encrypted"] = snap.encrypted;
+    if (snap.encrypted) payload["repository_id"] = snap.repository.value_or("");
+  }
   store::Command cmd = pending_command(env_.random->unique_id("cmd-"), req.target_agent_id, job.id,
                                        "restore", payload.dump(), now);
   FF_ASSIGN_OR_RETURN(wal::PreparedRecord record,

@@ -33,6 +33,7 @@
 #include "common/status.h"
 #include "core/audit.h"
 #include "core/notifier.h"
+#include "core/stored_object.h"
 #include "store/store.h"
 #include "sys/env.h"
 #include "wal/writer.h"
@@ -63,7 +64,60 @@ struct ServiceOptions {
   // own enrolled secrets.
   bool registration_secret_enabled = true;
   std::chrono::seconds enrollment_ttl{3600};
+  // The repository format: refuse unencrypted snapshots (sessions and tar);
+  // a backup session lives this long after its last call.
+  bool require_encryption = false;
+  std::chrono::seconds repo_session_ttl{3600};
 };
+
+// POST /repository/sessions
+struct NewRepoSession {
+  std::string agent_id;
+  std::optional<std::string> repository_id;  // the key id; null: unencrypted
+  bool encrypted = false;
+};
+
+// POST /packs
+struct NewPack {
+  std::string session_id;
+  std::string id;
+  int64_t size = 0;
+  std::vector<store::PackBlob> blobs;
+};
+
+struct AnnouncedPack {
+  store::Pack pack;
+  std::optional<std::string> presigned_url;  // only while pending
+};
+
+// POST /repository/sessions/{id}/commit
+struct RepoCommit {
+  std::string session_id;
+  std::string snapshot_id;
+  std::string root;
+  nlohmann::json metadata = nlohmann::json::object();
+};
+
+struct BlobLocations {
+  std::vector<std::pair<std::string, store::BlobLocation>> found;
+  std::vector<std::string> missing;
+};
+
+struct GcRequest {
+  int64_t grace_seconds = 86400;
+  bool dry_run = false;
+};
+
+struct GcReport {
+  int64_t packs_deleted = 0;  // for a dry run: would be deleted
+  int64_t bytes_freed = 0;
+  int64_t packs_kept_held = 0;
+  int64_t packs_kept_young = 0;
+  bool dry_run = false;
+};
+
+// The most ids one lookup, locate or announcement may carry.
+inline constexpr size_t kMaxIdsPerCall = 10000;
 
 // POST /auth/token's body: exactly one way to prove who the caller is.
 struct TokenRequest {
@@ -210,6 +264,52 @@ class Service {
 
   Readiness readiness();
 
+  // --- the repository format (repository.cc). Agents act for themselves
+  // only; a session is used only by its agent (or an operator).
+  // Malformed ids and lists are kValidation; ORCH_REQUIRE_ENCRYPTION refuses
+  // unencrypted sessions with kValidation too (422).
+  Result<store::RepoSession> open_repo_session(const auth::Claims& caller,
+                                               const NewRepoSession& req);
+  // The ids already stored in the session's namespace, each with its pack.
+  Result<std::vector<std::pair<std::string, std::string>>> lookup_blobs(
+      const auth::Claims& caller, const std::string& session_id,
+      const std::vector<std::string>& ids);
+  Result<AnnouncedPack> announce_pack(const auth::Claims& caller, const NewPack& req);
+  // The snapshot as committed (status available). Audits snapshot_created.
+  Result<store::Snapshot> commit_repo_session(const auth::Claims& caller, const RepoCommit& req);
+  Status abort_repo_session(const auth::Claims& caller, const std::string& session_id);
+  // Blob locations inside the packs the snapshot references; access as
+  // check_download.
+  Result<BlobLocations> locate_blobs(const auth::Claims& caller, const std::string& snapshot_id,
+                                     const std::vector<std::string>& ids);
+  // The pack, when the caller may read its bytes: operators, and agents that
+  // may download a snapshot referencing it. kConflict unless available.
+  Result<store::Pack> get_pack_for_download(const auth::Claims& caller, const std::string& id);
+
+  // --- garbage collection (gc.cc): admin only.
+  Result<GcReport> collect_garbage(const auth::Claims& caller, const GcRequest& req);
+
+  // --- object uploads (uploads.cc), shared by tar snapshots and packs.
+  // The object `id` of `kind` when the caller may upload its bytes:
+  // kNotFound, kPermissionDenied, kConflict (already available or deleting).
+  Result<StoredObject> begin_upload(const auth::Claims& caller, ObjectKind kind,
+                                    const std::string& id);
+  // The completion rule for bytes received through the orchestrator:
+  // kIntegrity ("Checksum mismatch: expected X, got Y" or the size) unless
+  // they match `o`. Call before publishing the object.
+  static Status check_upload(const StoredObject& o, const std::string& actual_checksum,
+                             uint64_t actual_size);
+  // After the checked object is published: marks it available (a corrupt
+  // snapshot is repaired) and audits. kConflict when decided concurrently.
+  Result<StoredObject> finish_upload(StoredObject o, const std::string& via);
+  // For an object that reached the store directly (presigned PUT) or whose
+  // status change was lost: hashes it and marks it available or corrupt.
+  // Returns it as it is now (still pending while missing or short).
+  Result<StoredObject> verify_object(const StoredObject& o);
+  // POST /packs/{id}/complete: verify_object for a pack; kIntegrity on a
+  // mismatch, kConflict while not (fully) uploaded.
+  Result<store::Pack> complete_pack(const auth::Claims& caller, const std::string& id);
+
   // --- object verification (presigned uploads, crash recovery)
   // For a pending snapshot whose object exists: hashes it and moves the
   // snapshot to available or corrupt (WAL: snapshot_verified / snapshot_corrupt).
@@ -237,7 +337,10 @@ class Service {
   const sys::Env& env() const { return env_; }
   Notifier& notifier() { return notifier_; }
   static std::string object_key(const std::string& snapshot_id) {
-    return "snapshots/" + snapshot_id;
+    return core::object_key(ObjectKind::kSnapshot, snapshot_id);
+  }
+  static std::string pack_key(const std::string& pack_id) {
+    return core::object_key(ObjectKind::kPack, pack_id);
   }
 
  private:
@@ -264,8 +367,20 @@ class Service {
                             int* retry_after);
   // After an event of `job_id` is stored: counts it (a terminal event forgets the job).
   void count_job_event(const std::string& job_id, const std::string& event_type);
-  // The agent's stored bytes plus `adding`, against options_.agent_quota_bytes.
+  // The agent's stored bytes (tar snapshots and the packs it announced)
+  // plus `adding`, against options_.agent_quota_bytes.
   Status check_storage_quota(const std::string& agent_id, int64_t adding);
+  // kValidation (the pinned message) for an unencrypted snapshot while
+  // ORCH_REQUIRE_ENCRYPTION is set.
+  Status check_encryption_allowed(bool encrypted) const;
+  // The session when the caller may use it (its agent or an operator).
+  Result<store::RepoSession> session_for(const auth::Claims& caller, const std::string& id);
+  SystemTime session_expiry(SystemTime now) const { return now + options_.repo_session_ttl; }
+  // A pack upload (start and end) is a call of the sessions holding the pack:
+  // it extends them, so a long upload does not let them expire. No-op for snapshots.
+  Status keep_sessions_alive(const StoredObject& o);
+  // Deletes the objects and rows of packs marked deleting; adds to `report`.
+  Status delete_marked_packs(GcReport& report);
 
   // touch_due at `now`. REQUIRES: seen_mu_ held.
   bool touch_due_locked(const std::string& agent_id, SystemTime now) const;

@@ -28,10 +28,12 @@ Result<CreatedSnapshot> Service::create_snapshot(const auth::Claims& caller, con
   if (!caller.may_act_for(s.agent_id)) {
     return PermissionDenied("token may not create snapshots for another agent");
   }
+  FF_TRY(check_encryption_allowed(false));
   FF_TRY(check_storage_quota(s.agent_id, s.size));
   SystemTime now = env_.clock->now();
   store::Snapshot row{s.id, s.agent_id,  s.checksum, s.size, s.metadata.dump(), kSnapshotPending,
                       now,  std::nullopt};
+  row.stored_bytes = s.size;  // a tar snapshot stores its whole object
   FF_ASSIGN_OR_RETURN(wal::PreparedRecord record, prepare_audit(audit::snapshot_created(row)));
   FF_TRY(touch_agent(s.agent_id));
   FF_TRY(store_.insert_snapshot(row));
@@ -89,8 +91,9 @@ Status Service::delete_snapshot(const auth::Claims& caller, const std::string& i
   FF_ASSIGN_OR_RETURN(wal::PreparedRecord record, prepare_audit(audit::snapshot_deleted(s)));
   // The row goes first: once it is gone nobody can start a download, and a
   // leftover object (if the remove below fails) is only garbage, never a lie.
+  // Its pack references go with the row; GC deletes packs nothing references.
   FF_TRY(store_.delete_snapshot(id));
-  Status removed = blobs_.remove(object_key(id));
+  Status removed = s.format == kFormatTar ? blobs_.remove(object_key(id)) : OkStatus();
   if (!removed.ok()) {
     spdlog::warn("snapshot {} deleted but its object was not removed: {}", id, removed.to_string());
   }

@@ -73,6 +73,8 @@ Result<std::unique_ptr<App>> build_app(const config::Config& config, const sys::
   so.operator_secret = config.operator_secret;
   so.registration_secret_enabled = config.reg_secret_enabled;
   so.enrollment_ttl = config.enrollment_ttl;
+  so.require_encryption = config.require_encryption;
+  so.repo_session_ttl = config.repo_session_ttl;
   app->service = std::make_unique<core::Service>(env, *app->store, *app->blobs, *app->wal,
                                                  *app->tokens, app->revocations, app->notifier, so);
   FF_TRY(app->service->refresh_revocations().with_context("loading revocations"));

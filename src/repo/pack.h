@@ -41,8 +41,8 @@ struct PackEntry {
 };
 
 struct FinishedPack {
-  std::string path;     // the spool file holding the pack
-  std::string id;       // 64 hex: SHA-256 of the bytes
+  std::string path;  // the spool file holding the pack
+  std::string id;    // 64 hex: SHA-256 of the bytes
   uint64_t size = 0;
   std::vector<PackEntry> entries;
 };

@@ -67,6 +67,15 @@ struct Snapshot {
   std::string status;         // pending | available | corrupt
   SystemTime created_at;
   std::optional<SystemTime> uploaded_at;
+  // The repository format (migration v004); a tar snapshot keeps the defaults
+  // but stored_bytes = size.
+  std::string format = "tar";             // tar | repository-v1
+  std::optional<std::string> repository;  // namespace: key id or "agent:<id>"
+  bool encrypted = false;
+  std::optional<std::string> root;  // the root tree blob id
+  std::optional<int64_t> logical_size;
+  int64_t stored_bytes = 0;  // bytes this snapshot added to the object store
+  std::optional<int64_t> file_count;
 };
 
 struct RestoreJob {
@@ -110,6 +119,52 @@ struct BackupJob {
   std::optional<std::string> snapshot_id;  // set by the agent's backup_completed event
   SystemTime created_at;
   SystemTime updated_at;
+};
+
+// --- the repository index (migration v004, docs/repository-format.md)
+
+// A backup in the repository format: it holds every pack it announced or was
+// told about, so GC keeps them until it commits, aborts or expires.
+struct RepoSession {
+  std::string id;
+  std::string agent_id;
+  std::string repository;  // namespace: key id or "agent:<agent_id>"
+  bool encrypted = false;
+  SystemTime created_at;
+  SystemTime expires_at;
+  std::optional<SystemTime> closed_at;  // committed or aborted
+};
+
+struct Pack {
+  std::string id;  // SHA-256 hex of the pack's bytes; object key "packs/<id>"
+  std::string repository;
+  std::string agent_id;  // who first announced it (quota)
+  int64_t size = 0;
+  std::string status;  // pending | available | corrupt | deleting
+  SystemTime created_at;
+  std::optional<SystemTime> uploaded_at;
+};
+
+// A blob inside a pack, as the announcing agent declared it.
+struct PackBlob {
+  std::string id;
+  std::string type;  // data | tree
+  int64_t offset = 0;
+  int64_t length = 0;
+};
+
+struct BlobLocation {
+  std::string pack_id;
+  int64_t offset = 0;
+  int64_t length = 0;
+};
+
+// What GC marking found. `marked` are the packs moved to deleting (or, for a
+// dry run, the ones that would be).
+struct GcMark {
+  std::vector<Pack> marked;
+  int64_t kept_held = 0;   // unreferenced, held by an open session
+  int64_t kept_young = 0;  // unreferenced, not held, younger than the grace
 };
 
 struct Page {
@@ -156,6 +211,10 @@ struct BackupEventResult {
   BackupJob job;                // after the change
   std::string previous_status;  // before the change
 };
+
+namespace detail {
+class SqlTx;  // detail/sql_tx.h
+}  // namespace detail
 
 class Store {
  public:
@@ -253,6 +312,73 @@ class Store {
   // (unknown, used or expired: the caller cannot tell which).
   virtual Status consume_enrollment(const std::string& agent_id, const std::string& enrollment_hash,
                                     const std::string& secret_hash, SystemTime now) = 0;
+
+  // --- the repository index (repository_index.cc, repository_gc.cc: the same
+  // SQL on both backends). A session is *live* while closed_at is null and
+  // expires_at > now; only live sessions hold packs. Methods taking a session
+  // fail with kNotFound for an unknown id and kConflict when it is not live.
+  // On PostgreSQL lookups, announcements and commits take the index lock
+  // shared and GC marking takes it exclusive (SqlTx::lock_index), so a pack
+  // is never marked deleting between being found and being held.
+
+  Status insert_repo_session(const RepoSession& s);  // kConflict when the id exists
+  Result<RepoSession> get_repo_session(const std::string& id);
+  // Sets closed_at (abort); its holds are released.
+  Status close_repo_session(const std::string& id, SystemTime now);
+  // Of `blob_ids`, those stored in an available pack of the session's
+  // namespace, mapped to one such pack each (the smallest id); each pack
+  // named is then held by the session. Extends the session to `expires_at`.
+  Result<std::vector<std::pair<std::string, std::string>>> lookup_blobs(
+      const std::string& session_id, const std::vector<std::string>& blob_ids, SystemTime now,
+      SystemTime expires_at);
+  // Announces `pack` (its repository must be the session's) with its blobs
+  // and holds it for the session; extends the session to `expires_at`.
+  // A new id is inserted pending; an existing pending or corrupt one is
+  // replaced (pending again, owned by the announcing
+  // agent, who uploads it now); an available one is only
+  // held. kConflict when the id is being deleted or belongs to another
+  // namespace. Returns the pack as stored now.
+  Result<Pack> announce_pack(const std::string& session_id, const Pack& pack,
+                             const std::vector<PackBlob>& blobs, SystemTime now,
+                             SystemTime expires_at);
+  Result<Pack> get_pack(const std::string& id);  // kNotFound
+  // Moves expires_at of the live sessions holding the pack forward to
+  // `expires_at` (an upload is a call of the sessions that wait for it).
+  Status extend_sessions_holding(const std::string& pack_id, SystemTime now, SystemTime expires_at);
+  // Compare-and-set like update_snapshot_status.
+  Status update_pack_status(const std::string& id, const std::string& from, const std::string& to,
+                            std::optional<SystemTime> uploaded_at);
+  // Commits the session as `snapshot` in one transaction: kConflict naming
+  // the first held pack (by id) that is not available; else inserts the
+  // snapshot (stored_bytes: the sizes of the packs this session announced
+  // new) referencing exactly the held packs, and closes the session.
+  // Returns the snapshot as inserted.
+  Result<Snapshot> commit_repo_session(const std::string& session_id, Snapshot snapshot,
+                                       SystemTime now);
+  // Where each of `blob_ids` is inside the packs `snapshot_id` references;
+  // ids found in none are left out.
+  Result<std::vector<std::pair<std::string, BlobLocation>>> locate_blobs(
+      const std::string& snapshot_id, const std::vector<std::string>& blob_ids);
+  // Whether `agent_id` owns a snapshot referencing the pack or is the target
+  // of a restore job of one.
+  Result<bool> agent_may_read_pack(const std::string& pack_id, const std::string& agent_id);
+  // Bytes of the packs `agent_id` announced first, except deleting ones (quota).
+  Result<int64_t> agent_pack_bytes(const std::string& agent_id);
+
+  // GC, in one transaction: every pack no snapshot references, not held by a
+  // live session and created at or before `cutoff` moves to deleting (unless
+  // `dry_run`); holds of sessions that are no longer live are dropped.
+  Result<GcMark> mark_unreferenced_packs(SystemTime now, SystemTime cutoff, bool dry_run);
+  // Packs in status deleting, oldest first, at most `limit`.
+  Result<std::vector<Pack>> list_deleting_packs(int limit);
+  // Removes a deleting pack's rows (and its blobs' index). kConflict when it
+  // is not deleting.
+  Status delete_pack(const std::string& id);
+
+ protected:
+  // Runs fn inside one transaction of the backend (a write transaction when
+  // `write`), committing when it returns ok and rolling back otherwise.
+  virtual Status run_sql(bool write, const std::function<Status(detail::SqlTx&)>& fn) = 0;
 };
 
 // Opens the backend named by `database_url`:

@@ -8,6 +8,10 @@
 // and log lines; the events feed shows them and misses nothing across a dropped
 // link; delete asks first; the panel fits 390 px; /docs renders and an authorized
 // "Try it out" of GET /agents returns 200; no console errors anywhere.
+// Issue 12: the snapshots table and detail show the format ("repository" / "tar"),
+// "encrypted" or "not encrypted", files, logical size and stored bytes, and the
+// overview the bytes stored; repository snapshots are seeded through the
+// repository protocol where this orchestrator has it (hand-made packs).
 // Issue 13: both pages run under their Content-Security-Policy with no violation
 // reported (securitypolicyviolation events and console), and keep tokens out of
 // localStorage (sessionStorage only).
@@ -27,6 +31,38 @@ const tag = randomBytes(2).toString('hex');
 const AGENT_A = `web-${tag}-a`; // owns the snapshots
 const AGENT_B = `web-${tag}-b`; // the restore target
 const MiB = 1024 * 1024;
+
+const sha256 = (b) => createHash('sha256').update(b).digest('hex');
+
+// A repository-v1 snapshot made by hand over the protocol (docs/openapi.json):
+// one session, one pack holding a single tree blob (or a lookup of an earlier
+// one), a commit. Returns null when this orchestrator has no repository routes.
+async function seedRepositorySnapshot(orch, token, agentId, { id, keyId = null, pack = null, reuseBlob = null, metadata }) {
+  const session = await orch.api('POST', '/repository/sessions', {
+    token, json: { agent_id: agentId, repository_id: keyId, encrypted: keyId !== null },
+  });
+  if (session.status === 404 || session.status === 405) return null;
+  assert.equal(session.status, 200, `POST /repository/sessions: ${session.text}`);
+  const sid = session.json.id;
+  let root = reuseBlob;
+  if (pack) {
+    root = randomBytes(32).toString('hex');
+    const packId = sha256(pack);
+    const announced = await orch.api('POST', '/packs', {
+      token, json: { session_id: sid, id: packId, size: pack.length, blobs: [{ id: root, type: 'tree', offset: 0, length: pack.length }] },
+    });
+    assert.equal(announced.status, 200, `POST /packs: ${announced.text}`);
+    const put = await orch.api('PUT', announced.json.upload_url, { token, body: pack, headers: { 'content-type': 'application/octet-stream' } });
+    assert.equal(put.status, 200, `PUT ${announced.json.upload_url}: ${put.text}`);
+  } else {
+    const known = await orch.api('POST', `/repository/sessions/${sid}/lookup`, { token, json: { ids: [root] } });
+    assert.equal(known.status, 200, known.text);
+    assert.ok(known.json.known[root], `lookup finds the blob ${root} stored before`);
+  }
+  const commit = await orch.api('POST', `/repository/sessions/${sid}/commit`, { token, json: { snapshot_id: id, root, metadata } });
+  assert.equal(commit.status, 200, `commit: ${commit.text}`);
+  return { id, root, snapshot: commit.json };
+}
 
 async function until(what, fn, timeout = 15000) {
   const end = Date.now() + timeout;
@@ -48,7 +84,10 @@ describe('control panel and API docs in chromium', { timeout: 240000 }, () => {
   const consoleErrors = [];
   const cspViolations = []; // every securitypolicyviolation event and CSP console line, any page
   let backupJobsAbsent = false; // an orchestrator without backup jobs answers 404 there
-  const snaps = [];
+  const snaps = []; // tar snapshots, all of agent A
+  const repo = {}; // repository snapshots of agent A: encrypted, plain, dedup (where supported)
+  const KEY_ID = randomBytes(16).toString('hex');
+  const allSnaps = () => [...snaps, ...Object.values(repo).map((r) => r.id)];
 
   const agentPost = async (agent, token, json) => {
     const r = await orch.api('POST', `/agent/${agent}/events`, { token, json });
@@ -99,13 +138,31 @@ describe('control panel and API docs in chromium', { timeout: 240000 }, () => {
       const checksum = createHash('sha256').update(body ?? randomBytes(8)).digest('hex');
       const r = await orch.api('POST', '/snapshots', {
         token: tokA,
-        json: { id, agent_id: AGENT_A, checksum, size, metadata: { files: 120 * (i + 1), compression: 'zstd', source: '/srv/data' } },
+        json: {
+          id, agent_id: AGENT_A, checksum, size,
+          metadata: { file_count: 120 * (i + 1), byte_count: size * 3, compression: 'zstd', source_path: '/srv/data' },
+        },
       });
       assert.equal(r.status, 200, r.text);
       if (body) {
         await orch.api('PUT', `/snapshots/${id}/object`, { token: tokA, body, headers: { 'content-type': 'application/octet-stream' } });
       }
       snaps.push(id);
+    }
+    // Repository snapshots: an encrypted one adding a 1 MiB pack, an unencrypted
+    // one adding another, and an encrypted one that only reuses the first pack.
+    const meta = (files, bytes) => ({ file_count: files, dir_count: 3, byte_count: bytes, source_path: '/srv/data', warnings: [] });
+    const enc = await seedRepositorySnapshot(orch, tokA, AGENT_A, {
+      id: `repo-${tag}-enc`, keyId: KEY_ID, pack: randomBytes(MiB), metadata: meta(3001, 5 * MiB),
+    });
+    if (enc) {
+      repo.enc = enc;
+      repo.plain = await seedRepositorySnapshot(orch, tokA, AGENT_A, {
+        id: `repo-${tag}-plain`, pack: randomBytes(MiB), metadata: meta(42, 2 * MiB),
+      });
+      repo.dedup = await seedRepositorySnapshot(orch, tokA, AGENT_A, {
+        id: `repo-${tag}-dedup`, keyId: KEY_ID, reuseBlob: enc.root, metadata: meta(3001, 5 * MiB),
+      });
     }
     const done = await orch.api('POST', '/restore-jobs', { token: op, json: { snapshot_id: snaps[1], target_agent_id: AGENT_A } });
     assert.equal(done.status, 200, done.text);
@@ -165,9 +222,14 @@ describe('control panel and API docs in chromium', { timeout: 240000 }, () => {
   it('shows the state at a glance on the overview', async () => {
     const value = (name) => page.getByRole('region', { name, exact: true }).locator('.stat-value').innerText();
     await until('2 agents online', async () => (await value('Agents')) === '2 online');
-    assert.equal(await value('Snapshots'), '4');
+    assert.equal(await value('Snapshots'), String(allSnaps().length));
     const jobs = page.getByRole('region', { name: 'Jobs', exact: true });
     assert.match(await jobs.innerText(), /1 completed/);
+    // Available: the 40 KiB and 1.5 MiB tar objects, plus two 1 MiB packs
+    // (the deduplicated snapshot adds nothing).
+    assert.equal(await value('Bytes stored'), repo.enc ? '3.5 MiB' : '1.5 MiB', 'what the available snapshots added');
+    const bytes = await page.getByRole('region', { name: 'Bytes stored', exact: true }).innerText();
+    assert.match(bytes, new RegExp(`${repo.enc ? 3 : 2} not encrypted`), 'unencrypted snapshots are counted as a warning');
     await page.locator('.chart canvas').first().waitFor();
     await sleep(300);
     await shot(page, 'overview-1280');
@@ -185,7 +247,7 @@ describe('control panel and API docs in chromium', { timeout: 240000 }, () => {
     assert.match(await row.innerText(), /just now|\d+ s ago/);
     const a = page.locator(`tr[data-agent="${AGENT_A}"]`);
     assert.match(await a.innerText(), /online/);
-    assert.equal(await a.locator('td[data-label="Snapshots"]').innerText(), '4', 'snapshot count of the agent');
+    assert.equal(await a.locator('td[data-label="Snapshots"]').innerText(), String(allSnaps().length), 'snapshot count of the agent');
     await shot(page, 'agents-1280');
   });
 
@@ -193,21 +255,49 @@ describe('control panel and API docs in chromium', { timeout: 240000 }, () => {
     await nav('Snapshots').click();
     await page.getByRole('heading', { name: 'Snapshots', level: 1 }).waitFor();
     const rows = page.locator('tbody tr[data-snapshot]');
-    await until('4 snapshot rows', async () => (await rows.count()) === 4);
+    const n = allSnaps().length;
+    await until(`${n} snapshot rows`, async () => (await rows.count()) === n);
     await page.getByRole('button', { name: /^Size/ }).click(); // largest first
     const first = await rows.first().getAttribute('data-snapshot');
-    assert.equal(first, snaps[3], 'sorted by size, descending');
-    assert.equal(await rows.first().locator('td[data-label="Size"]').innerText(), '48.0 MiB');
+    assert.equal(first, snaps[3], 'sorted by logical size, descending');
+    assert.equal(await rows.first().locator('td[data-label="Size"]').innerText(), '144 MiB', 'logical size from the metadata');
     await page.getByRole('button', { name: /^Size/ }).click();
     assert.equal(await rows.first().getAttribute('data-snapshot'), snaps[0], 'then ascending');
+    await page.getByRole('button', { name: /^Stored/ }).click(); // most bytes added first
+    const order = await rows.evaluateAll((trs) => trs.map((tr) => tr.dataset.snapshot));
+    const want = repo.enc ? [snaps[2], repo.enc.id, snaps[0], repo.dedup.id] : [snaps[2], snaps[0]];
+    assert.deepEqual(order.filter((id) => want.includes(id)), want, `sorted by stored bytes: ${order.join(', ')}`);
     await page.getByLabel('Search').fill(snaps[3]);
     await until('one row', async () => (await rows.count()) === 1);
     await page.getByLabel('Search').fill('');
     await page.getByLabel('Agent', { exact: true }).selectOption(AGENT_B);
     await until('no row for the agent without snapshots', async () => (await rows.count()) === 0);
     await page.getByLabel('Agent', { exact: true }).selectOption('');
-    await until('4 rows again', async () => (await rows.count()) === 4);
+    await until(`${n} rows again`, async () => (await rows.count()) === n);
     await shot(page, 'snapshots-1280');
+  });
+
+  it('shows format, encryption, files, logical size and stored bytes of each snapshot', async () => {
+    const cell = (id, label) => page.locator(`tr[data-snapshot="${id}"] td[data-label="${label}"]`).innerText();
+    const expect = async (id, want) => {
+      for (const [label, text] of Object.entries(want)) {
+        assert.equal((await cell(id, label)).replace(/\s+/g, ' ').trim(), text, `${id}: column ${label}`);
+      }
+    };
+    await expect(snaps[0], { Format: 'tar not encrypted', Files: '120', Size: '120 KiB', Stored: '40.0 KiB' });
+    await expect(snaps[2], { Format: 'tar not encrypted', Files: '360', Size: '4.5 MiB', Stored: '1.5 MiB' });
+    const warn = page.locator(`tr[data-snapshot="${snaps[0]}"] [data-status="not_encrypted"]`);
+    assert.match(await warn.getAttribute('class'), /badge-warn/, '"not encrypted" is marked as a warning');
+    if (!repo.enc) {
+      // An orchestrator without the repository format: every snapshot is a tar.
+      assert.equal(await page.locator('[data-status="encrypted"]').count(), 0);
+      return;
+    }
+    await expect(repo.enc.id, { Format: 'repository encrypted', Files: '3,001', Size: '5.0 MiB', Stored: '1.0 MiB' });
+    await expect(repo.plain.id, { Format: 'repository not encrypted', Files: '42', Size: '2.0 MiB', Stored: '1.0 MiB' });
+    await expect(repo.dedup.id, { Format: 'repository encrypted', Files: '3,001', Size: '5.0 MiB', Stored: '0 B' });
+    const ok = page.locator(`tr[data-snapshot="${repo.enc.id}"] [data-status="encrypted"]`);
+    assert.match(await ok.getAttribute('class'), /badge-ok/);
   });
 
   it('starts a restore from the snapshots table and follows it live to completed', async () => {
@@ -300,7 +390,25 @@ describe('control panel and API docs in chromium', { timeout: 240000 }, () => {
     await page.getByRole('heading', { name: `Snapshot ${snaps[2]}`, level: 1 }).waitFor();
     const meta = await page.getByRole('region', { name: 'Metadata' }).innerText();
     assert.match(meta, /"compression": "zstd"/);
+    const facts = await page.getByRole('region', { name: 'Details' }).innerText();
+    assert.match(facts, /tar \(one tar\.zst object\)/);
+    assert.match(facts, /not encrypted/);
+    assert.match(facts, /whoever can read the object store can read this backup/, 'the warning is spelled out');
+    assert.match(facts, /4\.5 MiB \(4,718,592 bytes\)/, 'logical size');
+    assert.match(facts, /1\.5 MiB \(1,572,864 bytes\)\s*added by this backup/, 'stored bytes');
     await shot(page, 'snapshot-detail-1280');
+    if (!repo.enc) return;
+    await nav('Snapshots').click();
+    await page.getByRole('link', { name: repo.dedup.id, exact: true }).click();
+    await page.getByRole('heading', { name: `Snapshot ${repo.dedup.id}`, level: 1 }).waitFor();
+    const repoFacts = await page.getByRole('region', { name: 'Details' }).innerText();
+    assert.match(repoFacts, /repository \(deduplicated packs\)/);
+    assert.match(repoFacts, new RegExp(`encrypted\\s*key ${KEY_ID}`));
+    assert.doesNotMatch(repoFacts, /not encrypted/);
+    assert.match(repoFacts, /Files\s*3,001/);
+    assert.match(repoFacts, /0 B \(0 bytes\)\s*added by this backup/, 'a snapshot of known data adds nothing');
+    assert.match(repoFacts, new RegExp(`Root tree\\s*${repo.enc.root}`));
+    await shot(page, 'snapshot-repository-1280');
   });
 
   it('fits a 390 px wide screen', async () => {

@@ -29,7 +29,8 @@ describe('agent and CLI against the contract', { skip }, () => {
       let parsed; try { parsed = JSON.parse(text); } catch { /* not json */ }
       return { status: r.status, json: parsed, text };
     };
-    a = await startAgent(orch, 'agent-a', dir);
+    // The stand-in speaks the tar contract (no /repository routes).
+    a = await startAgent(orch, 'agent-a', dir, { AGENT_BACKUP_FORMAT: 'tar' });
     b = await startAgent(orch, 'agent-b', dir);
     makeSampleTree(a.backupDir, { bigMiB: 4 });
     token = (await orch.api('POST', '/auth/token', { json: { registration_secret: orch.regSecret } })).json.token;

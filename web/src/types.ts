@@ -13,15 +13,24 @@ export interface Agent {
   last_snapshot_at?: string | null;
 }
 
+// The repository fields (issue 12) are absent on older orchestrators, whose
+// snapshots are all unencrypted tar objects: read them through snapshot.ts.
 export interface Snapshot {
   id: string;
   agent_id: string;
-  checksum: string;
-  size: number;
+  checksum: string; // the object's SHA-256 (tar) or the root tree id (repository)
+  size: number; // the object's size (tar) or the logical size (repository)
   metadata: Record<string, unknown>;
   status: SnapshotStatus;
   created_at: string;
   uploaded_at: string | null;
+  format?: string; // 'tar' | 'repository-v1'
+  encrypted?: boolean;
+  repository_id?: string | null; // the key id of an encrypted repository snapshot
+  root?: string | null;
+  logical_size?: number | null;
+  stored_bytes?: number | null; // bytes this snapshot added to the store
+  file_count?: number | null;
 }
 
 export interface JobLog {

@@ -2,6 +2,7 @@
 // API client, token manager, retry policy and agent loop, and runs until
 // SIGTERM or SIGINT. Exit codes: 0 after a clean stop, 1 when the orchestrator
 // refuses the agent's credentials, 2 for a configuration error.
+#include <malloc.h>
 #include <pthread.h>
 #include <signal.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
@@ -10,15 +11,23 @@
 
 #include <clocale>
 #include <cstdio>
+#include <optional>
 #include <thread>
 
 #include "agent/agent.h"
 #include "agent/config.h"
 #include "agent/credential_file.h"
+#include "repo/codec.h"
+#include "repo/key.h"
 #include "sys/clock.h"
 #include "sys/random.h"
 
 int main(int argc, char** argv) {
+  // Repository backups and restores allocate and free many multi-MiB buffers
+  // (chunks, sealed blobs, pack ranges) on several threads. A fixed mmap
+  // threshold gives each back to the system when freed; glibc's adaptive one
+  // would keep them in per-thread heaps and let the RSS creep up.
+  mallopt(M_MMAP_THRESHOLD, 512 * 1024);
   // Entry names are UTF-8 in pax headers; libarchive converts via the locale.
   if (std::setlocale(LC_ALL, "C.UTF-8") == nullptr) std::setlocale(LC_ALL, "");
 
@@ -41,6 +50,27 @@ int main(int argc, char** argv) {
   spdlog::set_default_logger(logger);
   spdlog::set_level(spdlog::level::from_str(config.log_level));
   spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%eZ %^%l%$ %v", spdlog::pattern_time_type::utc);
+
+  // The key is checked before anything else happens: a backup that would
+  // silently go out unencrypted because of a typo in the path is worse than
+  // not starting.
+  std::optional<ff::repo::RepositoryKey> key;
+  if (!config.key_file.empty()) {
+    auto loaded = ff::repo::load_key_file(config.key_file);
+    if (!loaded.ok()) {
+      // The message names the path already.
+      std::fprintf(stderr, "fortfail-agent: AGENT_KEY_FILE: %s\n",
+                   loaded.status().message().c_str());
+      return 2;
+    }
+    key = std::move(loaded).value();
+    spdlog::info("repository key {} (from {})", key->key_id, config.key_file);
+  } else {
+    spdlog::warn(
+        "no repository key (AGENT_KEY_FILE): backups are deduplicated and compressed but NOT "
+        "encrypted");
+  }
+  const ff::repo::Codec codec = key ? ff::repo::Codec::keyed(*key) : ff::repo::Codec::plain();
 
   // Signals go to one thread that turns them into a stop request.
   sigset_t set;
@@ -94,7 +124,7 @@ int main(int argc, char** argv) {
   ff::agent::TokenManager tokens(client, clock, config.agent_id, config.reg_secret, config.jwt,
                                  agent_secret);
   ff::agent::AgentApi api(client, tokens, retrier, config.agent_id);
-  ff::agent::Agent agent(config, api, tokens, retrier, clock, random, stop);
+  ff::agent::Agent agent(config, api, tokens, retrier, clock, random, stop, codec);
   ff::Status s = agent.run();
   if (!s.ok()) {
     std::fprintf(stderr, "fortfail-agent: %s\n", s.message().c_str());

@@ -16,8 +16,9 @@
 #include "store/detail/values.h"
 #include "store/store.h"
 
-#define FF_STORE_SNAPSHOT_COLUMNS \
-  "id, agent_id, checksum, size, metadata, status, created_at, uploaded_at"
+#define FF_STORE_SNAPSHOT_COLUMNS                                                     \
+  "id, agent_id, checksum, size, metadata, status, created_at, uploaded_at, format, " \
+  "repository, encrypted, root, logical_size, stored_bytes, file_count"
 #define FF_STORE_RESTORE_JOB_COLUMNS \
   "id, snapshot_id, target_agent_id, target_path, status, created_at, updated_at"
 #define FF_STORE_BACKUP_JOB_COLUMNS \
@@ -29,6 +30,9 @@
 #define FF_STORE_API_KEY_COLUMNS "id, name, role, key_hash, created_at, revoked_at"
 #define FF_STORE_AGENT_CREDENTIAL_COLUMNS \
   "agent_id, secret_hash, enrollment_hash, enrollment_expires_at, enrolled_at, revoked_at"
+#define FF_STORE_PACK_COLUMNS "id, repository, agent_id, size, status, created_at, uploaded_at"
+#define FF_STORE_REPO_SESSION_COLUMNS \
+  "id, agent_id, repository, encrypted, created_at, expires_at, closed_at"
 // Agent columns come from a join with snapshots; see the backends' agent queries.
 #define FF_STORE_AGENT_COLUMNS "a.id, a.first_seen, a.last_seen, COUNT(s.id), MAX(s.created_at)"
 
@@ -45,6 +49,21 @@ std::optional<SystemTime> optional_time(const Row& r, int col) {
   return from_unix_ms(r.int64(col));
 }
 
+// SQLite stores booleans as 0/1, PostgreSQL answers t/f in text format.
+inline bool bool_from_text(std::string_view v) { return v == "1" || v == "t" || v == "true"; }
+
+template <typename Row>
+std::optional<int64_t> optional_int64(const Row& r, int col) {
+  if (r.is_null(col)) return std::nullopt;
+  return r.int64(col);
+}
+
+template <typename Row>
+std::optional<std::string> optional_text(const Row& r, int col) {
+  if (r.is_null(col)) return std::nullopt;
+  return r.text(col);
+}
+
 template <typename Row>
 Snapshot snapshot_from(const Row& r) {
   return Snapshot{r.text(0),
@@ -54,7 +73,14 @@ Snapshot snapshot_from(const Row& r) {
                   r.text(4),
                   r.text(5),
                   from_unix_ms(r.int64(6)),
-                  optional_time(r, 7)};
+                  optional_time(r, 7),
+                  r.text(8),
+                  optional_text(r, 9),
+                  bool_from_text(r.text(10)),
+                  optional_text(r, 11),
+                  optional_int64(r, 12),
+                  r.int64(13),
+                  optional_int64(r, 14)};
 }
 
 template <typename Row>
@@ -102,12 +128,6 @@ JobEvent job_event_from(const Row& r) {
 }
 
 template <typename Row>
-std::optional<std::string> optional_text(const Row& r, int col) {
-  if (r.is_null(col)) return std::nullopt;
-  return r.text(col);
-}
-
-template <typename Row>
 ApiKey api_key_from(const Row& r) {
   return ApiKey{r.text(0),          r.text(1), r.text(2), r.text(3), from_unix_ms(r.int64(4)),
                 optional_time(r, 5)};
@@ -123,6 +143,24 @@ template <typename Row>
 Agent agent_from(const Row& r) {
   return Agent{r.text(0), from_unix_ms(r.int64(1)), from_unix_ms(r.int64(2)), r.int64(3),
                optional_time(r, 4)};
+}
+
+template <typename Row>
+Pack pack_from(const Row& r) {
+  return Pack{r.text(0),          r.text(1), r.text(2),
+              r.int64(3),         r.text(4), from_unix_ms(r.int64(5)),
+              optional_time(r, 6)};
+}
+
+template <typename Row>
+RepoSession repo_session_from(const Row& r) {
+  return RepoSession{r.text(0),
+                     r.text(1),
+                     r.text(2),
+                     bool_from_text(r.text(3)),
+                     from_unix_ms(r.int64(4)),
+                     from_unix_ms(r.int64(5)),
+                     optional_time(r, 6)};
 }
 
 }  // namespace ff::store::detail

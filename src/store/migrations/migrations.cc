@@ -9,6 +9,7 @@ std::span<const Migration> all() {
       kV001Initial,
       kV002BackupJobs,
       kV003Credentials,
+      kV004Repository,
   };
   return kAll;
 }

@@ -11,5 +11,6 @@ namespace ff::store::migrations {
 extern const Migration kV001Initial;
 extern const Migration kV002BackupJobs;
 extern const Migration kV003Credentials;
+extern const Migration kV004Repository;
 
 }  // namespace ff::store::migrations

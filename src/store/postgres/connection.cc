@@ -46,6 +46,8 @@ PgResult::~PgResult() { PQclear(r_); }
 
 int PgResult::rows() const { return PQntuples(r_); }
 
+int PgResult::columns() const { return PQnfields(r_); }
+
 int64_t PgResult::affected() const {
   const char* n = PQcmdTuples(r_);
   int64_t v = 0;

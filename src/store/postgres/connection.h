@@ -15,6 +15,7 @@
 // it out exclusively). Params and PgResult are plain values.
 #pragma once
 
+#include <concepts>
 #include <memory>
 #include <optional>
 #include <string>
@@ -46,6 +47,13 @@ class Params {
   void add(SystemTime t);  // unix milliseconds
   void add(const std::optional<SystemTime>& t);
   void add(const std::optional<std::string>& v) { values_.emplace_back(v); }  // nullopt is NULL
+  void add(const std::optional<int64_t>& v) {
+    values_.emplace_back(v ? std::optional<std::string>(std::to_string(*v)) : std::nullopt);
+  }
+  // Only a real bool: a string literal must not decay into this overload.
+  template <typename B>
+  requires std::same_as<B, bool>
+  void add(B v) { values_.emplace_back(v ? "true" : "false"); }
 
   const std::vector<std::optional<std::string>>& values() const { return values_; }
 
@@ -75,6 +83,7 @@ class PgResult {
   ~PgResult();
 
   int rows() const;
+  int columns() const;
   PgRow row(int i) const { return PgRow(r_, i); }
   // Rows affected by an INSERT/UPDATE/DELETE.
   int64_t affected() const;

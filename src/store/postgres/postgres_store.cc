@@ -6,6 +6,7 @@
 
 #include <charconv>
 
+#include "store/detail/repository_sql.h"
 #include "store/detail/rows.h"
 #include "store/migrations/migrations.h"
 #include "store/postgres/detail/listing.h"
@@ -14,8 +15,6 @@
 namespace ff::store::postgres {
 
 namespace {
-
-const std::string kEmptyObject = "{}";
 
 // Advisory lock key for migrations, "FFST"; the schema name is the second
 // key, so separate schemas in one database migrate independently.
@@ -159,16 +158,8 @@ Result<Agent> PostgresStore::get_agent(const std::string& id) {
 // ---- snapshots
 
 Status PostgresStore::insert_snapshot(const Snapshot& s) {
-  return pool_.with_connection([&](Connection& c) -> Status {
-    const std::string& metadata = s.metadata_json.empty() ? kEmptyObject : s.metadata_json;
-    Status st = c.exec("INSERT INTO snapshots (" FF_STORE_SNAPSHOT_COLUMNS
-                       ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-                       Params::of(s.id, s.agent_id, s.checksum, s.size, metadata, s.status,
-                                  s.created_at, s.uploaded_at))
-                    .status();
-    if (st.code() == Code::kConflict) return Conflict("snapshot " + s.id + " already exists");
-    return st;
-  });
+  return run_sql(
+      true, [&](store::detail::SqlTx& tx) { return store::detail::insert_snapshot_row(tx, s); });
 }
 
 Result<Snapshot> PostgresStore::get_snapshot(const std::string& id) {

@@ -85,6 +85,9 @@ class PostgresStore final : public Store {
   Status consume_enrollment(const std::string& agent_id, const std::string& enrollment_hash,
                             const std::string& secret_hash, SystemTime now) override;
 
+ protected:
+  Status run_sql(bool write, const std::function<Status(store::detail::SqlTx&)>& fn) override;
+
  private:
   explicit PostgresStore(const Options& options)
       : schema_(options.schema),

@@ -43,6 +43,14 @@ void Stmt::bind(int index, const std::optional<std::string>& value) {
   if (rc != SQLITE_OK && bind_rc_ == SQLITE_OK) bind_rc_ = rc;
 }
 
+void Stmt::bind(int index, const std::optional<int64_t>& value) {
+  if (value) return bind(index, *value);
+  int rc = sqlite3_bind_null(stmt_, index);
+  if (rc != SQLITE_OK && bind_rc_ == SQLITE_OK) bind_rc_ = rc;
+}
+
+int Stmt::column_count() const { return sqlite3_column_count(stmt_); }
+
 Result<bool> Stmt::next() {
   if (bind_rc_ != SQLITE_OK) return conn_->error(bind_rc_, "bind");
   int rc = sqlite3_step(stmt_);

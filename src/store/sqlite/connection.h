@@ -14,6 +14,7 @@
 #pragma once
 
 #include <chrono>
+#include <concepts>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -52,6 +53,11 @@ class Stmt {
   void bind(int index, SystemTime value);
   void bind(int index, const std::optional<SystemTime>& value);
   void bind(int index, const std::optional<std::string>& value);  // nullopt binds NULL
+  void bind(int index, const std::optional<int64_t>& value);      // nullopt binds NULL
+  // Only a real bool: a string literal must not decay into this overload.
+  template <typename B>
+  requires std::same_as<B, bool>
+  void bind(int index, B value) { bind(index, static_cast<int64_t>(value ? 1 : 0)); }
 
   // Binds the arguments to parameters 1..N in order.
   template <typename... Args>
@@ -79,6 +85,7 @@ class Stmt {
   std::string text(int col) const;
   int64_t int64(int col) const;
   bool is_null(int col) const;
+  int column_count() const;
 
  private:
   const Connection* conn_;

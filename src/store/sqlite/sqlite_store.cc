@@ -4,6 +4,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "store/detail/repository_sql.h"
 #include "store/detail/rows.h"
 #include "store/detail/where.h"
 #include "store/migrations/migrations.h"
@@ -11,8 +12,6 @@
 namespace ff::store::sqlite {
 
 namespace {
-
-const std::string kEmptyObject = "{}";
 
 // Runs `sql` (one bound id) and reports whether it returned a row.
 Result<bool> has_row(Connection& c, std::string_view sql, const std::string& id) {
@@ -137,16 +136,8 @@ Result<Agent> SqliteStore::get_agent(const std::string& id) {
 // ---- snapshots
 
 Status SqliteStore::insert_snapshot(const Snapshot& s) {
-  return db_->write([&](Connection& c) -> Status {
-    FF_ASSIGN_OR_RETURN(Stmt q, c.prepare("INSERT INTO snapshots (" FF_STORE_SNAPSHOT_COLUMNS
-                                          ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"));
-    const std::string& metadata = s.metadata_json.empty() ? kEmptyObject : s.metadata_json;
-    Status st = q.bind_all(s.id, s.agent_id, s.checksum, s.size, metadata, s.status, s.created_at,
-                           s.uploaded_at)
-                    .run();
-    if (st.code() == Code::kConflict) return Conflict("snapshot " + s.id + " already exists");
-    return st;
-  });
+  return run_sql(
+      true, [&](store::detail::SqlTx& tx) { return store::detail::insert_snapshot_row(tx, s); });
 }
 
 Result<Snapshot> SqliteStore::get_snapshot(const std::string& id) {

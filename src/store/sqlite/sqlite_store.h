@@ -74,6 +74,9 @@ class SqliteStore final : public Store {
   Status consume_enrollment(const std::string& agent_id, const std::string& enrollment_hash,
                             const std::string& secret_hash, SystemTime now) override;
 
+ protected:
+  Status run_sql(bool write, const std::function<Status(store::detail::SqlTx&)>& fn) override;
+
  private:
   explicit SqliteStore(std::unique_ptr<Database> db) : db_(std::move(db)) {}
 

@@ -142,3 +142,28 @@ TEST(AgentConfig, SecretsComeFromTheEnvironment) {
 
 }  // namespace
 }  // namespace ff::agent
+
+namespace ff::agent {
+namespace {
+
+TEST(AgentConfig, BackupFormatAndKeyFile) {
+  auto d = parse({}, {});
+  ASSERT_TRUE(d.ok());
+  EXPECT_EQ(d->backup_format, AgentConfig::BackupFormat::kRepository);
+  EXPECT_TRUE(d->key_file.empty());
+  auto e = parse({}, {{"AGENT_BACKUP_FORMAT", "tar"}, {"AGENT_KEY_FILE", "/etc/ff/key"}});
+  ASSERT_TRUE(e.ok());
+  EXPECT_EQ(e->backup_format, AgentConfig::BackupFormat::kTar);
+  EXPECT_EQ(e->key_file, "/etc/ff/key");
+  auto f = parse({"--backup-format", "repository", "--key-file", "/k"},
+                 {{"AGENT_BACKUP_FORMAT", "tar"}});
+  ASSERT_TRUE(f.ok());
+  EXPECT_EQ(f->backup_format, AgentConfig::BackupFormat::kRepository);
+  EXPECT_EQ(f->key_file, "/k");
+  auto bad = parse({}, {{"AGENT_BACKUP_FORMAT", "zip"}});
+  ASSERT_EQ(bad.status().code(), Code::kValidation);
+  EXPECT_NE(bad.status().message().find("AGENT_BACKUP_FORMAT"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace ff::agent

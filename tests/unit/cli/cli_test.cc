@@ -10,6 +10,7 @@
 #include "cli/format.h"
 #include "cli/job_wait.h"
 #include "cli/login_store.h"
+#include "repo/key.h"
 
 namespace ff::cli {
 namespace {
@@ -119,8 +120,8 @@ TEST(RunCli, NoSubcommandIsAUsageError) {
 TEST(RunCli, HelpListsEverySubcommand) {
   CliRun r = run({"--help"});
   EXPECT_EQ(r.code, kExitOk);
-  for (const char* s :
-       {"login", "agents", "snapshots", "snapshot", "backup", "restore", "jobs", "events", "wal"}) {
+  for (const char* s : {"login", "agents", "snapshots", "snapshot", "backup", "restore", "jobs",
+                        "events", "wal", "gc", "key"}) {
     EXPECT_NE(r.out.find(s), std::string::npos) << s;
   }
 }
@@ -146,6 +147,47 @@ TEST(RunCli, UnreachableOrchestratorIsExit5) {
   CliRun r = run({"--url", "http://127.0.0.1:1", "agents"}, {{"FORTFAIL_TOKEN", "t"}});
   EXPECT_EQ(r.code, kExitUnavailable);
   EXPECT_NE(r.err.find("hint"), std::string::npos);
+}
+
+TEST(RunCli, KeyGenerateWritesA0600KeyFileAndPrintsItsId) {
+  std::string dir = ::testing::TempDir() + "/ff-key-generate";
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  std::string path = dir + "/repo.key";
+  CliRun r = run({"key", "generate", "--out", path.c_str()});
+  ASSERT_EQ(r.code, kExitOk) << r.err;
+  auto key = repo::load_key_file(path);
+  ASSERT_TRUE(key.ok()) << key.status().to_string();
+  EXPECT_NE(r.out.find("key id: " + key->key_id), std::string::npos) << r.out;
+  EXPECT_NE(r.err.find("losing it loses every backup"), std::string::npos) << r.err;
+  struct stat st {};
+  ASSERT_EQ(::stat(path.c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 07777, 0600u);
+  fs::remove_all(dir);
+}
+
+TEST(RunCli, KeyGenerateRefusesToOverwrite) {
+  std::string dir = ::testing::TempDir() + "/ff-key-overwrite";
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  std::string path = dir + "/repo.key";
+  ASSERT_EQ(run({"key", "generate", "--out", path.c_str()}).code, kExitOk);
+  auto first = repo::load_key_file(path);
+  ASSERT_TRUE(first.ok());
+  CliRun again = run({"--json", "key", "generate", "--out", path.c_str()});
+  EXPECT_EQ(again.code, kExitFailed);
+  EXPECT_NE(again.err.find("already exists"), std::string::npos) << again.err;
+  EXPECT_TRUE(again.out.empty());
+  auto still = repo::load_key_file(path);
+  ASSERT_TRUE(still.ok());
+  EXPECT_EQ(still->key_id, first->key_id);
+  fs::remove_all(dir);
+}
+
+TEST(RunCli, KeyGenerateNeedsOut) {
+  CliRun r = run({"key", "generate"});
+  EXPECT_EQ(r.code, kExitUsage);
+  EXPECT_NE(r.err.find("--out"), std::string::npos);
 }
 
 }  // namespace

@@ -39,6 +39,42 @@ TEST(ApiClient, SendsJsonWithBearerAndParsesTheAnswer) {
   EXPECT_EQ(seen[0].body, R"({"id":"s1"})");
 }
 
+TEST(ApiClient, LargeJsonAnswersAreKeptWhole) {
+  // A lookup or locate of 10000 ids answers with ~1.5 MiB of JSON.
+  std::string big = "{\"known\":{";
+  for (int i = 0; i < 20000; ++i) big += (i ? ",\"" : "\"") + std::to_string(i) + "\":\"p\"";
+  big += "}}";
+  FakeHttpServer server([&](const SeenRequest&) {
+    return FakeHttpServer::response(200, big, "Content-Type: application/json\r\n");
+  });
+  ApiClient c(opts(server.url()));
+  auto r = c.post("/repository/sessions/s/lookup", {{"ids", nlohmann::json::array()}});
+  ASSERT_TRUE(r.ok()) << r.status().to_string();
+  EXPECT_EQ((*r)["known"].size(), 20000u);
+}
+
+TEST(ApiClient, BoundedRangeNamesItsLastByte) {
+  FakeHttpServer server([](const SeenRequest&) {
+    return FakeHttpServer::response(206, "bcd", "Content-Range: bytes 1-3/10\r\n");
+  });
+  ApiClient c(opts(server.url()));
+  std::string got;
+  DownloadRequest d;
+  d.url = "/packs/p/object";
+  d.offset = 1;
+  d.length = 3;
+  d.write = [&](std::string_view chunk) {
+    got.append(chunk);
+    return OkStatus();
+  };
+  auto r = c.download(d);
+  ASSERT_TRUE(r.ok()) << r.status().to_string();
+  EXPECT_EQ(got, "bcd");
+  auto seen = server.requests();
+  ASSERT_EQ(seen.size(), 1u);
+  EXPECT_NE(seen[0].headers.find("Range: bytes=1-3"), std::string::npos);
+}
+
 TEST(ApiClient, MapsErrorsAndExposesRetryAfter) {
   FakeHttpServer server([](const SeenRequest& r) {
     if (r.target == "/busy")

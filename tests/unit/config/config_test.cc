@@ -237,13 +237,27 @@ TEST(Config, BadValuesNameTheVariable) {
                {"ORCH_LOG_LEVEL", "loud", "ORCH_LOG_LEVEL"},
                {"ORCH_BEHIND_TLS_PROXY", "yes", "ORCH_BEHIND_TLS_PROXY"},
                {"S3_STREAM_PUT_MAX_BYTES", "6000000000", "S3_STREAM_PUT_MAX_BYTES"},
-               {"S3_STREAM_PUT_MAX_BYTES", "-1", "S3_STREAM_PUT_MAX_BYTES"}};
+               {"S3_STREAM_PUT_MAX_BYTES", "-1", "S3_STREAM_PUT_MAX_BYTES"},
+               {"ORCH_REQUIRE_ENCRYPTION", "yes", "ORCH_REQUIRE_ENCRYPTION"},
+               {"ORCH_REPO_SESSION_TTL_SECONDS", "0", "ORCH_REPO_SESSION_TTL_SECONDS"}};
   for (const auto& c : cases) {
     auto r = load(env_of({{c.name, c.value}}));
     ASSERT_FALSE(r.ok()) << c.name;
     EXPECT_EQ(r.status().message().rfind(std::string(c.named) + ":", 0), 0u)
         << r.status().message();
   }
+}
+
+TEST(Config, RepositoryFormatSettings) {
+  auto d = load(env_of({}));
+  ASSERT_TRUE(d.ok());
+  EXPECT_FALSE(d->config.require_encryption);
+  EXPECT_EQ(d->config.repo_session_ttl, std::chrono::seconds(3600));
+  auto r =
+      load(env_of({{"ORCH_REQUIRE_ENCRYPTION", "1"}, {"ORCH_REPO_SESSION_TTL_SECONDS", "60"}}));
+  ASSERT_TRUE(r.ok()) << r.status().to_string();
+  EXPECT_TRUE(r->config.require_encryption);
+  EXPECT_EQ(r->config.repo_session_ttl, std::chrono::seconds(60));
 }
 
 TEST(Config, S3TransferSizes) {

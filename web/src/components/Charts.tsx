@@ -1,10 +1,12 @@
-// The overview's two charts, drawn with uPlot: snapshot bytes over time and
+// The overview's two charts, drawn with uPlot: stored bytes over time (what each
+// snapshot added: deduplicated snapshots add little) and
 // how long finished jobs took.
 import { useEffect, useMemo, useRef } from 'preact/hooks';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 
 import { formatBytes, formatDuration, toMillis } from '../format';
+import { storedBytes } from '../snapshot';
 import type { Job, Snapshot } from '../types';
 import { Empty } from './common';
 
@@ -77,8 +79,9 @@ export function StoredBytesChart({ snapshots }: { snapshots: Snapshot[] }) {
     let sumAll = 0;
     let sumAvail = 0;
     for (const s of sorted) {
-      sumAll += s.size;
-      if (s.status === 'available') sumAvail += s.size;
+      const added = storedBytes(s) ?? 0;
+      sumAll += added;
+      if (s.status === 'available') sumAvail += added;
       const x = toMillis(s.created_at) / 1000;
       if (xs.length && xs[xs.length - 1] === x) {
         all[all.length - 1] = sumAll;

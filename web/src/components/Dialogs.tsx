@@ -5,6 +5,7 @@ import { ApiError, request } from '../api';
 import { refreshSoon } from '../data';
 import { formatBytes, formatDate } from '../format';
 import { href, navigate } from '../router';
+import { snapshotFormat, storedBytes } from '../snapshot';
 import { toast } from '../store';
 import type { Agent, BackupJob, RestoreJob, Snapshot } from '../types';
 import { Modal } from './common';
@@ -47,8 +48,10 @@ export function RestoreDialog({ snapshot, agents, onClose }: { snapshot: Snapsho
     <Modal title={`Restore snapshot ${snapshot.id}`} onClose={onClose}>
       <form class="stack" onSubmit={submit}>
         <p class="muted">
-          {formatBytes(snapshot.size)} from <strong>{snapshot.agent_id}</strong>, taken {formatDate(snapshot.created_at)}. The
-          target agent downloads it, checks its SHA-256 and extracts it.
+          {formatBytes(snapshot.size)} from <strong>{snapshot.agent_id}</strong>, taken {formatDate(snapshot.created_at)}.{' '}
+          {snapshotFormat(snapshot) === 'repository'
+            ? 'The target agent fetches its packs, checks every chunk and writes the files; an encrypted snapshot needs the same repository key on the target.'
+            : 'The target agent downloads it, checks its SHA-256 and extracts it.'}
         </p>
         {agents.length === 0 ? (
           <p class="notice notice-warn">No agent is known yet, so there is nowhere to restore to.</p>
@@ -118,8 +121,10 @@ export function DeleteDialog({ snapshot, onClose, onDeleted }: { snapshot: Snaps
     <Modal title={`Delete snapshot ${snapshot.id}?`} onClose={onClose}>
       <form class="stack" onSubmit={submit}>
         <p>
-          This removes the snapshot's metadata and its {formatBytes(snapshot.size)} of stored bytes for good. It cannot be
-          restored afterwards.
+          {snapshotFormat(snapshot) === 'repository'
+            ? `This removes the snapshot and its references to packs for good; garbage collection (fortfail gc) then frees what no other snapshot shares (this backup added ${formatBytes(storedBytes(snapshot) ?? 0)}).`
+            : `This removes the snapshot's metadata and its ${formatBytes(snapshot.size)} of stored bytes for good.`}{' '}
+          It cannot be restored afterwards.
         </p>
         {error && (
           <p class="notice notice-bad" role="alert">

@@ -3,6 +3,7 @@ import type { ComponentChildren } from 'preact';
 
 import { formatBytes, formatDuration, toMillis } from '../format';
 import { href } from '../router';
+import { isEncrypted, logicalSize, storedBytes } from '../snapshot';
 import type { State } from '../store';
 import type { Job } from '../types';
 import { JobDurationChart, StoredBytesChart } from './Charts';
@@ -32,8 +33,9 @@ export function Overview({ state, jobs }: { state: State; jobs: Job[] }) {
   const { agents, snapshots, now } = state;
   const online = count(agents, (a) => a.status === 'online');
   const available = snapshots.filter((s) => s.status === 'available');
-  const stored = available.reduce((n, s) => n + s.size, 0);
-  const registered = snapshots.reduce((n, s) => n + s.size, 0);
+  const stored = available.reduce((n, s) => n + (storedBytes(s) ?? 0), 0);
+  const logical = available.reduce((n, s) => n + (logicalSize(s) ?? 0), 0);
+  const unencrypted = count(available, (s) => !isEncrypted(s));
   const active = jobs.filter((j) => j.status === 'pending' || j.status === 'in_progress');
   const finished = jobs.filter((j) => j.status === 'completed' || j.status === 'failed');
   const recent = state.events.slice(-8).reverse();
@@ -101,10 +103,13 @@ export function Overview({ state, jobs }: { state: State; jobs: Job[] }) {
           title="Bytes stored"
           value={formatBytes(stored)}
           detail={
-            <span class="muted">
-              in {available.length} available snapshot{available.length === 1 ? '' : 's'}
-              {registered > stored ? `; ${formatBytes(registered - stored)} still pending` : ''}
-            </span>
+            <>
+              <span class="muted">
+                added by {available.length} available snapshot{available.length === 1 ? '' : 's'}
+                {logical > stored ? ` holding ${formatBytes(logical)} of files` : ''}
+              </span>
+              {unencrypted > 0 && <Badge status="not_encrypted" label={`${unencrypted} not encrypted`} />}
+            </>
           }
           link={href('snapshots')}
           linkText="Snapshots"

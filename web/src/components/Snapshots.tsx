@@ -6,27 +6,55 @@ import { formatBytes, formatDate, toMillis } from '../format';
 import { href, navigate } from '../router';
 import { may, roleHint, tokenRole } from '../role';
 import type { Route } from '../router';
+import { ENCRYPTION_WARNING, fileCount, isEncrypted, logicalSize, snapshotFormat, storedBytes } from '../snapshot';
 import type { State } from '../store';
 import type { Snapshot, SnapshotStatus } from '../types';
 import { DeleteDialog, RestoreDialog } from './Dialogs';
-import { Badge, Empty, PageHeader, RelTime } from './common';
+import { Badge, Empty, EncryptionBadge, PageHeader, RelTime } from './common';
 
-type SortKey = 'id' | 'agent_id' | 'status' | 'size' | 'created_at';
+type SortKey = 'id' | 'agent_id' | 'status' | 'format' | 'files' | 'logical' | 'stored' | 'created_at';
 type Action = { kind: 'restore' | 'delete'; snapshot: Snapshot } | null;
 
 const COLUMNS: { key: SortKey; label: string; cls?: string }[] = [
   { key: 'id', label: 'Snapshot' },
   { key: 'agent_id', label: 'Agent' },
   { key: 'status', label: 'Status' },
-  { key: 'size', label: 'Size', cls: 'num' },
+  { key: 'format', label: 'Format' },
+  { key: 'files', label: 'Files', cls: 'num' },
+  { key: 'logical', label: 'Size', cls: 'num' },
+  { key: 'stored', label: 'Stored', cls: 'num' },
   { key: 'created_at', label: 'Created' },
 ];
+const NUMERIC = new Set<SortKey>(['files', 'logical', 'stored', 'created_at']);
+
+// Unknown numbers sort below every known one.
+const byNumber = (a: number | null, b: number | null): number => (a ?? -1) - (b ?? -1);
 
 function compare(a: Snapshot, b: Snapshot, key: SortKey): number {
-  if (key === 'size') return a.size - b.size;
-  if (key === 'created_at') return toMillis(a.created_at) - toMillis(b.created_at);
-  return String(a[key]).localeCompare(String(b[key]));
+  switch (key) {
+    case 'files':
+      return byNumber(fileCount(a), fileCount(b));
+    case 'logical':
+      return byNumber(logicalSize(a), logicalSize(b));
+    case 'stored':
+      return byNumber(storedBytes(a), storedBytes(b));
+    case 'created_at':
+      return toMillis(a.created_at) - toMillis(b.created_at);
+    case 'format':
+      return formatLabel(a).localeCompare(formatLabel(b));
+    default:
+      return String(a[key]).localeCompare(String(b[key]));
+  }
 }
+
+const formatLabel = (s: Snapshot): string => `${snapshotFormat(s)} ${isEncrypted(s) ? 'encrypted' : 'not encrypted'}`;
+
+function Bytes({ n, unknown }: { n: number | null; unknown: string }) {
+  if (n === null) return <span class="muted" title={unknown}>—</span>;
+  return <span title={`${n.toLocaleString('en')} bytes`}>{formatBytes(n)}</span>;
+}
+
+const count = (n: number | null): string => (n === null ? '—' : n.toLocaleString('en'));
 
 export function SnapshotsPage({ state, route }: { state: State; route: Route }) {
   const id = route.parts[1];
@@ -103,7 +131,7 @@ function SnapshotList({ state, route }: { state: State; route: Route }) {
                       <button
                         type="button"
                         class="sort"
-                        onClick={() => setSort({ key: c.key, desc: active ? !sort.desc : c.key === 'created_at' || c.key === 'size' })}
+                        onClick={() => setSort({ key: c.key, desc: active ? !sort.desc : NUMERIC.has(c.key) })}
                       >
                         {c.label}
                         <span class="sort-icon" aria-hidden="true">
@@ -130,8 +158,19 @@ function SnapshotList({ state, route }: { state: State; route: Route }) {
                   <td data-label="Status">
                     <Badge status={s.status} />
                   </td>
-                  <td data-label="Size" class="num" title={`${s.size} bytes`}>
-                    {formatBytes(s.size)}
+                  <td data-label="Format">
+                    <span class="snap-format">
+                      {snapshotFormat(s)} <EncryptionBadge snapshot={s} />
+                    </span>
+                  </td>
+                  <td data-label="Files" class="num">
+                    {count(fileCount(s))}
+                  </td>
+                  <td data-label="Size" class="num">
+                    <Bytes n={logicalSize(s)} unknown="the agent did not record the size of what it backed up" />
+                  </td>
+                  <td data-label="Stored" class="num">
+                    <Bytes n={storedBytes(s)} unknown="this orchestrator does not report what the backup added" />
                   </td>
                   <td data-label="Created">
                     <RelTime iso={s.created_at} now={now} />
@@ -229,9 +268,29 @@ function SnapshotDetail({ state, id }: { state: State; id: string }) {
             </dd>
             <dt>Agent</dt>
             <dd class="mono">{s.agent_id}</dd>
+            <dt>Format</dt>
+            <dd>
+              {snapshotFormat(s) === 'repository' ? 'repository (deduplicated packs)' : 'tar (one tar.zst object)'}
+            </dd>
+            <dt>Encryption</dt>
+            <dd>
+              <EncryptionBadge snapshot={s} />
+              {isEncrypted(s) ? (
+                s.repository_id && <span class="muted small mono"> key {s.repository_id}</span>
+              ) : (
+                <p class="hint warn">{ENCRYPTION_WARNING}</p>
+              )}
+            </dd>
+            <dt>Files</dt>
+            <dd>{count(fileCount(s))}</dd>
             <dt>Size</dt>
             <dd>
-              {formatBytes(s.size)} <span class="muted">({s.size.toLocaleString('en')} bytes)</span>
+              <FactBytes n={logicalSize(s)} />
+            </dd>
+            <dt>Stored</dt>
+            <dd>
+              <FactBytes n={storedBytes(s)} />
+              <span class="muted small"> added by this backup</span>
             </dd>
             <dt>Created</dt>
             <dd>
@@ -239,8 +298,8 @@ function SnapshotDetail({ state, id }: { state: State; id: string }) {
             </dd>
             <dt>Uploaded</dt>
             <dd>{s.uploaded_at ? formatDate(s.uploaded_at) : <span class="muted">not yet</span>}</dd>
-            <dt>SHA-256</dt>
-            <dd class="mono break">{s.checksum}</dd>
+            <dt>{snapshotFormat(s) === 'repository' ? 'Root tree' : 'SHA-256'}</dt>
+            <dd class="mono break">{s.root ?? s.checksum}</dd>
           </dl>
         </section>
         <section class="card" aria-labelledby="snap-meta">
@@ -273,6 +332,15 @@ function SnapshotDetail({ state, id }: { state: State; id: string }) {
       {action?.kind === 'delete' && (
         <DeleteDialog snapshot={s} onClose={() => setAction(null)} onDeleted={() => navigate(href('snapshots'))} />
       )}
+    </>
+  );
+}
+
+function FactBytes({ n }: { n: number | null }) {
+  if (n === null) return <span class="muted">not recorded</span>;
+  return (
+    <>
+      {formatBytes(n)} <span class="muted">({n.toLocaleString('en')} bytes)</span>
     </>
   );
 }

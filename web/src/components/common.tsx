@@ -3,7 +3,9 @@ import type { ComponentChildren } from 'preact';
 import { useEffect, useId, useRef } from 'preact/hooks';
 
 import { formatBytes, formatDate, percent, relativeTime, statusLabel } from '../format';
+import { ENCRYPTION_WARNING, isEncrypted } from '../snapshot';
 import type { Progress } from '../store';
+import type { Snapshot } from '../types';
 
 const TONE: Record<string, string> = {
   online: 'ok',
@@ -14,14 +16,25 @@ const TONE: Record<string, string> = {
   in_progress: 'info',
   corrupt: 'bad',
   failed: 'bad',
+  encrypted: 'ok',
+  not_encrypted: 'warn',
 };
 
-export function Badge({ status, label }: { status: string; label?: string }) {
+export function Badge({ status, label, title }: { status: string; label?: string; title?: string }) {
   return (
-    <span class={`badge badge-${TONE[status] ?? 'muted'}`} data-status={status}>
+    <span class={`badge badge-${TONE[status] ?? 'muted'}`} data-status={status} title={title}>
       <span class="badge-dot" aria-hidden="true" />
       {label ?? statusLabel(status)}
     </span>
+  );
+}
+
+// "encrypted", or "not encrypted" marked as a warning (the text says it, not only the colour).
+export function EncryptionBadge({ snapshot }: { snapshot: Snapshot }) {
+  return isEncrypted(snapshot) ? (
+    <Badge status="encrypted" label="encrypted" title="Encrypted by the agent: the orchestrator and the store never see its plaintext" />
+  ) : (
+    <Badge status="not_encrypted" label="not encrypted" title={ENCRYPTION_WARNING} />
   );
 }
 

@@ -1,0 +1,194 @@
+#include "agent/repo_backup.h"
+
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+#include <filesystem>
+
+#include "agent/blob_saver.h"
+#include "agent/file_cache.h"
+#include "agent/progress.h"
+#include "agent/repo_transfer.h"
+#include "agent/repo_walk.h"
+
+namespace ff::agent {
+
+namespace {
+
+// Every id the old cache lists, once each, so one lookup pass decides which
+// cached files can be trusted (and the session holds their packs).
+std::vector<repo::BlobId> cached_ids(const FileCache& cache) {
+  BlobIdSet seen;
+  std::vector<repo::BlobId> out;
+  for (const auto& [path, e] : cache) {
+    for (const auto& id : e.content) {
+      if (seen.insert(id).second) out.push_back(id);
+    }
+  }
+  return out;
+}
+
+FileCache load_cache_or_warn(const std::string& path) {
+  auto loaded = load_file_cache(path);
+  if (loaded.ok()) return std::move(loaded).value();
+  if (loaded.status().code() != Code::kNotFound) {
+    spdlog::warn("{}; every file is read again", loaded.status().message());
+  }
+  return {};
+}
+
+}  // namespace
+
+std::string file_cache_namespace(const repo::Codec& codec, const std::string& agent_id) {
+  return codec.encrypted() ? codec.key_id() : "agent-" + agent_id;
+}
+
+Result<std::string> run_repo_backup(TaskContext& ctx, const BackupRequest& req) {
+  const auto t0 = ctx.clock.monotonic_now();
+  const std::string snapshot_id = make_snapshot_id(ctx.api.agent_id(), ctx.clock.now(), ctx.random);
+  auto post = [&](const char* type, std::string message, nlohmann::json meta, bool durable,
+                  const std::string& snap) {
+    Event e{req.job_id, snap, type, std::move(message), std::move(meta)};
+    return ctx.api.post_event(e, durable);
+  };
+  Status started =
+      post("backup_started", "backup of " + ctx.config.backup_dir + " started",
+           {{"source_path", ctx.config.backup_dir}, {"format", "repository-v1"}}, true, "");
+  if (started.code() == Code::kConflict && !req.job_id.empty()) {
+    spdlog::info("backup job {} is already finished; skipping", req.job_id);
+    return std::string();
+  }
+  if (!started.ok()) {
+    spdlog::error("backup: cannot report its start: {}", started.to_string());
+    return started;
+  }
+  std::string session_id;
+  auto fail = [&](Status s) -> Status {
+    if (!session_id.empty()) {
+      // Releases the holds at once; a session left open would only expire.
+      ctx.api.abort_session(session_id).ignore_error();
+    }
+    if (ctx.stop.stop_requested()) {
+      spdlog::warn("backup abandoned on shutdown");
+      if (req.job_id.empty()) return s;
+    }
+    spdlog::error("backup failed: {}", s.to_string());
+    post("backup_failed", s.message(), {{"code", code_name(s.code())}}, true, "").ignore_error();
+    return s;
+  };
+  std::error_code ec;
+  std::filesystem::create_directories(ctx.config.spool_dir, ec);
+  if (ec) return fail(Internal("cannot create the spool directory: " + ec.message()));
+
+  const repo::Codec& codec = ctx.codec;
+  auto session = ctx.api.open_session(codec.encrypted() ? codec.key_id() : "");
+  if (!session.ok()) {
+    Status s = session.status().with_context("open repository session");
+    if (s.code() == Code::kNotFound) {
+      s = s.with_context("the orchestrator has no repository routes; set AGENT_BACKUP_FORMAT=tar");
+    }
+    return fail(s);
+  }
+  session_id = session->id;
+
+  const std::string cache_path =
+      file_cache_path(ctx.config.state_dir, file_cache_namespace(codec, ctx.api.agent_id()));
+  FileCache old_cache = load_cache_or_warn(cache_path);
+  FileCache new_cache;
+
+  auto token = ctx.api.fresh_token();
+  if (!token.ok()) return fail(token.status());
+  // The pack uploader's retries stop with the agent like the main loop's.
+  Retrier retrier(ctx.api.retrier().policy(), ctx.clock, ctx.random, ctx.stop);
+  uint64_t sealed = 0, stored_bytes = 0, packs = 0;
+  WalkStats stats;
+  Result<repo::BlobId> root = Internal("not walked");
+  {
+    PackUploader uploader(ctx.config.client_options(), retrier, session_id);
+    BlobSaver saver(ctx.api, codec, ctx.random, uploader, session_id,
+                    ctx.config.spool_dir + "/backup-" + snapshot_id + "-pack-",
+                    ctx.config.zstd_level);
+    Status learned = saver.learn(cached_ids(old_cache));
+    if (!learned.ok()) return fail(learned.with_context("look up cached chunks"));
+
+    bool report = !req.job_id.empty();
+    ProgressThrottle throttle(ctx.clock, std::chrono::seconds(1));
+    WalkOptions opts;
+    opts.paths = req.paths;
+    opts.old_cache = &old_cache;
+    opts.new_cache = &new_cache;
+    opts.cancelled = [&] { return ctx.stop.stop_requested(); };
+    opts.progress = [&](const WalkStats& s) {
+      if (!report || !throttle.due()) return;
+      post("backup_in_progress", "reading",
+           {{"phase", "read"},
+            {"bytes_done", s.byte_count},
+            {"bytes_total", 0},
+            {"bytes_uploaded", uploader.uploaded_bytes()}},
+           false, "")
+          .ignore_error();
+    };
+    root = walk_tree(ctx.config.backup_dir, codec, saver, opts, stats);
+    if (!root.ok()) return fail(root.status().with_context("walk"));
+    if (report) {
+      post("backup_in_progress", "uploading",
+           {{"phase", "upload"}, {"bytes_done", stats.byte_count}, {"bytes_total", 0}}, false, "")
+          .ignore_error();
+    }
+    Status finished = saver.finish();
+    if (!finished.ok()) return fail(finished.with_context("upload"));
+    sealed = saver.blobs_sealed();
+    stored_bytes = uploader.uploaded_bytes();
+    packs = uploader.uploaded_packs();
+  }
+
+  nlohmann::json warnings = nlohmann::json::array();
+  for (const auto& w : stats.warnings) warnings.push_back(w);
+  nlohmann::json meta = {{"file_count", stats.file_count},
+                         {"dir_count", stats.dir_count},
+                         {"symlink_count", stats.symlink_count},
+                         {"hardlink_count", stats.hardlink_count},
+                         {"byte_count", stats.byte_count},
+                         // Blobs are zstd-compressed where it saves (codec.h); kept
+                         // for readers of the tar snapshots' metadata.
+                         {"compression", "zstd"},
+                         {"source_path", ctx.config.backup_dir},
+                         {"warnings", warnings},
+                         {"agent_version", FF_VERSION},
+                         {"root", root_metadata(stats.root)}};
+  if (stats.warnings_dropped > 0) meta["warnings_dropped"] = stats.warnings_dropped;
+  if (!req.paths.empty()) meta["paths"] = req.paths;
+  if (!req.job_id.empty()) meta["job_id"] = req.job_id;
+  auto committed = ctx.api.commit(session_id, snapshot_id, repo::blob_id_hex(*root), meta);
+  if (!committed.ok()) return fail(committed.status().with_context("commit"));
+  session_id.clear();  // closed by the commit
+  if (committed->is_object() && committed->contains("stored_bytes") &&
+      (*committed)["stored_bytes"].is_number_unsigned()) {
+    stored_bytes = (*committed)["stored_bytes"].get<uint64_t>();
+  }
+  if (Status s = save_file_cache(cache_path, new_cache); !s.ok()) {
+    spdlog::warn("{}; the next backup reads every file", s.message());
+  }
+  auto secs = std::chrono::duration<double>(ctx.clock.monotonic_now() - t0).count();
+  spdlog::info(
+      "backup {}: {} files ({} from the cache), {} bytes ({} read); {} new blobs in {} packs, "
+      "{} bytes stored; {:.1f} s",
+      snapshot_id, stats.file_count, stats.files_cached, stats.byte_count, stats.bytes_read, sealed,
+      packs, stored_bytes, secs);
+  Status done = post("backup_completed", "snapshot " + snapshot_id + " committed",
+                     {{"snapshot_id", snapshot_id},
+                      {"format", "repository-v1"},
+                      {"encrypted", codec.encrypted()},
+                      {"size", stats.byte_count},
+                      {"stored_bytes", stored_bytes},
+                      {"file_count", stats.file_count},
+                      {"byte_count", stats.byte_count},
+                      {"checksum", repo::blob_id_hex(*root)},
+                      {"warnings", warnings.size()}},
+                     true, snapshot_id);
+  if (!done.ok())
+    spdlog::warn("backup {}: completion event not delivered: {}", snapshot_id, done.to_string());
+  return snapshot_id;
+}
+
+}  // namespace ff::agent
