@@ -16,7 +16,12 @@ namespace {
 constexpr std::string_view kMagic = "FFPK";
 constexpr uint8_t kVersion = 1;
 constexpr uint8_t kFlagEncrypted = 1;
-constexpr size_t kPrefixBytes = 8;  // magic, version, flags, reserved(2)
+constexpr size_t kSaltBytes = 16;
+// magic, version, flags, reserved(2), salt. The random salt makes every pack's
+// bytes (and so its id) unique: without it two keyless agents packing the same
+// new blobs in the same order would write byte-identical packs, and the second
+// one's announce would collide with the first's in another namespace.
+constexpr size_t kPrefixBytes = 8 + kSaltBytes;
 constexpr std::string_view kTrailerMagic = "FFPKEND1";
 constexpr size_t kTrailerBytes = 4 + kTrailerMagic.size();  // header_length, magic
 
@@ -90,6 +95,7 @@ Result<std::unique_ptr<PackWriter>> PackWriter::create(const std::string& path, 
   prefix.push_back(static_cast<char>(kVersion));
   prefix.push_back(static_cast<char>(codec.encrypted() ? kFlagEncrypted : 0));
   prefix.append(2, '\0');
+  prefix.append(random.bytes(kSaltBytes));
   Status s = detail::write_all(w->fd_, prefix);
   if (!s.ok()) return s.with_context("pack " + path);
   w->hash_.update(prefix);

@@ -1,7 +1,7 @@
 // Pack: many sealed blobs in one object, so a backup writes a few large
 // objects instead of one per chunk. Layout (docs/repository-format.md "Pack"):
 //
-//   "FFPK" version(1)=1 flags(1: bit 0 = encrypted) reserved(2)=0
+//   "FFPK" version(1)=1 flags(1: bit 0 = encrypted) reserved(2)=0 salt(16, random)
 //   blob_0 ... blob_n-1                      sealed blobs (codec.h), back to back
 //   header                                   sealed with Codec::seal_header
 //   header_length (uint32 little endian)     bytes of the sealed header

@@ -40,7 +40,7 @@ def zstd(data):
 
 
 def pack(blobs, keyed, compress):
-    out = b'FFPK' + bytes([1, 1 if keyed else 0, 0, 0])
+    out = b'FFPK' + bytes([1, 1 if keyed else 0, 0, 0]) + b'\x5a' * 16  # salt
     entries = b''
     for i, (blob_type, plain) in enumerate(blobs):
         if keyed:
