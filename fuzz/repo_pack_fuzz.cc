@@ -20,7 +20,7 @@ void read_pack(const ff::repo::Codec& codec, std::string_view pack) {
     FF_FUZZ_CHECK(entries.status().code() == ff::Code::kDataLoss);
     return;
   }
-  uint64_t next = 8;
+  uint64_t next = ff::repo::kPackPrefixBytes;
   for (const auto& e : *entries) {
     FF_FUZZ_CHECK(e.offset == next && e.offset + e.length <= pack.size());
     next = e.offset + e.length;

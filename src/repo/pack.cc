@@ -22,6 +22,7 @@ constexpr size_t kSaltBytes = 16;
 // new blobs in the same order would write byte-identical packs, and the second
 // one's announce would collide with the first's in another namespace.
 constexpr size_t kPrefixBytes = 8 + kSaltBytes;
+static_assert(kPrefixBytes == kPackPrefixBytes);
 constexpr std::string_view kTrailerMagic = "FFPKEND1";
 constexpr size_t kTrailerBytes = 4 + kTrailerMagic.size();  // header_length, magic
 

@@ -32,6 +32,8 @@ namespace ff::repo {
 inline constexpr uint64_t kPackTargetBytes = 16ull << 20;  // a pack is closed past this
 inline constexpr size_t kPackMaxBlobs = 10000;
 inline constexpr size_t kPackHeaderEntryBytes = 46;
+// Magic, version, flags, reserved(2), salt(16): the first blob starts here.
+inline constexpr size_t kPackPrefixBytes = 24;
 
 struct PackEntry {
   BlobType type = BlobType::kData;
