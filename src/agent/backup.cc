@@ -4,9 +4,9 @@
 #include <unistd.h>
 
 #include <ctime>
-#include <filesystem>
 
 #include "agent/archive_writer.h"
+#include "agent/backup_report.h"
 #include "agent/progress.h"
 #include "common/hex.h"
 
@@ -23,37 +23,20 @@ std::string make_snapshot_id(const std::string& agent_id, SystemTime now, sys::R
 
 Result<std::string> run_backup(TaskContext& ctx, const BackupRequest& req) {
   const std::string snapshot_id = make_snapshot_id(ctx.api.agent_id(), ctx.clock.now(), ctx.random);
+  BackupReport report(ctx, req.job_id);
   auto post = [&](const char* type, std::string message, nlohmann::json meta, bool durable,
                   const std::string& snap) {
-    Event e{req.job_id, snap, type, std::move(message), std::move(meta)};
-    return ctx.api.post_event(e, durable);
+    return report.post(type, std::move(message), std::move(meta), durable, snap);
   };
-  Status started = post("backup_started", "backup of " + ctx.config.backup_dir + " started",
-                        {{"source_path", ctx.config.backup_dir}}, true, "");
-  if (started.code() == Code::kConflict && !req.job_id.empty()) {
-    spdlog::info("backup job {} is already finished; skipping", req.job_id);
-    return std::string();
-  }
-  if (!started.ok()) {
-    spdlog::error("backup: cannot report its start: {}", started.to_string());
-    return started;
-  }
+  auto go = report.start({{"source_path", ctx.config.backup_dir}});
+  if (!go.ok()) return go.status();
+  if (!*go) return std::string();
   std::string spool = ctx.config.spool_dir + "/backup-" + snapshot_id + ".tar.zst";
   auto fail = [&](Status s) -> Status {
     ::unlink(spool.c_str());
-    if (ctx.stop.stop_requested()) {
-      spdlog::warn("backup abandoned on shutdown");
-      if (req.job_id.empty()) return s;
-    }
-    spdlog::error("backup failed: {}", s.to_string());
-    post("backup_failed", s.message(), {{"code", code_name(s.code())}}, true, "").ignore_error();
-    return s;
+    return report.fail(std::move(s));
   };
-  std::error_code ec;
-  std::filesystem::create_directories(ctx.config.spool_dir, ec);
-  if (ec) return fail(Internal("cannot create the spool directory: " + ec.message()));
 
-  bool report = !req.job_id.empty();
   ProgressThrottle throttle(ctx.clock, std::chrono::seconds(1));
   ArchiveOptions opts;
   opts.zstd_level = ctx.config.zstd_level;
@@ -61,7 +44,7 @@ Result<std::string> run_backup(TaskContext& ctx, const BackupRequest& req) {
   opts.paths = req.paths;
   opts.cancelled = [&] { return ctx.stop.stop_requested(); };
   opts.progress = [&](uint64_t bytes) {
-    if (!report || !throttle.due()) return;
+    if (!report.has_job() || !throttle.due()) return;
     post("backup_in_progress", "archiving",
          {{"phase", "archive"}, {"bytes_done", bytes}, {"bytes_total", 0}}, false, "")
         .ignore_error();
@@ -88,7 +71,7 @@ Result<std::string> run_backup(TaskContext& ctx, const BackupRequest& req) {
   auto ticket = ctx.api.create_snapshot(snapshot_id, archive->sha256, archive->size, meta);
   if (!ticket.ok()) return fail(ticket.status().with_context("register snapshot"));
   Status up = ctx.api.upload_snapshot(*ticket, spool, [&](uint64_t done, uint64_t total) {
-    if (!report || !throttle.due()) return;
+    if (!report.has_job() || !throttle.due()) return;
     post("backup_in_progress", "uploading",
          {{"phase", "upload"}, {"bytes_done", done}, {"bytes_total", total}}, false, snapshot_id)
         .ignore_error();

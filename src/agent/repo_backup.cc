@@ -3,8 +3,8 @@
 #include <spdlog/spdlog.h>
 
 #include <chrono>
-#include <filesystem>
 
+#include "agent/backup_report.h"
 #include "agent/blob_saver.h"
 #include "agent/file_cache.h"
 #include "agent/progress.h"
@@ -46,39 +46,22 @@ std::string file_cache_namespace(const repo::Codec& codec, const std::string& ag
 Result<std::string> run_repo_backup(TaskContext& ctx, const BackupRequest& req) {
   const auto t0 = ctx.clock.monotonic_now();
   const std::string snapshot_id = make_snapshot_id(ctx.api.agent_id(), ctx.clock.now(), ctx.random);
+  BackupReport report(ctx, req.job_id);
   auto post = [&](const char* type, std::string message, nlohmann::json meta, bool durable,
                   const std::string& snap) {
-    Event e{req.job_id, snap, type, std::move(message), std::move(meta)};
-    return ctx.api.post_event(e, durable);
+    return report.post(type, std::move(message), std::move(meta), durable, snap);
   };
-  Status started =
-      post("backup_started", "backup of " + ctx.config.backup_dir + " started",
-           {{"source_path", ctx.config.backup_dir}, {"format", "repository-v1"}}, true, "");
-  if (started.code() == Code::kConflict && !req.job_id.empty()) {
-    spdlog::info("backup job {} is already finished; skipping", req.job_id);
-    return std::string();
-  }
-  if (!started.ok()) {
-    spdlog::error("backup: cannot report its start: {}", started.to_string());
-    return started;
-  }
+  auto go = report.start({{"source_path", ctx.config.backup_dir}, {"format", "repository-v1"}});
+  if (!go.ok()) return go.status();
+  if (!*go) return std::string();
   std::string session_id;
   auto fail = [&](Status s) -> Status {
     if (!session_id.empty()) {
       // Releases the holds at once; a session left open would only expire.
       ctx.api.abort_session(session_id).ignore_error();
     }
-    if (ctx.stop.stop_requested()) {
-      spdlog::warn("backup abandoned on shutdown");
-      if (req.job_id.empty()) return s;
-    }
-    spdlog::error("backup failed: {}", s.to_string());
-    post("backup_failed", s.message(), {{"code", code_name(s.code())}}, true, "").ignore_error();
-    return s;
+    return report.fail(std::move(s));
   };
-  std::error_code ec;
-  std::filesystem::create_directories(ctx.config.spool_dir, ec);
-  if (ec) return fail(Internal("cannot create the spool directory: " + ec.message()));
 
   const repo::Codec& codec = ctx.codec;
   auto session = ctx.api.open_session(codec.encrypted() ? codec.key_id() : "");
@@ -111,7 +94,6 @@ Result<std::string> run_repo_backup(TaskContext& ctx, const BackupRequest& req) 
     Status learned = saver.learn(cached_ids(old_cache));
     if (!learned.ok()) return fail(learned.with_context("look up cached chunks"));
 
-    bool report = !req.job_id.empty();
     ProgressThrottle throttle(ctx.clock, std::chrono::seconds(1));
     WalkOptions opts;
     opts.paths = req.paths;
@@ -119,7 +101,7 @@ Result<std::string> run_repo_backup(TaskContext& ctx, const BackupRequest& req) 
     opts.new_cache = &new_cache;
     opts.cancelled = [&] { return ctx.stop.stop_requested(); };
     opts.progress = [&](const WalkStats& s) {
-      if (!report || !throttle.due()) return;
+      if (!report.has_job() || !throttle.due()) return;
       post("backup_in_progress", "reading",
            {{"phase", "read"},
             {"bytes_done", s.byte_count},
@@ -130,7 +112,7 @@ Result<std::string> run_repo_backup(TaskContext& ctx, const BackupRequest& req) 
     };
     root = walk_tree(ctx.config.backup_dir, codec, saver, opts, stats);
     if (!root.ok()) return fail(root.status().with_context("walk"));
-    if (report) {
+    if (report.has_job()) {
       post("backup_in_progress", "uploading",
            {{"phase", "upload"}, {"bytes_done", stats.byte_count}, {"bytes_total", 0}}, false, "")
           .ignore_error();

@@ -33,6 +33,29 @@ Result<std::optional<std::string>> optional_string(const nlohmann::json& body, c
   return std::optional<std::string>(it->get<std::string>());
 }
 
+Result<std::optional<int64_t>> optional_int(const nlohmann::json& body, const char* field) {
+  auto it = body.find(field);
+  if (it == body.end() || it->is_null()) return std::optional<int64_t>();
+  if (!it->is_number_integer() ||
+      (it->is_number_unsigned() && it->get<uint64_t>() > static_cast<uint64_t>(INT64_MAX))) {
+    return ValidationError(std::string(field) + ": must be an integer");
+  }
+  return std::optional<int64_t>(it->get<int64_t>());
+}
+
+Result<int64_t> required_int(const nlohmann::json& body, const char* field) {
+  FF_ASSIGN_OR_RETURN(std::optional<int64_t> v, optional_int(body, field));
+  if (!v) return ValidationError(std::string(field) + ": field required");
+  return *v;
+}
+
+Result<bool> optional_bool(const nlohmann::json& body, const char* field, bool fallback) {
+  auto it = body.find(field);
+  if (it == body.end() || it->is_null()) return fallback;
+  if (!it->is_boolean()) return ValidationError(std::string(field) + ": must be true or false");
+  return it->get<bool>();
+}
+
 namespace {
 Result<int64_t> int_param(const Request& req, const char* name, int64_t def, int64_t min,
                           int64_t max) {

@@ -21,6 +21,11 @@ Result<nlohmann::json> parse_json_object(const Request& req);
 // Required / optional typed fields; kValidation naming the field on a wrong type.
 Result<std::string> required_string(const nlohmann::json& body, const char* field);
 Result<std::optional<std::string>> optional_string(const nlohmann::json& body, const char* field);
+// Integers within int64_t; absent or null: nullopt (optional) or "field required".
+Result<std::optional<int64_t>> optional_int(const nlohmann::json& body, const char* field);
+Result<int64_t> required_int(const nlohmann::json& body, const char* field);
+// Absent or null: `fallback`.
+Result<bool> optional_bool(const nlohmann::json& body, const char* field, bool fallback);
 
 // ?limit= (1..1000, default 100) and ?offset= (>= 0).
 Result<store::Page> parse_page(const Request& req);

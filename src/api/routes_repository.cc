@@ -11,30 +11,6 @@ namespace ff::api {
 
 namespace {
 
-// An integer field: nullopt when absent or null; kValidation naming it otherwise.
-Result<std::optional<int64_t>> optional_int(const nlohmann::json& body, const char* field) {
-  auto it = body.find(field);
-  if (it == body.end() || it->is_null()) return std::optional<int64_t>();
-  if (!it->is_number_integer() ||
-      (it->is_number_unsigned() && it->get<uint64_t>() > static_cast<uint64_t>(INT64_MAX))) {
-    return ValidationError(std::string(field) + ": must be an integer");
-  }
-  return std::optional<int64_t>(it->get<int64_t>());
-}
-
-Result<int64_t> required_int(const nlohmann::json& body, const char* field) {
-  FF_ASSIGN_OR_RETURN(std::optional<int64_t> v, optional_int(body, field));
-  if (!v) return ValidationError(std::string(field) + ": field required");
-  return *v;
-}
-
-Result<bool> optional_bool(const nlohmann::json& body, const char* field, bool fallback) {
-  auto it = body.find(field);
-  if (it == body.end() || it->is_null()) return fallback;
-  if (!it->is_boolean()) return ValidationError(std::string(field) + ": must be true or false");
-  return it->get<bool>();
-}
-
 // A required array of strings (`ids`), at most core::kMaxIdsPerCall long.
 Result<std::vector<std::string>> string_array(const nlohmann::json& body, const char* field) {
   auto it = body.find(field);
