@@ -9,6 +9,7 @@
 #include <cstring>
 #include <memory>
 
+#include "agent/archive_error.h"
 #include "agent/paths.h"
 
 namespace ff::agent {
@@ -74,7 +75,7 @@ Result<ExtractResult> extract_archive(const std::string& archive_path, const std
   archive_read_support_filter_zstd(in.get());
   archive_read_support_filter_gzip(in.get());
   if (archive_read_open_filename(in.get(), archive_path.c_str(), 1 << 20) != ARCHIVE_OK) {
-    return DataLoss(std::string("cannot read archive: ") + archive_error_string(in.get()));
+    return DataLoss(std::string("cannot read archive: ") + archive_message(in.get()));
   }
   std::unique_ptr<struct archive, WriteDeleter> out(archive_write_disk_new());
   int flags = ARCHIVE_EXTRACT_SECURE_NODOTDOT | ARCHIVE_EXTRACT_SECURE_SYMLINKS |
@@ -100,7 +101,7 @@ Result<ExtractResult> extract_archive(const std::string& archive_path, const std
     int r = archive_read_next_header(in.get(), &entry);
     if (r == ARCHIVE_EOF) break;
     if (r < ARCHIVE_WARN) {
-      return DataLoss(std::string("damaged archive: ") + archive_error_string(in.get()));
+      return DataLoss(std::string("damaged archive: ") + archive_message(in.get()));
     }
     std::string raw = archive_entry_pathname(entry) ? archive_entry_pathname(entry) : "";
     std::string name = clean_name(raw);
@@ -146,10 +147,9 @@ Result<ExtractResult> extract_archive(const std::string& archive_path, const std
     }
     r = archive_write_header(out.get(), entry);
     if (r < ARCHIVE_WARN) {
-      return InvalidArgument("refused archive entry '" + raw +
-                             "': " + archive_error_string(out.get()));
+      return InvalidArgument("refused archive entry '" + raw + "': " + archive_message(out.get()));
     }
-    if (r == ARCHIVE_WARN) warn(raw + ": " + archive_error_string(out.get()));
+    if (r == ARCHIVE_WARN) warn(raw + ": " + archive_message(out.get()));
     if (link != nullptr) {
       ++result.hardlink_count;
       ++result.file_count;
@@ -168,11 +168,11 @@ Result<ExtractResult> extract_archive(const std::string& archive_path, const std
         r = archive_read_data_block(in.get(), &buf, &size, &offset);
         if (r == ARCHIVE_EOF) break;
         if (r < ARCHIVE_WARN) {
-          return DataLoss(std::string("damaged archive: ") + archive_error_string(in.get()));
+          return DataLoss(std::string("damaged archive: ") + archive_message(in.get()));
         }
         if (size > options.max_bytes - result.byte_count) return too_many_bytes(raw);
         if (archive_write_data_block(out.get(), buf, size, offset) < ARCHIVE_WARN) {
-          return Internal("cannot write '" + raw + "': " + archive_error_string(out.get()));
+          return Internal("cannot write '" + raw + "': " + archive_message(out.get()));
         }
         result.byte_count += size;
         if (options.progress) {
@@ -183,13 +183,13 @@ Result<ExtractResult> extract_archive(const std::string& archive_path, const std
     }
     r = archive_write_finish_entry(out.get());
     if (r < ARCHIVE_WARN) {
-      return Internal("cannot finish '" + raw + "': " + archive_error_string(out.get()));
+      return Internal("cannot finish '" + raw + "': " + archive_message(out.get()));
     }
-    if (r == ARCHIVE_WARN) warn(raw + ": " + archive_error_string(out.get()));
+    if (r == ARCHIVE_WARN) warn(raw + ": " + archive_message(out.get()));
   }
   // Directory modes and mtimes are applied here, after their contents.
   if (archive_write_close(out.get()) < ARCHIVE_WARN) {
-    return Internal(std::string("cannot finish restore: ") + archive_error_string(out.get()));
+    return Internal(std::string("cannot finish restore: ") + archive_message(out.get()));
   }
   if (options.progress) options.progress(total, total);
   return result;

@@ -16,6 +16,7 @@
 #include <thread>
 #include <utility>
 
+#include "agent/archive_error.h"
 #include "agent/beneath.h"
 #include "agent/paths.h"
 #include "common/hex.h"
@@ -104,9 +105,9 @@ class Walker {
 Status Walker::write_header(archive_entry* e, const std::string& rel) {
   int r = archive_write_header(a_, e);
   if (r == ARCHIVE_WARN) {
-    warn(rel + ": " + archive_error_string(a_));
+    warn(rel + ": " + archive_message(a_));
   } else if (r != ARCHIVE_OK) {
-    return Internal("archive header for '" + rel + "': " + archive_error_string(a_));
+    return Internal("archive header for '" + rel + "': " + archive_message(a_));
   }
   return OkStatus();
 }
@@ -272,7 +273,7 @@ Status Walker::add_file(int dir_fd, const std::string& name, const std::string& 
     }
     if (archive_write_data(a_, buffer_.data(), static_cast<size_t>(n)) < 0) {
       ::close(fd);
-      return Internal("archive data for '" + rel + "': " + archive_error_string(a_));
+      return Internal("archive data for '" + rel + "': " + archive_message(a_));
     }
     done += static_cast<uint64_t>(n);
     result_.byte_count += static_cast<uint64_t>(n);
@@ -285,7 +286,7 @@ Status Walker::add_file(int dir_fd, const std::string& name, const std::string& 
       size_t chunk = static_cast<size_t>(std::min<uint64_t>(buffer_.size(), want - done));
       if (archive_write_data(a_, buffer_.data(), chunk) < 0) {
         ::close(fd);
-        return Internal("archive data for '" + rel + "': " + archive_error_string(a_));
+        return Internal("archive data for '" + rel + "': " + archive_message(a_));
       }
       done += chunk;
       // Counted: byte_count is the file content the archive holds, which
@@ -342,7 +343,7 @@ Result<ArchiveResult> write_archive(const std::string& source_dir, const std::st
   archive_write_set_bytes_in_last_block(a.get(), 1);
   if (archive_write_open2(a.get(), &sink, nullptr, sink_write, nullptr, nullptr) != ARCHIVE_OK) {
     ::close(sink.fd);
-    return Internal(std::string("cannot start archive: ") + archive_error_string(a.get()));
+    return Internal(std::string("cannot start archive: ") + archive_message(a.get()));
   }
 
   ArchiveResult result;
@@ -369,7 +370,7 @@ Result<ArchiveResult> write_archive(const std::string& source_dir, const std::st
     }
   }
   if (s.ok() && archive_write_close(a.get()) != ARCHIVE_OK) {
-    s = Internal(std::string("cannot finish archive: ") + archive_error_string(a.get()));
+    s = Internal(std::string("cannot finish archive: ") + archive_message(a.get()));
   }
   if (s.ok() && sink.error != 0) s = Internal("archive write failed: " + errno_text(sink.error));
   // No fsync: the spool file is read back at once by the upload, which the
