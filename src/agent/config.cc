@@ -6,7 +6,9 @@
 #include <cstdlib>
 #include <filesystem>
 
+#include "agent/variables.h"
 #include "common/ids.h"
+#include "doc/manpage.h"
 
 namespace ff::agent {
 
@@ -136,17 +138,24 @@ Result<AgentConfig> parse_agent_config(int argc, const char* const* argv, const 
       "brackets; the flag wins.",
       "fortfail-agent"};
   app.set_version_flag("--version", std::string("fortfail-agent ") + FF_VERSION);
+  app.footer(doc::render_variables(agent_variables()));
+  // --help shows each option's default (the environment's value when set);
+  // the secrets' options never show theirs.
+  app.option_defaults()->always_capture_default();
+  bool man = false;
   int64_t poll = c.poll_interval.count(), backup = c.backup_interval.count(),
           long_poll = c.long_poll.count();
   app.add_option("--url", c.orchestrator_url, "orchestrator base URL [ORCHESTRATOR_URL]");
   app.add_option("--agent-id", c.agent_id, "this agent's id [AGENT_ID]");
-  app.add_option("--reg-secret", c.reg_secret, "registration secret [AGENT_REG_SECRET]");
-  app.add_option("--token", c.jwt, "pre-provisioned agent token [ORCH_JWT]");
+  app.add_option("--reg-secret", c.reg_secret, "registration secret [AGENT_REG_SECRET]")
+      ->default_str("");
+  app.add_option("--token", c.jwt, "pre-provisioned agent token [ORCH_JWT]")->default_str("");
   app.add_option("--state-dir", c.state_dir,
                  "keeps the enrolled agent secret, 0600 [AGENT_STATE_DIR]");
   app.add_option("--enrollment-code", c.enrollment_code,
                  "one-time code from `fortfail agent enroll`, exchanged for the agent's own "
-                 "secret [AGENT_ENROLLMENT_CODE]");
+                 "secret [AGENT_ENROLLMENT_CODE]")
+      ->default_str("");
   app.add_option("--backup-dir", c.backup_dir, "directory to back up [BACKUP_DIR]");
   app.add_option("--restore-dir", c.restore_dir, "where restores land [RESTORE_DIR]");
   app.add_option("--spool-dir", c.spool_dir, "scratch space for archives [AGENT_SPOOL_DIR]");
@@ -184,6 +193,7 @@ Result<AgentConfig> parse_agent_config(int argc, const char* const* argv, const 
   app.add_option("--backup-format", format,
                  "repository (deduplicated, default) or tar (full tar.zst for old "
                  "orchestrators) [AGENT_BACKUP_FORMAT]");
+  app.add_flag("--man", man, "print the manual page (roff) and exit");
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp&) {
@@ -196,6 +206,23 @@ Result<AgentConfig> parse_agent_config(int argc, const char* const* argv, const 
     return c;
   } catch (const CLI::ParseError& e) {
     return InvalidArgument(e.what());
+  }
+  if (man) {
+    doc::ManPage page;
+    page.name = "fortfail-agent";
+    page.summary = "backs up and restores this machine's data for a FortFail orchestrator";
+    page.description =
+        "Polls the orchestrator for commands (backups, restores) and carries them out.\n"
+        "Every option may also be given as the environment variable named in brackets;\n"
+        "the option wins over the variable, the variable over the default.";
+    page.app = &app;
+    page.variables = agent_variables();
+    page.files =
+        "/etc/fortfail/agent.env: settings of the packaged service (systemd EnvironmentFile)\n"
+        "/var/lib/fortfail-agent: the enrolled agent secret and the backup file cache";
+    outcome->exit_early = true;
+    outcome->message = doc::render_man(page);
+    return c;
   }
   c.poll_interval = std::chrono::seconds(poll);
   c.backup_interval = std::chrono::seconds(backup);

@@ -32,6 +32,8 @@ void add_api_key_revoke(CLI::App& parent, Context& ctx, int* exit_code);
 void add_agent(CLI::App& app, Context& ctx, int* exit_code);
 void add_agent_enroll(CLI::App& parent, Context& ctx, int* exit_code);
 void add_agent_revoke(CLI::App& parent, Context& ctx, int* exit_code);
+// completion bash|zsh (from the tree `app` holds when it runs)
+void add_completion(CLI::App& app, Context& ctx, int* exit_code);
 
 // Builds the whole command line, parses argv and runs the chosen subcommand.
 int run_cli(int argc, const char* const* argv, Context& ctx);

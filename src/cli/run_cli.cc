@@ -2,14 +2,25 @@
 
 #include "cli/commands.h"
 #include "cli/context.h"
+#include "cli/variables.h"
+#include "doc/manpage.h"
 
 namespace ff::cli {
 
+namespace {
+
+constexpr char kSummary[] =
+    "operate a FortFail orchestrator: agents, snapshots, backups, restores, events; create "
+    "repository keys.";
+
+// Thrown by --man's callback, which runs before the subcommand requirement is checked.
+struct ManRequested {};
+
+}  // namespace
+
 int run_cli(int argc, const char* const* argv, Context& ctx) {
-  CLI::App app{
-      "fortfail: operate a FortFail orchestrator: agents, snapshots, backups, restores, "
-      "events; create repository keys.",
-      "fortfail"};
+  CLI::App app{std::string("fortfail: ") + kSummary, "fortfail"};
+  app.footer(doc::render_variables(cli_variables()));
   app.set_version_flag("--version", std::string("fortfail ") + FF_VERSION);
   app.require_subcommand(1);
   app.fallthrough();
@@ -34,6 +45,9 @@ int run_cli(int argc, const char* const* argv, Context& ctx) {
   add_key(app, ctx, &exit_code);
   add_api_key(app, ctx, &exit_code);
   add_agent(app, ctx, &exit_code);
+  add_completion(app, ctx, &exit_code);
+  app.add_flag_callback(
+      "--man", [] { throw ManRequested{}; }, "print the manual page (roff) and exit");
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp&) {
@@ -41,6 +55,21 @@ int run_cli(int argc, const char* const* argv, Context& ctx) {
     return kExitOk;
   } catch (const CLI::CallForAllHelp&) {
     ctx.out() << app.help("", CLI::AppFormatMode::All);
+    return kExitOk;
+  } catch (const ManRequested&) {
+    doc::ManPage page;
+    page.name = "fortfail";
+    page.summary = kSummary;
+    page.description =
+        "The operator's command line for a FortFail orchestrator. It logs in once\n"
+        "(`fortfail login`, the token is stored with mode 0600) and then lists, backs up,\n"
+        "restores and follows events. --json prints machine-readable output.\n"
+        "\n"
+        "Exit codes: 0 success; 1 the operation failed; 2 usage or invalid input; 3 not\n"
+        "logged in or not authorized; 4 not found; 5 orchestrator unreachable.";
+    page.app = &app;
+    page.variables = cli_variables();
+    ctx.out() << doc::render_man(page);
     return kExitOk;
   } catch (const CLI::CallForVersion&) {
     ctx.out() << "fortfail " << FF_VERSION << "\n";

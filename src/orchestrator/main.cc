@@ -2,7 +2,8 @@
 //   fortfail-orchestrator                 serve (configured by environment variables)
 //   fortfail-orchestrator wal verify PATH check a WAL file; exit 0 only when intact
 //   fortfail-orchestrator routes          print the route table as JSON
-//   fortfail-orchestrator --version
+//   fortfail-orchestrator --version | --help | --man
+#include <algorithm>
 #include <condition_variable>
 #include <cstdio>
 #include <cstdlib>
@@ -11,12 +12,15 @@
 #include <mutex>
 #include <sstream>
 #include <thread>
+#include <vector>
 
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 #include <nlohmann/json.hpp>
 
 #include "config/config.h"
+#include "config/variables.h"
+#include "doc/manpage.h"
 #include "http/server.h"
 #include "orchestrator/wiring.h"
 #include "wal/reader.h"
@@ -25,6 +29,49 @@
 namespace {
 
 using namespace ff;
+
+constexpr char kSummary[] = "the FortFail control plane: snapshot catalogue, jobs, audit log";
+constexpr char kDescription[] =
+    "Serves the FortFail HTTP API, the control panel (/control), the API docs (/docs) and the\n"
+    "live event stream (/ws) on ORCH_LISTEN. Every setting comes from an environment\n"
+    "variable; a bad value stops start-up with one line naming it.";
+
+// The usage lines of --help and the man page's COMMANDS.
+const std::vector<doc::Command>& commands() {
+  static const std::vector<doc::Command> kCommands = {
+      {"", "serve, configured by the environment variables below"},
+      {"wal verify PATH", "check a WAL file; exit 0 only when it is intact"},
+      {"routes", "print the route table as JSON"},
+      {"--version", "print the version"},
+      {"--help", "print this help"},
+      {"--man", "print the manual page (roff)"},
+  };
+  return kCommands;
+}
+
+std::string help_text() {
+  std::string out =
+      std::string("fortfail-orchestrator: ") + kSummary + "\n\n" + kDescription + "\n\nUsage:\n";
+  for (const auto& c : commands()) {
+    std::string usage = "  fortfail-orchestrator " + std::string(c.usage);
+    usage.resize(std::max<size_t>(usage.size() + 2, 42), ' ');
+    out += usage + std::string(c.description) + "\n";
+  }
+  return out + "\n" + doc::render_variables(config::orchestrator_variables());
+}
+
+std::string man_page() {
+  doc::ManPage page;
+  page.name = "fortfail-orchestrator";
+  page.summary = kSummary;
+  page.description = kDescription;
+  page.commands = commands();
+  page.variables = config::orchestrator_variables();
+  page.files =
+      "/etc/fortfail/orchestrator.env: settings of the packaged service (systemd EnvironmentFile)\n"
+      "/var/lib/fortfail: the packaged service's database, WAL and local object store";
+  return doc::render_man(page);
+}
 
 int fail(const std::string& line) {
   std::fprintf(stderr, "fortfail-orchestrator: %s\n", line.c_str());
@@ -174,8 +221,17 @@ int main(int argc, char** argv) {
     return ff::wal::run_verify_command(args[2], std::cout, std::cerr);
   }
   if (args.size() == 1 && args[0] == "routes") return print_routes();
+  if (args.size() == 1 && (args[0] == "--help" || args[0] == "-h" || args[0] == "help")) {
+    std::cout << help_text();
+    return 0;
+  }
+  if (args.size() == 1 && args[0] == "--man") {
+    std::cout << man_page();
+    return 0;
+  }
   if (!args.empty()) {
-    std::cerr << "usage: fortfail-orchestrator [wal verify PATH | routes | --version]\n";
+    std::cerr << "usage: fortfail-orchestrator [wal verify PATH | routes | --version | --help | "
+                 "--man]\n";
     return 2;
   }
   return serve();
