@@ -4,7 +4,7 @@ BUILD_DIR ?= build
 BUILD_TYPE ?= Release
 CMAKE_FLAGS ?=
 
-.PHONY: all deps deps-test build run test test-unit test-integration sanitize fuzz bench format clean
+.PHONY: all deps deps-test build package run test test-unit test-integration sanitize fuzz bench format clean
 
 all: build
 
@@ -19,6 +19,11 @@ $(BUILD_DIR)/build.ninja:
 
 build: deps $(BUILD_DIR)/build.ninja
 	cmake --build $(BUILD_DIR)
+
+# Debian packages fortfail-orchestrator, fortfail-agent and fortfail (CPack,
+# cmake/packaging.cmake) in $(BUILD_DIR)/packages/; see docs/packaging.md.
+package: build
+	cmake --build $(BUILD_DIR) --target package
 
 # Starts the orchestrator on embedded defaults; all state under ./data.
 run: build

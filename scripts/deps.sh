@@ -12,10 +12,15 @@ build_pkgs=(
   libssl-dev libsqlite3-dev libpq-dev nlohmann-json3-dev libspdlog-dev
   libcli11-dev libarchive-dev libzstd-dev libcurl4-openssl-dev
   libgtest-dev libgmock-dev libbenchmark-dev
+  dpkg-dev
 )
+# dpkg-dev: dpkg-shlibdeps, which `make package` uses for the packages' dependencies.
 # clang + libclang-rt-14-dev (libFuzzer and the sanitizer runtimes; only a
 # Recommends of clang, which --no-install-recommends skips) build fuzz/.
-test_pkgs=(postgresql python3 python3-botocore chromium curl procps zstd clang libclang-rt-14-dev)
+# zsh checks the generated zsh completion (zsh -n); systemd's systemd-analyze
+# verifies the packaged units.
+test_pkgs=(postgresql python3 python3-botocore chromium curl procps zstd clang libclang-rt-14-dev
+  zsh systemd)
 bench_pkgs=(wrk nginx restic hyperfine)
 
 want=("${build_pkgs[@]}")
