@@ -9,9 +9,9 @@ namespace ff::doc {
 
 namespace {
 
-// Escapes text for roff: backslashes, hyphens (so they stay ASCII minus signs
-// in options) and a leading control character.
-std::string roff(std::string_view text) {
+// Escapes text for use within a roff line: backslashes, and hyphens so they
+// stay ASCII minus signs in options.
+std::string escape(std::string_view text) {
   std::string out;
   for (char ch : text) {
     if (ch == '\\') {
@@ -22,8 +22,14 @@ std::string roff(std::string_view text) {
       out += ch;
     }
   }
+  return out;
+}
+
+// Escaped text as roff lines, each ending in a newline; a line that would
+// start with a control character is guarded.
+std::string roff(std::string_view text) {
   std::string lines;
-  std::istringstream in(out);
+  std::istringstream in(escape(text));
   for (std::string line; std::getline(in, line);) {
     if (!line.empty() && (line[0] == '.' || line[0] == '\'')) lines += "\\&";
     lines += line + "\n";
@@ -38,17 +44,21 @@ std::string upper(std::string s) {
 
 bool visible(const CLI::Option* o) { return !o->get_group().empty(); }
 
-// ".TP" entries for the named options of one node of the tree.
+// ".TP" entries for the named options of one node of the tree; a
+// subcommand's own --help is left out (the program's is listed once).
 void write_options(const CLI::App& app, std::string& out) {
   for (const CLI::Option* o : app.get_options(visible)) {
     if (!o->nonpositional()) continue;
+    if (app.get_parent() != nullptr && o == app.get_help_ptr()) continue;
     std::string names;
     for (const auto& s : o->get_snames()) names += (names.empty() ? "-" : ", -") + s;
     for (const auto& l : o->get_lnames()) names += (names.empty() ? "--" : ", --") + l;
-    out += ".TP\n.B " + roff(names);
+    // The tag of a .TP paragraph is its next line: names and value type on one.
+    out += ".TP\n\\fB" + escape(names) + "\\fR";
     if (o->get_expected_min() > 0 && !o->get_type_name().empty()) {
-      out += ".I " + roff(o->get_type_name());
+      out += " \\fI" + escape(o->get_type_name()) + "\\fR";
     }
+    out += "\n";
     std::string text = o->get_description();
     if (!o->get_default_str().empty()) text += " (default: " + o->get_default_str() + ")";
     out += roff(text);
