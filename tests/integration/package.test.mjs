@@ -127,6 +127,70 @@ describe('Debian packages (make package)', { skip }, () => {
     });
   }
 
+  // postinst and postrm run for real, but inside a temporary root: their
+  // absolute paths are rewritten into it, and the user-database commands,
+  // chown and systemctl are stubs that keep a log (getent answers from it).
+  function runScript(control, script, args, sandbox) {
+    const stubs = path.join(sandbox, 'stubs');
+    fs.mkdirSync(stubs, { recursive: true });
+    const log = path.join(sandbox, 'log');
+    const stub = (name, body) => fs.writeFileSync(path.join(stubs, name), `#!/bin/sh\necho "${name} $*" >>'${log}'\n${body}\n`, { mode: 0o755 });
+    stub('getent', `grep -q "^add $1 $2\\$" '${log}' && ! grep -q "^del $1 $2\\$" '${log}'`);
+    stub('groupadd', `echo "add group \${2:-$1}" >>'${log}'`);
+    stub('useradd', `for a; do last=$a; done; echo "add passwd $last" >>'${log}'`);
+    stub('userdel', `echo "del passwd $1" >>'${log}'`);
+    stub('groupdel', `echo "del group $1" >>'${log}'`);
+    stub('chown', 'true');
+    stub('systemctl', 'true');
+    // install -o/-g would need the user: keep -d and -m only.
+    stub('install', 'while [ $# -gt 1 ]; do case "$1" in -o|-g) shift 2 ;; -m) m=$2; shift 2 ;; -d) shift ;; *) break ;; esac; done; mkdir -p "$1" && chmod "$m" "$1"');
+    const text = fs.readFileSync(path.join(control, script), 'utf8').replaceAll('/etc/fortfail', `${sandbox}/etc/fortfail`).replaceAll('/var/lib/', `${sandbox}/var/lib/`);
+    const copy = path.join(sandbox, script);
+    fs.writeFileSync(copy, text, { mode: 0o755 });
+    const r = spawnSync('sh', [copy, ...args], { encoding: 'utf8', env: { PATH: `${stubs}:${process.env.PATH}` } });
+    assert.equal(r.status, 0, `${script} ${args.join(' ')}: ${r.stderr}`);
+    return fs.existsSync(log) ? fs.readFileSync(log, 'utf8') : '';
+  }
+
+  for (const pkg of ['fortfail-orchestrator', 'fortfail-agent']) {
+    it(`${pkg}: postinst creates the user, directories and secrets once; postrm purge removes them`, () => {
+      const want = expected[pkg];
+      const sandbox = tempDir('ff-pkg-sandbox-');
+      const control = path.join(sandbox, 'control');
+      execFileSync('dpkg-deb', ['-e', debs[pkg], control]);
+      execFileSync('dpkg-deb', ['-x', debs[pkg], sandbox]);  // the env file
+      const state = path.join(sandbox, want.stateDir);
+      let log = runScript(control, 'postinst', ['configure'], sandbox);
+      assert.match(log, new RegExp(`^add passwd ${want.user}$`, 'm'));
+      assert.match(log, new RegExp(`^add group ${want.user}$`, 'm'));
+      assert.equal(fs.statSync(state).mode & 0o777, 0o750);
+      assert.equal(fs.statSync(path.join(sandbox, `etc/fortfail/${want.env}.env`)).mode & 0o777, 0o640);
+      const secrets = path.join(sandbox, 'etc/fortfail/orchestrator-secrets.env');
+      const first = pkg === 'fortfail-orchestrator' ? fs.readFileSync(secrets, 'utf8') : null;
+      if (first) {
+        assert.equal(fs.statSync(secrets).mode & 0o777, 0o640);
+        for (const v of ['ORCH_JWT_SECRET', 'ORCH_REG_SECRET', 'ORCH_OPERATOR_SECRET']) assert.match(first, new RegExp(`^${v}=[0-9a-f]{64}$`, 'm'));
+      } else {
+        assert.ok(!fs.existsSync(secrets));
+        assert.equal(fs.statSync(path.join(state, 'restore')).mode & 0o777, 0o750);
+      }
+      // Idempotent: the second run adds no user and keeps the secrets.
+      log = runScript(control, 'postinst', ['configure'], sandbox);
+      assert.equal(log.match(/^add passwd /gm).length, 1, log);
+      if (first) assert.equal(fs.readFileSync(secrets, 'utf8'), first);
+      fs.writeFileSync(path.join(state, 'kept-by-the-service'), 'x');
+      // remove keeps everything; purge removes it.
+      runScript(control, 'postrm', ['remove'], sandbox);
+      assert.ok(fs.existsSync(path.join(state, 'kept-by-the-service')));
+      fs.rmSync(path.join(sandbox, `etc/fortfail/${want.env}.env`));  // dpkg removes conffiles on purge
+      log = runScript(control, 'postrm', ['purge'], sandbox);
+      assert.ok(!fs.existsSync(state), 'purge leaves the state directory');
+      assert.ok(!fs.existsSync(secrets), 'purge leaves the generated secrets');
+      assert.match(log, new RegExp(`^del passwd ${want.user}$`, 'm'));
+      assert.ok(!fs.existsSync(path.join(sandbox, 'etc/fortfail')), 'purge leaves an empty /etc/fortfail');
+    });
+  }
+
   it('the agent\'s env file turns backup-on-start off; the orchestrator\'s keeps state in /var/lib/fortfail', () => {
     const root = path.join(dir, 'env-root');
     for (const pkg of ['fortfail-agent', 'fortfail-orchestrator']) execFileSync('dpkg-deb', ['-x', debs[pkg], root]);
