@@ -387,13 +387,15 @@ class HttpSession : public SessionBase, public std::enable_shared_from_this<Http
   // --- WebSocket upgrade
   void upgrade() {
     std::string token;
-    uint64_t since = 0;
+    std::optional<uint64_t> since;
     if (const std::string* t = req_.query_param("token")) token = *t;
     if (const std::string* s = req_.query_param("since")) {
-      auto [p, ec] = std::from_chars(s->data(), s->data() + s->size(), since);
+      uint64_t seq = 0;
+      auto [p, ec] = std::from_chars(s->data(), s->data() + s->size(), seq);
       if (ec != std::errc() || p != s->data() + s->size()) {
         return send_error(ValidationError("since: must be a WAL sequence number"));
       }
+      since = seq;
     }
     auto claims = ctx_.api.authenticate_token(*route_, token);
     if (!claims.ok()) return send_error(claims.status());
