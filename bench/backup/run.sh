@@ -64,7 +64,7 @@ restic_size=$(du -sb "$RESTIC_REPOSITORY" | cut -f1)
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 url=http://127.0.0.1:$port
 reg=bench-reg-$RANDOM$RANDOM
-mkdir -p "$work/orch" "$work/a-spool" "$work/b-restore" "$work/b-spool"
+mkdir -p "$work/orch" "$work/a-spool" "$work/b-restore" "$work/b-spool" "$work/b-empty"
 ORCH_LISTEN=127.0.0.1:$port ORCH_JWT_SECRET=bench-jwt-secret-$RANDOM$RANDOM ORCH_REG_SECRET=$reg \
   DATABASE_URL="sqlite:///$work/orch/orchestrator.db" WAL_PATH="$work/orch/wal.log" \
   ORCH_DATA_DIR="$work/orch/data" ORCH_LOG_LEVEL=warn \
@@ -73,7 +73,7 @@ pids+=($!)
 for _ in $(seq 100); do curl -fs "$url/health/live" >/dev/null && break; sleep 0.1; done
 start_agent() {  # id backup_dir restore_dir spool_dir
   ORCHESTRATOR_URL=$url AGENT_ID=$1 AGENT_REG_SECRET=$reg BACKUP_DIR=$2 RESTORE_DIR=$3 \
-    AGENT_SPOOL_DIR=$4 POLL_INTERVAL=1 AGENT_LOG_LEVEL="${AGENT_LOG_LEVEL:-warn}" AGENT_ZSTD_LEVEL="${AGENT_ZSTD_LEVEL:-1}" \
+    AGENT_SPOOL_DIR=$4 POLL_INTERVAL=1 BACKUP_ON_START=0 AGENT_LOG_LEVEL="${AGENT_LOG_LEVEL:-warn}" AGENT_ZSTD_LEVEL="${AGENT_ZSTD_LEVEL:-1}" \
     "$bin/fortfail-agent" >"$work/$1.log" 2>&1 &
   pids+=($!)
 }

@@ -79,7 +79,7 @@ start_agent() {  # ID BACKUP_DIR; sets agent_pid
   mkdir -p "$work/$1-restore" "$work/$1-spool" "$work/$1-state"
   ORCHESTRATOR_URL=$url AGENT_ID=$1 AGENT_REG_SECRET=$reg BACKUP_DIR=$2 RESTORE_DIR="$work/$1-restore" \
     AGENT_SPOOL_DIR="$work/$1-spool" AGENT_STATE_DIR="$work/$1-state" AGENT_KEY_FILE="$work/key" \
-    POLL_INTERVAL=1 AGENT_LONG_POLL=25 AGENT_LOG_LEVEL="${AGENT_LOG_LEVEL:-warn}" \
+    POLL_INTERVAL=1 AGENT_LONG_POLL=25 BACKUP_ON_START=0 AGENT_LOG_LEVEL="${AGENT_LOG_LEVEL:-warn}" \
     "$bin/fortfail-agent" >"$work/$1.log" 2>&1 &
   agent_pid=$!
   pids+=("$agent_pid")

@@ -127,10 +127,14 @@ Status Agent::run() {
     spdlog::error("cannot obtain an agent token: {}", token.to_string());
     return token;
   }
-  auto next_backup = clock_.monotonic_now();
+  auto next_backup = clock_.monotonic_now() + config_.backup_interval;
   bool scheduled = config_.backup_interval.count() > 0;
+  bool start_backup = config_.backup_on_start;  // the seed agent's backup at start
   while (!stop_.stop_requested()) {
-    if (scheduled && clock_.monotonic_now() >= next_backup) {
+    if (start_backup || (scheduled && clock_.monotonic_now() >= next_backup)) {
+      if (start_backup)
+        spdlog::info("backing up {} once at start (BACKUP_ON_START)", config_.backup_dir);
+      start_backup = false;
       TaskContext ctx{api_, config_, clock_, random_, stop_, codec_};
       backup(ctx, BackupRequest{}).status().ignore_error();
       next_backup = clock_.monotonic_now() + config_.backup_interval;

@@ -1,5 +1,6 @@
 #include "agent/config.h"
 
+#include <unistd.h>
 #include <CLI/CLI.hpp>
 
 #include <cerrno>
@@ -116,6 +117,15 @@ Result<AgentConfig> parse_agent_config(int argc, const char* const* argv, const 
   read_string(env, "AGENT_SPOOL_DIR", &c.spool_dir);
   FF_TRY(read_seconds(env, "POLL_INTERVAL", &c.poll_interval));
   FF_TRY(read_seconds(env, "BACKUP_INTERVAL", &c.backup_interval));
+  if (auto v = env("BACKUP_ON_START")) {
+    if (truthy(*v)) {
+      c.backup_on_start = true;
+    } else if (*v == "0" || *v == "false" || *v == "no" || *v == "off") {
+      c.backup_on_start = false;
+    } else {
+      return ValidationError("BACKUP_ON_START must be 1 or 0, got '" + *v + "'");
+    }
+  }
   FF_TRY(read_seconds(env, "AGENT_LONG_POLL", &c.long_poll));
   read_string(env, "ORCHESTRATOR_CA_FILE", &c.ca_file);
   read_string(env, "ORCHESTRATOR_CA_DIR", &c.ca_dir);
@@ -164,6 +174,8 @@ Result<AgentConfig> parse_agent_config(int argc, const char* const* argv, const 
   app.add_option("--backup-interval", backup,
                  "seconds between scheduled backups, 0 = on command only [BACKUP_INTERVAL]")
       ->check(CLI::NonNegativeNumber);
+  app.add_option("--backup-on-start", c.backup_on_start,
+                 "back up once at start, 1 (default, as the seed agent) or 0 [BACKUP_ON_START]");
   app.add_option("--long-poll", long_poll, "long-poll wait in seconds, 0 = off [AGENT_LONG_POLL]")
       ->check(CLI::Range(int64_t{0}, int64_t{300}));
   app.add_option("--ca-file", c.ca_file, "CA bundle for https [ORCHESTRATOR_CA_FILE]");
@@ -236,6 +248,23 @@ Result<AgentConfig> parse_agent_config(int argc, const char* const* argv, const 
     return ValidationError("AGENT_BACKUP_FORMAT must be repository or tar, got '" + format + "'");
   }
   return c;
+}
+
+Status check_backup_dir(const AgentConfig& c) {
+  std::error_code ec;
+  auto st = std::filesystem::status(c.backup_dir, ec);
+  if (!std::filesystem::exists(st)) {
+    return ValidationError("BACKUP_DIR " + c.backup_dir +
+                           " does not exist: create it, or point BACKUP_DIR (--backup-dir) at "
+                           "the directory to back up");
+  }
+  if (!std::filesystem::is_directory(st)) {
+    return ValidationError("BACKUP_DIR " + c.backup_dir + " is not a directory");
+  }
+  if (::access(c.backup_dir.c_str(), R_OK | X_OK) != 0) {
+    return ValidationError("BACKUP_DIR " + c.backup_dir + " is not readable by this user");
+  }
+  return OkStatus();
 }
 
 Status finalize_agent_config(AgentConfig& c) {

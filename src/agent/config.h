@@ -30,7 +30,10 @@ struct AgentConfig {
   std::string spool_dir;  // AGENT_SPOOL_DIR / --spool-dir; default: <restore_dir>/.fortfail-spool
   std::chrono::seconds poll_interval{5};  // POLL_INTERVAL / --poll-interval
   std::chrono::seconds backup_interval{
-      0};                              // BACKUP_INTERVAL / --backup-interval; 0: on command only
+      0};  // BACKUP_INTERVAL / --backup-interval; 0: on command only
+  // Back up once at start, as the seed agent did (BACKUP_ON_START / --backup-on-start);
+  // off: the first scheduled backup waits one BACKUP_INTERVAL. Packaged services set it off.
+  bool backup_on_start = true;
   std::chrono::seconds long_poll{20};  // AGENT_LONG_POLL / --long-poll; 0: plain polling
   std::string ca_file;                 // ORCHESTRATOR_CA_FILE / --ca-file
   std::string ca_dir;                  // ORCHESTRATOR_CA_DIR / --ca-dir
@@ -72,5 +75,9 @@ Result<AgentConfig> parse_agent_config(int argc, const char* const* argv, const 
 // Checks required values and ranges; resolves relative directories against the
 // current directory; fills spool_dir's default.
 Status finalize_agent_config(AgentConfig& config);
+
+// Looks at the disk: BACKUP_DIR must be an existing, readable directory.
+// kValidation with one line naming BACKUP_DIR and the path otherwise.
+Status check_backup_dir(const AgentConfig& config);
 
 }  // namespace ff::agent

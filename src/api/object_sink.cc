@@ -73,8 +73,9 @@ Result<std::unique_ptr<BodySink>> open_object_sink(core::Service& service,
     return TooLarge("Content-Length exceeds the " + o.noun() + "'s declared size of " +
                     std::to_string(o.size) + " bytes");
   }
-  FF_ASSIGN_OR_RETURN(auto writer, service.blobs().create_checked(
-                                       o.key(), static_cast<uint64_t>(o.size), o.checksum));
+  FF_ASSIGN_OR_RETURN(auto writer,
+                      service.blobs().create_checked(o.key(service.object_keys()),
+                                                     static_cast<uint64_t>(o.size), o.checksum));
   return std::unique_ptr<BodySink>(new ObjectSink(service, std::move(o), std::move(writer), via));
 }
 

@@ -32,7 +32,7 @@ Response object_download(core::Service& service, const Request& req, const core:
     return r;
   }
   ByteRange br = range->value_or(ByteRange{0, size});
-  auto reader = service.blobs().open(o.key(), br.first, br.length);
+  auto reader = service.blobs().open(o.key(service.object_keys()), br.first, br.length);
   if (!reader.ok()) {
     if (reader.status().code() == Code::kNotFound) {
       return error_response(DataLoss(o.noun() + " object missing from the store"));

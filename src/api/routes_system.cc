@@ -38,8 +38,12 @@ Response asset_response(std::string_view path) {
 void Api::add_system_routes() {
   Route info{"GET", "/", Access::kPublic, RouteKind::kPlain, false};
   info.handle = [this](Request&) {
+    // `docs`, `control_ui` and `websocket` are the seed's own keys; `links` is ours.
     return json_response({{"service", "fortfail-orchestrator"},
                           {"version", options_.version},
+                          {"docs", "/docs"},
+                          {"control_ui", "/control"},
+                          {"websocket", "/ws?token=<jwt>"},
                           {"links",
                            {{"control_panel", "/control"},
                             {"docs", "/docs"},

@@ -1,4 +1,4 @@
-// JSON shapes of the wire contract (CONTRACT.md), built from store rows.
+// JSON shapes of the wire contract (docs/openapi.json), built from store rows.
 #pragma once
 
 #include <nlohmann/json.hpp>

@@ -1,7 +1,8 @@
 // BlobStore: where snapshot bytes live. Implementations: local/ (files under
 // ORCH_DATA_DIR, the embedded default), s3/ (any S3-compatible server, SigV4),
-// memory/ (tests). Keys are "snapshots/<snapshot id>" (ids are validated, so
-// keys need no escaping beyond SigV4's).
+// memory/ (tests). Keys are "snapshots/<snapshot id>" (on S3, S3_KEY_PREFIX
+// replaces "snapshots/") and "packs/<pack id>" (ids are validated, so keys
+// need no escaping beyond SigV4's).
 //
 // Guarantees: an object is visible under its key only after commit() returned
 // ok, and then whole; a writer destroyed or aborted before commit leaves

@@ -1,5 +1,7 @@
-// `fortfail events [--since N]`: tails the orchestrator's event stream,
-// reconnecting after a drop from the last seq seen.
+// `fortfail events [--since N]`: tails the orchestrator's event stream (live
+// records only, unless --since asks for a replay first), reconnecting after a
+// drop from the last seq seen (or the one the greeting named), so nothing
+// published while it was away is missed.
 #include <CLI/CLI.hpp>
 #include <thread>
 
@@ -30,7 +32,8 @@ void add_events(CLI::App& app, Context& ctx, int* exit_code) {
   };
   auto o = std::make_shared<Opts>();
   auto* cmd = app.add_subcommand("events", "tail the event stream (the WAL, live)");
-  cmd->add_option("--since", o->since, "first replay the records after this seq");
+  cmd->add_option("--since", o->since,
+                  "first replay the records after this seq (default: live records only)");
   cmd->add_option("--count", o->count, "stop after this many records (0: follow forever)");
   cmd->callback([&ctx, exit_code, o] {
     auto token = ctx.token();
@@ -60,6 +63,9 @@ void add_events(CLI::App& app, Context& ctx, int* exit_code) {
         auto r = nlohmann::json::parse(**msg, nullptr, false);
         if (r.is_object() && r.contains("seq") && r["seq"].is_number_unsigned()) {
           since = r["seq"].get<uint64_t>();
+        } else if (!since && r.is_object() && field(r, "event") == "connected" &&
+                   r.contains("since") && r["since"].is_number_unsigned()) {
+          since = r["since"].get<uint64_t>();  // live from here: a reconnect resumes here
         }
         if (ctx.json) {
           ctx.out() << **msg << "\n" << std::flush;

@@ -1,5 +1,5 @@
 // Identifier validation shared by every layer that accepts ids from clients.
-// IDs match ^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$ (CONTRACT.md); anything else is
+// IDs match ^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$ (docs/openapi.json, `Id`); anything else is
 // rejected before it reaches storage, a path or a log line.
 #pragma once
 

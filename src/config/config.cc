@@ -12,6 +12,21 @@ Status bad(const std::string& name, const std::string& why) {
   return InvalidArgument(name + ": " + why);
 }
 
+// S3_KEY_PREFIX is put in front of object keys verbatim: keep it a plain
+// relative prefix.
+Status check_key_prefix(const std::string& p) {
+  const char* name = "S3_KEY_PREFIX";
+  if (p.size() > 256) return bad(name, "at most 256 bytes");
+  if (p.starts_with('/')) return bad(name, "must not start with '/'");
+  if (p.find("..") != std::string::npos) return bad(name, "must not contain '..'");
+  for (char c : p) {
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f || c == '\\') {
+      return bad(name, "must not contain control characters or '\\'");
+    }
+  }
+  return OkStatus();
+}
+
 Result<int64_t> parse_int(const std::string& name, const std::string& v, int64_t min, int64_t max) {
   int64_t out = 0;
   auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), out);
@@ -134,7 +149,10 @@ Result<LoadResult> load(const Getenv& getenv) {
   str("ORCH_OPERATOR_SECRET", &c.operator_secret);
   str("ORCH_JWT_SECRET_PREVIOUS", &c.jwt_secret_previous);
   str("DATABASE_URL", &c.database_url);
-  str("WAL_PATH", &c.wal_path);
+  if (auto v = getenv("WAL_PATH")) {
+    if (v->empty()) return bad("WAL_PATH", "must not be empty (unset it for the default)");
+    c.wal_path = *v;
+  }
   str("ORCH_DATA_DIR", &c.data_dir);
   str("ORCH_TLS_CERT", &c.tls_cert);
   str("ORCH_TLS_KEY", &c.tls_key);
@@ -144,10 +162,11 @@ Result<LoadResult> load(const Getenv& getenv) {
   str("S3_SECRET_KEY", &c.s3.secret_key);
   str("S3_BUCKET", &c.s3.bucket);
   str("S3_REGION", &c.s3.region);
+  str("S3_KEY_PREFIX", &c.s3.key_prefix);
 
   if (c.jwt_secret.empty()) return bad("ORCH_JWT_SECRET", "must not be empty");
   if (c.reg_secret.empty()) return bad("ORCH_REG_SECRET", "must not be empty");
-  if (c.wal_path.empty()) return bad("WAL_PATH", "must not be empty");
+  FF_TRY(check_key_prefix(c.s3.key_prefix));
   if (c.database_url.rfind("sqlite://", 0) != 0 && c.database_url.rfind("postgresql://", 0) != 0 &&
       c.database_url.rfind("postgres://", 0) != 0) {
     return bad("DATABASE_URL", "expected sqlite:///path or postgresql://...");

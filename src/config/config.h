@@ -1,6 +1,6 @@
 // Config: every environment variable the orchestrator reads, typed and checked.
 //
-// Names and defaults follow the seed and CONTRACT.md ("Configuration names").
+// Names and defaults follow the seed (README.md, "Configuration", lists them).
 // A bad value stops start-up with one line naming the variable; the default dev
 // secrets produce warnings. With ORCH_ENV=production, production_problems()
 // (production.cc) lists what is refused: weak or shared secrets, plain HTTP.
@@ -25,6 +25,9 @@ struct S3Config {
   std::string secret_key = "minioadmin";
   std::string bucket = "fortfail-snapshots";
   std::string region = "us-east-1";
+  // Put before a snapshot id to make its object key (S3_KEY_PREFIX); "" serves
+  // a seed bucket, whose objects are at "<id>". Not used by the local store.
+  std::string key_prefix = "snapshots/";
   uint64_t part_size = 8 * 1024 * 1024;
   // Above part_size and up to this, one streaming PUT instead of multipart
   // (0: never; see blob/s3/s3_config.h).
@@ -44,7 +47,10 @@ struct Config {
   // How often the revocation set is reloaded from the database (other processes).
   std::chrono::seconds revocation_refresh{10};
   std::string database_url = "sqlite:///./orchestrator.db";
-  std::string wal_path = "/data/orchestrator_wal.log";
+  // Empty (WAL_PATH unset): orchestrator_wal.log beside the SQLite database
+  // file, or in data_dir for PostgreSQL (orchestrator::default_wal_path). The
+  // containers set the seed's /data/orchestrator_wal.log explicitly.
+  std::string wal_path;
   std::string listen_host = "0.0.0.0";
   uint16_t listen_port = 8000;
   std::chrono::seconds token_ttl{604800};

@@ -1,6 +1,8 @@
 // Agents, their commands (leased on delivery) and their events.
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+
 #include "common/ids.h"
 #include "core/job_rules.h"
 #include "core/service.h"
@@ -16,6 +18,9 @@ Result<std::vector<AgentView>> Service::list_agents(const auth::Claims& caller) 
     bool online = now - a.last_seen <= options_.agent_offline;
     out.push_back(AgentView{std::move(a), online});
   }
+  // Sorted by id, byte by byte, as the seed lists them (ids are ASCII).
+  std::sort(out.begin(), out.end(),
+            [](const AgentView& x, const AgentView& y) { return x.agent.id < y.agent.id; });
   return out;
 }
 

@@ -109,6 +109,7 @@ Entry restore_job_created(const store::RestoreJob& job, const store::Command& co
   nlohmann::json f = {{"job_id", job.id},
                       {"snapshot_id", job.snapshot_id},
                       {"agent_id", job.target_agent_id},
+                      {"target_agent_id", job.target_agent_id},  // the seed's name
                       {"command_id", command.id},
                       {"status", job.status}};
   if (!job.target_path.empty()) f["target_path"] = job.target_path;

@@ -68,6 +68,8 @@ struct ServiceOptions {
   // a backup session lives this long after its last call.
   bool require_encryption = false;
   std::chrono::seconds repo_session_ttl{3600};
+  // Object keys in the object store (S3_KEY_PREFIX, checked by src/config).
+  ObjectKeys object_keys;
 };
 
 // POST /repository/sessions
@@ -248,6 +250,7 @@ class Service {
                                                             const store::Page& page);
 
   // --- agents, commands, events
+  // The agents `caller` may see, sorted by id.
   Result<std::vector<AgentView>> list_agents(const auth::Claims& caller);
   // Leases the agent's due commands (possibly none).
   Result<std::vector<store::Command>> poll_commands(const auth::Claims& caller,
@@ -336,12 +339,11 @@ class Service {
   blob::BlobStore& blobs() { return blobs_; }
   const sys::Env& env() const { return env_; }
   Notifier& notifier() { return notifier_; }
-  static std::string object_key(const std::string& snapshot_id) {
-    return core::object_key(ObjectKind::kSnapshot, snapshot_id);
+  const ObjectKeys& object_keys() const { return options_.object_keys; }
+  std::string object_key(const std::string& snapshot_id) const {
+    return options_.object_keys.snapshot(snapshot_id);
   }
-  static std::string pack_key(const std::string& pack_id) {
-    return core::object_key(ObjectKind::kPack, pack_id);
-  }
+  static std::string pack_key(const std::string& pack_id) { return ObjectKeys::pack(pack_id); }
 
  private:
   sys::Env env_;

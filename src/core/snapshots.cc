@@ -9,11 +9,35 @@
 
 namespace ff::core {
 
+namespace {
+
+// `s` in lower case when it is 64 hex digits in one case: all lower, or all
+// upper as the seed accepted (clients print digests either way). Mixed case
+// and anything else: nullopt.
+std::optional<std::string> sha256_hex_to_lower(std::string_view s) {
+  if (is_lower_hex(s, 64)) return std::string(s);
+  if (s.size() != 64) return std::nullopt;
+  std::string out(s);
+  for (char& c : out) {
+    if (c >= 'A' && c <= 'F') {
+      c = static_cast<char>(c - 'A' + 'a');
+    } else if (c < '0' || c > '9') {
+      return std::nullopt;
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
 Result<CreatedSnapshot> Service::create_snapshot(const auth::Claims& caller, const NewSnapshot& s) {
   FF_TRY(validate_id("id", s.id));
   FF_TRY(validate_id("agent_id", s.agent_id));
-  if (!is_lower_hex(s.checksum, 64)) {
-    return ValidationError("checksum: must be 64 lowercase hex characters (SHA-256)");
+  // The seed took an upper-case digest too; it is stored lower-cased.
+  std::optional<std::string> checksum = sha256_hex_to_lower(s.checksum);
+  if (!checksum) {
+    return ValidationError(
+        "checksum: must be 64 hex characters (SHA-256), all lower or all upper case");
   }
   if (s.size < 0) return ValidationError("size: must be >= 0");
   if (static_cast<uint64_t>(s.size) > options_.max_object_bytes) {
@@ -31,7 +55,7 @@ Result<CreatedSnapshot> Service::create_snapshot(const auth::Claims& caller, con
   FF_TRY(check_encryption_allowed(false));
   FF_TRY(check_storage_quota(s.agent_id, s.size));
   SystemTime now = env_.clock->now();
-  store::Snapshot row{s.id, s.agent_id,  s.checksum, s.size, s.metadata.dump(), kSnapshotPending,
+  store::Snapshot row{s.id, s.agent_id,  *checksum, s.size, s.metadata.dump(), kSnapshotPending,
                       now,  std::nullopt};
   row.stored_bytes = s.size;  // a tar snapshot stores its whole object
   FF_ASSIGN_OR_RETURN(wal::PreparedRecord record, prepare_audit(audit::snapshot_created(row)));

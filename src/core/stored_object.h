@@ -15,10 +15,15 @@ namespace ff::core {
 
 enum class ObjectKind { kSnapshot, kPack };
 
-// "snapshots/<id>" or "packs/<id>".
-inline std::string object_key(ObjectKind kind, const std::string& id) {
-  return (kind == ObjectKind::kPack ? "packs/" : "snapshots/") + id;
-}
+// Where objects live in the object store: a snapshot's at
+// `snapshot_prefix` + id (S3_KEY_PREFIX; "snapshots/" by default, "" for a
+// seed bucket), a pack's at "packs/<id>".
+struct ObjectKeys {
+  std::string snapshot_prefix = "snapshots/";
+
+  std::string snapshot(const std::string& id) const { return snapshot_prefix + id; }
+  static std::string pack(const std::string& id) { return "packs/" + id; }
+};
 
 struct StoredObject {
   ObjectKind kind = ObjectKind::kSnapshot;
@@ -28,7 +33,9 @@ struct StoredObject {
   int64_t size = 0;      // the expected size
   std::string status;    // pending | available | corrupt (| deleting for packs)
 
-  std::string key() const { return object_key(kind, id); }
+  std::string key(const ObjectKeys& keys) const {
+    return kind == ObjectKind::kPack ? keys.pack(id) : keys.snapshot(id);
+  }
   // "snapshot" or "pack": messages and audit names ("<noun>_uploaded", "<noun>_id").
   std::string noun() const { return kind == ObjectKind::kPack ? "pack" : "snapshot"; }
 };

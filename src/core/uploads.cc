@@ -99,7 +99,7 @@ Result<StoredObject> Service::finish_upload(StoredObject o, const std::string& v
 
 Result<StoredObject> Service::verify_object(const StoredObject& o) {
   if (o.status != kSnapshotPending) return o;
-  auto info = blobs_.stat(o.key());
+  auto info = blobs_.stat(o.key(options_.object_keys));
   if (!info.ok()) {
     if (info.status().code() == Code::kNotFound) return o;  // nothing uploaded yet
     return info.status();
@@ -111,7 +111,7 @@ Result<StoredObject> Service::verify_object(const StoredObject& o) {
   std::string actual;
   int64_t size = static_cast<int64_t>(info->size);
   if (size == o.size) {
-    FF_ASSIGN_OR_RETURN(auto reader, blobs_.open(o.key(), 0, std::nullopt));
+    FF_ASSIGN_OR_RETURN(auto reader, blobs_.open(o.key(options_.object_keys), 0, std::nullopt));
     Sha256 hash;
     size = 0;
     std::string buf(1 << 20, '\0');

@@ -8,15 +8,22 @@ bool visible_to(const std::string& scope, const wal::Record& record) {
   return scope.empty() || record.agent_id == scope;
 }
 
-void Hub::subscribe(const std::shared_ptr<Subscriber>& s, std::string scope) {
+uint64_t Hub::subscribe(const std::shared_ptr<Subscriber>& s, std::string scope) {
   std::lock_guard lock(mu_);
   entries_.push_back(Entry{s, std::move(scope)});
+  return last_seq_;
+}
+
+void Hub::set_head(uint64_t seq) {
+  std::lock_guard lock(mu_);
+  last_seq_ = std::max(last_seq_, seq);
 }
 
 void Hub::publish(const wal::RecordPtr& record) {
   std::vector<std::shared_ptr<Subscriber>> targets;
   {
     std::lock_guard lock(mu_);
+    last_seq_ = std::max(last_seq_, record->seq);
     bool expired = false;
     for (const auto& e : entries_) {
       auto s = e.subscriber.lock();

@@ -31,8 +31,14 @@ bool visible_to(const std::string& scope, const wal::Record& record);
 
 class Hub {
  public:
-  void subscribe(const std::shared_ptr<Subscriber>& s, std::string scope);
+  // `s` receives every record published after this call, and no earlier one.
+  // Returns the seq of the last record published before it (or the head given
+  // to set_head): the subscriber's live stream starts right after that seq, so
+  // a client that reconnects with it as `since` misses nothing.
+  uint64_t subscribe(const std::shared_ptr<Subscriber>& s, std::string scope);
   void publish(const wal::RecordPtr& record);
+  // The WAL's head at start-up, before the first publish.
+  void set_head(uint64_t seq);
   size_t subscriber_count();
 
  private:
@@ -42,6 +48,7 @@ class Hub {
   };
   std::mutex mu_;
   std::vector<Entry> entries_;  // guarded by mu_
+  uint64_t last_seq_ = 0;       // guarded by mu_
 };
 
 }  // namespace ff::events

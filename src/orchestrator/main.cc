@@ -142,7 +142,7 @@ int serve() {
   so.ws_queue_bytes = c.ws_queue_bytes;
   so.max_connections = c.max_connections;
   sys::FileSystem* fs = a.env.fs;
-  std::string wal_path = c.wal_path;
+  std::string wal_path = a.config.wal_path;  // WAL_PATH, or its default
   wal::Writer* writer = a.wal.get();
   http::Server server(
       so, *a.api, a.hub, a.notifier,
@@ -164,7 +164,7 @@ int serve() {
   spdlog::info(
       "fortfail-orchestrator {} listening on {}://{}:{} (database: {}, objects: {}, wal: {})",
       FF_VERSION, c.tls_enabled() ? "https" : "http", c.listen_host, server.port(),
-      a.store->backend_name(), a.blobs->kind(), c.wal_path);
+      a.store->backend_name(), a.blobs->kind(), wal_path);
   // Objects that reached the store through presigned URLs (or whose status
   // change a crash interrupted) are verified in the background too.
   std::mutex sweep_mu;

@@ -5,6 +5,7 @@
 #include <spdlog/spdlog.h>
 
 #include "blob/factory.h"
+#include "store/sqlite/sqlite_store.h"
 
 namespace ff::orchestrator {
 
@@ -27,15 +28,28 @@ Result<std::unique_ptr<blob::BlobStore>> open_blobs(const config::Config& c) {
 
 }  // namespace
 
+std::string default_wal_path(const config::Config& config) {
+  constexpr const char* kName = "orchestrator_wal.log";
+  if (std::string_view(config.database_url).starts_with("sqlite://")) {
+    auto sqlite = store::sqlite::options_from_url(config.database_url);
+    if (sqlite.ok() && sqlite->path != ":memory:") {
+      return (std::filesystem::path(sqlite->path).parent_path() / kName).string();
+    }
+  }
+  return (std::filesystem::path(config.data_dir) / kName).string();
+}
+
 Result<std::unique_ptr<App>> build_app(const config::Config& config, const sys::Env& env) {
   auto app = std::make_unique<App>();
   app->env = env;
   app->config = config;
+  if (app->config.wal_path.empty()) app->config.wal_path = default_wal_path(config);
+  const std::string& wal_path = app->config.wal_path;
 
-  auto wal_dir = std::filesystem::path(config.wal_path).parent_path();
+  auto wal_dir = std::filesystem::path(wal_path).parent_path();
   if (!wal_dir.empty()) FF_TRY(env.fs->create_dirs(wal_dir.string()).with_context("WAL_PATH"));
-  auto wal = wal::Writer::open(env, config.wal_path);
-  if (!wal.ok()) return wal.status().with_context("WAL_PATH " + config.wal_path);
+  auto wal = wal::Writer::open(env, wal_path);
+  if (!wal.ok()) return wal.status().with_context("WAL_PATH " + wal_path);
   app->wal = std::move(wal).value();
 
   auto store = store::open_store(config.database_url);
@@ -75,6 +89,8 @@ Result<std::unique_ptr<App>> build_app(const config::Config& config, const sys::
   so.enrollment_ttl = config.enrollment_ttl;
   so.require_encryption = config.require_encryption;
   so.repo_session_ttl = config.repo_session_ttl;
+  // The local store keeps its own layout (snapshots/<id>) whatever S3_KEY_PREFIX says.
+  if (!config.s3.endpoint.empty()) so.object_keys.snapshot_prefix = config.s3.key_prefix;
   app->service = std::make_unique<core::Service>(env, *app->store, *app->blobs, *app->wal,
                                                  *app->tokens, app->revocations, app->notifier, so);
   FF_TRY(app->service->refresh_revocations().with_context("loading revocations"));
@@ -84,6 +100,7 @@ Result<std::unique_ptr<App>> build_app(const config::Config& config, const sys::
   ao.inline_point_reads = app->store->backend_name() == "sqlite";
   app->api = std::make_unique<api::Api>(*app->service, *app->tokens, *app->limiter, ao);
   App* raw = app.get();
+  app->hub.set_head(app->wal->head().seq);
   app->wal->set_subscriber([raw](const wal::RecordPtr& r) { raw->hub.publish(r); });
   return app;
 }

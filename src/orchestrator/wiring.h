@@ -34,7 +34,13 @@ struct App {
   std::unique_ptr<api::Api> api;
 };
 
-// Opens everything `config` names. Errors name the failing part in one line.
+// Where the WAL goes when WAL_PATH is unset: orchestrator_wal.log beside the
+// SQLite database file, or in ORCH_DATA_DIR (PostgreSQL, in-memory SQLite).
+std::string default_wal_path(const config::Config& config);
+
+// Opens everything `config` names; App::config.wal_path is the WAL actually
+// used (default_wal_path when config.wal_path is empty). Errors name the
+// failing part in one line.
 Result<std::unique_ptr<App>> build_app(const config::Config& config, const sys::Env& env);
 
 }  // namespace ff::orchestrator

@@ -1,5 +1,5 @@
 // A small in-process stand-in for the orchestrator, speaking the wire contract
-// (CONTRACT.md plus the backup-jobs additions) closely enough to drive
+// (docs/openapi.json, backup jobs included) closely enough to drive
 // fortfail-agent and the fortfail CLI without the real server: tokens, snapshots
 // with streamed object upload/download (Range), restore and backup jobs,
 // leased commands with long poll, agent events, and the /ws event stream.

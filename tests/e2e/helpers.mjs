@@ -44,6 +44,8 @@ export async function startAgent(orch, agentId, dir, extraEnv = {}) {
     POLL_INTERVAL: '1',
     AGENT_LONG_POLL: '5',
     AGENT_LOG_LEVEL: 'info',
+    // Tests ask for each backup themselves; the seed's backup at start is tested on its own.
+    BACKUP_ON_START: '0',
     ...(process.env.ASAN_OPTIONS ? { ASAN_OPTIONS: process.env.ASAN_OPTIONS } : {}),
     ...extraEnv,
   };

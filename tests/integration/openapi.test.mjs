@@ -21,7 +21,7 @@ const specPath = path.resolve(import.meta.dirname, '../../docs/openapi.json');
 const specText = fs.readFileSync(specPath, 'utf8');
 const spec = JSON.parse(specText);
 const METHODS = ['get', 'put', 'post', 'delete', 'patch', 'head', 'options', 'trace'];
-// Endpoints that need no token (CONTRACT.md "Conventions"), plus the asset
+// Endpoints that need no token (docs/api.md, `security: []`), plus the asset
 // subpaths of /control and /docs, and /ws whose token travels in the query.
 const PUBLIC = new Set(['/auth/token', '/auth/enroll', '/health/live', '/health/ready', '/', '/control', '/control/{path}',
   '/docs', '/docs/{path}', '/openapi.json', '/ws']);

@@ -74,7 +74,8 @@ export class EventLink {
     const url = new URL('/ws', window.location.href);
     url.protocol = window.location.protocol === 'https:' ? 'wss:' : 'ws:';
     url.searchParams.set('token', this.token);
-    if (since > 0) url.searchParams.set('since', String(since));
+    // Always pass `since`: without it the server streams live records only.
+    url.searchParams.set('since', String(since));
     this.greeted = false;
     const ws = new WebSocket(url.toString());
     this.ws = ws;

@@ -46,6 +46,10 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "fortfail-agent: %s\n", s.message().c_str());
     return 2;
   }
+  if (ff::Status s = ff::agent::check_backup_dir(config); !s.ok()) {
+    std::fprintf(stderr, "fortfail-agent: %s\n", s.message().c_str());
+    return 2;
+  }
   auto logger = spdlog::stderr_color_mt("agent");
   spdlog::set_default_logger(logger);
   spdlog::set_level(spdlog::level::from_str(config.log_level));

@@ -69,8 +69,10 @@ class HttpSession : public SessionBase, public std::enable_shared_from_this<Http
   void shutdown() override {
     boost::asio::post(stream_.get_executor(), [self = this->shared_from_this()] {
       self->stopping_ = true;
-      // Only an idle connection is cut; one mid-request finishes first.
+      // Only an idle connection is cut; one mid-request finishes first. A
+      // parked long poll is answered now (its timer's handler wakes it).
       if (self->idle_) beast::get_lowest_layer(self->stream_).cancel();
+      if (self->parked_) self->timer_.cancel();
     });
   }
 
@@ -263,17 +265,21 @@ class HttpSession : public SessionBase, public std::enable_shared_from_this<Http
       boost::asio::post(self->stream_.get_executor(), [self, woken, deadline] {
         if (*woken) return;
         *woken = true;
+        self->parked_ = false;
         self->timer_.cancel();
         if (self->subscription_) self->ctx_.notifier.unsubscribe(self->subscription_);
         self->subscription_ = 0;
-        self->req_.poll_deadline = deadline;
+        // Shutting down: answer with what there is now rather than park again.
+        self->req_.poll_deadline = self->ctx_.stopping || self->stopping_ ? Clock::now() : deadline;
         self->dispatch();
       });
     };
+    parked_ = true;
     timer_.expires_at(lp.deadline);
-    // The pending timer is what keeps a parked session alive.
+    // The pending timer is what keeps a parked session alive; shutdown()
+    // cancels it to answer at once.
     timer_.async_wait([self = this->shared_from_this(), wake](beast::error_code ec) {
-      if (!ec) wake();
+      if (!ec || self->ctx_.stopping || self->stopping_) wake();
     });
     subscription_ = ctx_.notifier.subscribe(lp.key, lp.generation, wake);
   }
@@ -387,13 +393,15 @@ class HttpSession : public SessionBase, public std::enable_shared_from_this<Http
   // --- WebSocket upgrade
   void upgrade() {
     std::string token;
-    uint64_t since = 0;
+    std::optional<uint64_t> since;
     if (const std::string* t = req_.query_param("token")) token = *t;
     if (const std::string* s = req_.query_param("since")) {
-      auto [p, ec] = std::from_chars(s->data(), s->data() + s->size(), since);
+      uint64_t seq = 0;
+      auto [p, ec] = std::from_chars(s->data(), s->data() + s->size(), seq);
       if (ec != std::errc() || p != s->data() + s->size()) {
         return send_error(ValidationError("since: must be a WAL sequence number"));
       }
+      since = seq;
     }
     auto claims = ctx_.api.authenticate_token(*route_, token);
     if (!claims.ok()) return send_error(claims.status());
@@ -589,6 +597,7 @@ class HttpSession : public SessionBase, public std::enable_shared_from_this<Http
   bool expect_continue_ = false;
   bool idle_ = false;
   bool stopping_ = false;
+  bool parked_ = false;  // a long poll waits on timer_ and the notifier
 };
 
 }  // namespace ff::http::detail

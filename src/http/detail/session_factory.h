@@ -2,6 +2,7 @@
 // translation units instantiate them.
 #pragma once
 
+#include <optional>
 #include <string>
 
 #include <boost/asio/ip/tcp.hpp>
@@ -23,7 +24,8 @@ void start_plain_session(Context& ctx, boost::asio::ip::tcp::socket socket,
 struct WsParams {
   std::string scope;  // "" for people, else the agent id
   std::string role;
-  uint64_t since = 0;
+  // Replay the records after this seq first; unset: live records only.
+  std::optional<uint64_t> since;
   std::string request_id;
   // Re-checked at expiry and on every revocation: the session closes when
   // the token no longer verifies.

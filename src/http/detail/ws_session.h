@@ -1,5 +1,6 @@
 // WebSocket session for /ws: a `connected` message, then `?since=` replay from
-// the WAL, then every live record the client may see, in seq order.
+// the WAL (only when `since` is given, as the seed streamed live records only),
+// then every live record the client may see, in seq order.
 //
 // One write at a time from a queue bounded in messages and bytes; a client
 // that falls behind is closed (policy violation), never waited for. One read
@@ -46,7 +47,7 @@ class WsSession : public SessionBase,
         scope_(std::move(p.scope)),
         role_(std::move(p.role)),
         since_(p.since),
-        last_seq_(p.since),
+        last_seq_(p.since.value_or(0)),
         request_id_(std::move(p.request_id)),
         route_(p.route),
         token_(std::move(p.token)),
@@ -101,12 +102,20 @@ class WsSession : public SessionBase,
       mark_closed();
       return;
     }
-    nlohmann::json hello = {{"event", "connected"}, {"role", role_}, {"since", since_}};
+    // Without `since`, the stream starts after the last record published
+    // before subscribing; the greeting's `since` says which, so a client can
+    // reconnect with it and miss nothing.
+    uint64_t live_from = ctx_.hub.subscribe(this->shared_from_this(), scope_);
+    if (!since_) last_seq_ = live_from;
+    // `message` is the seed's; `role` and `since` are ours.
+    nlohmann::json hello = {{"event", "connected"},
+                            {"message", "Connected to the FortFail event stream"},
+                            {"role", role_},
+                            {"since", since_.value_or(live_from)}};
     if (!scope_.empty()) hello["agent_id"] = scope_;
     enqueue(std::make_shared<const std::string>(hello.dump()));
-    ctx_.hub.subscribe(this->shared_from_this(), scope_);
     do_read();
-    start_replay();
+    if (since_) start_replay();
     arm_expiry();
   }
 
@@ -257,9 +266,9 @@ class WsSession : public SessionBase,
   boost::asio::steady_timer expiry_timer_;
   std::string scope_;
   std::string role_;
-  uint64_t since_;
+  std::optional<uint64_t> since_;
   uint64_t last_seq_;
-  uint64_t replay_from_ = since_;
+  uint64_t replay_from_ = last_seq_;
   std::string request_id_;
   const api::Route* route_;
   std::string token_;

@@ -21,7 +21,8 @@ TEST(Config, DefaultsMatchTheSeedAndWarnAboutDevSecrets) {
   auto r = load(env_of({}));
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(r->config.database_url, "sqlite:///./orchestrator.db");
-  EXPECT_EQ(r->config.wal_path, "/data/orchestrator_wal.log");
+  // Unset: decided at start-up beside the database (orchestrator/wiring.cc), not /data.
+  EXPECT_EQ(r->config.wal_path, "");
   EXPECT_EQ(r->config.listen_port, 8000);
   EXPECT_EQ(r->config.token_ttl.count(), 604800);
   EXPECT_EQ(r->config.command_lease.count(), 300);
@@ -32,6 +33,26 @@ TEST(Config, DefaultsMatchTheSeedAndWarnAboutDevSecrets) {
   EXPECT_EQ(r->warnings.size(), 3u);
   EXPECT_TRUE(r->config.operator_secret.empty());
   EXPECT_TRUE(r->config.reg_secret_enabled);
+}
+
+TEST(Config, S3KeyPrefixDefaultsToSnapshotsAndMayBeEmpty) {
+  auto def = load(env_of({}));
+  ASSERT_TRUE(def.ok());
+  EXPECT_EQ(def->config.s3.key_prefix, "snapshots/");
+  auto seed = load(env_of({{"S3_KEY_PREFIX", ""}}));
+  ASSERT_TRUE(seed.ok());
+  EXPECT_EQ(seed->config.s3.key_prefix, "");
+  auto nested = load(env_of({{"S3_KEY_PREFIX", "tenant-1/backups/"}}));
+  ASSERT_TRUE(nested.ok());
+  EXPECT_EQ(nested->config.s3.key_prefix, "tenant-1/backups/");
+}
+
+TEST(Config, S3KeyPrefixRefusesAbsoluteAndParentPaths) {
+  for (const char* bad : {"/snapshots/", "../x/", "a/../", "a/..", "x\\y", "a\nb"}) {
+    auto r = load(env_of({{"S3_KEY_PREFIX", bad}}));
+    ASSERT_FALSE(r.ok()) << bad;
+    EXPECT_EQ(r.status().message().rfind("S3_KEY_PREFIX: ", 0), 0u) << r.status().message();
+  }
 }
 
 // Found by fuzz/orch_config_fuzz.cc: strtod reads "nan" and "inf", and NaN
