@@ -20,6 +20,7 @@ constexpr doc::Variable kVariables[] = {
     {"AGENT_SPOOL_DIR", "<RESTORE_DIR>/.fortfail-spool", "scratch space for archives"},
     {"POLL_INTERVAL", "5", "seconds between command polls"},
     {"AGENT_LONG_POLL", "20", "long-poll wait in seconds; 0: plain polling"},
+    {"BACKUP_ON_START", "1", "1: back up once at start (as the seed agent); 0: on command or schedule"},
     {"BACKUP_INTERVAL", "0", "seconds between backups of its own; 0: on command only"},
     {"AGENT_KEY_FILE", "unset", "repository key: backups are encrypted; without one they are not"},
     {"AGENT_BACKUP_FORMAT", "repository", "repository (deduplicated) or tar (full tar.zst)"},

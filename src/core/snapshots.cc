@@ -11,9 +11,9 @@ namespace ff::core {
 
 namespace {
 
-// `s` in lower case when it is 64 hex digits in one case: all lower, or all
-// upper as the seed accepted (clients print digests either way). Mixed case
-// and anything else: nullopt.
+// `s` in lower case when it is 64 hex digits in any case: the seed compared
+// digests case-insensitively and clients print them either way. Anything
+// else: nullopt.
 std::optional<std::string> sha256_hex_to_lower(std::string_view s) {
   if (is_lower_hex(s, 64)) return std::string(s);
   if (s.size() != 64) return std::nullopt;
@@ -21,7 +21,7 @@ std::optional<std::string> sha256_hex_to_lower(std::string_view s) {
   for (char& c : out) {
     if (c >= 'A' && c <= 'F') {
       c = static_cast<char>(c - 'A' + 'a');
-    } else if (c < '0' || c > '9') {
+    } else if ((c < '0' || c > '9') && (c < 'a' || c > 'f')) {
       return std::nullopt;
     }
   }
@@ -37,7 +37,7 @@ Result<CreatedSnapshot> Service::create_snapshot(const auth::Claims& caller, con
   std::optional<std::string> checksum = sha256_hex_to_lower(s.checksum);
   if (!checksum) {
     return ValidationError(
-        "checksum: must be 64 hex characters (SHA-256), all lower or all upper case");
+        "checksum: must be 64 hex characters (SHA-256)");
   }
   if (s.size < 0) return ValidationError("size: must be >= 0");
   if (static_cast<uint64_t>(s.size) > options_.max_object_bytes) {
