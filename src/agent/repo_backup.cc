@@ -99,7 +99,7 @@ Result<std::string> run_repo_backup(TaskContext& ctx, const BackupRequest& req) 
     opts.paths = req.paths;
     opts.old_cache = &old_cache;
     opts.new_cache = &new_cache;
-    opts.cancelled = [&] { return ctx.stop.stop_requested(); };
+    opts.cancelled = [&] { return ctx.should_stop(); };
     opts.progress = [&](const WalkStats& s) {
       if (!report.has_job() || !throttle.due()) return;
       post("backup_in_progress", "reading",

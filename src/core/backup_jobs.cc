@@ -15,6 +15,7 @@ Result<BackupJobView> Service::create_backup_job(const auth::Claims& caller,
     return PermissionDenied("only operators and admins may create backup jobs");
   }
   FF_TRY(validate_id("agent_id", req.agent_id));
+  FF_TRY(require_known_agent(req.agent_id));
   nlohmann::json paths = nlohmann::json::array();
   for (const auto& p : req.paths) {
     if (p.empty() || p.size() > 4096 || p.find('\0') != std::string::npos) {
