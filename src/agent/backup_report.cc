@@ -16,8 +16,9 @@ Result<bool> BackupReport::start(nlohmann::json meta) {
   Status started = post("backup_started", "backup of " + ctx_.config.backup_dir + " started",
                         std::move(meta), true);
   if (started.code() == Code::kConflict && has_job()) {
-    spdlog::info("backup job {} is already {}; skipping", job_id_,
-                 ctx_.api.refused_job_status().empty() ? "finished" : ctx_.api.refused_job_status());
+    spdlog::info(
+        "backup job {} is already {}; skipping", job_id_,
+        ctx_.api.refused_job_status().empty() ? "finished" : ctx_.api.refused_job_status());
     return false;
   }
   if (!started.ok()) {

@@ -88,7 +88,8 @@ Result<RepoRestoreResult> run_repo_restore(TaskContext& ctx, const RestoreReques
             {{"phase", "restore"}, {"bytes_done", done}, {"bytes_total", info.size}}};
     ctx.post_event(e, /*durable=*/false).ignore_error();
   };
-  Retrier retrier(ctx.api.retrier().policy(), ctx.clock, ctx.random, ctx.stop);
+  TaskWaiter waiter(ctx);
+  Retrier retrier(ctx.api.retrier().policy(), ctx.clock, ctx.random, waiter);
   HttpPackSource source(ctx, req.snapshot_id, retrier);
   RepoRestoreStats stats;
   std::optional<repo::Node> root_meta = info.metadata.is_object() && info.metadata.contains("root")

@@ -279,7 +279,8 @@ Result<Downloaded> download(TaskContext& ctx, const RestoreRequest& req, uint64_
   auto hash = std::make_unique<Sha256>();
   uint64_t got = 0;
   ProgressThrottle throttle(ctx.clock, std::chrono::seconds(1));
-  Retrier retrier(ctx.api.retrier().policy(), ctx.clock, ctx.random, ctx.stop);
+  TaskWaiter waiter(ctx);
+  Retrier retrier(ctx.api.retrier().policy(), ctx.clock, ctx.random, waiter);
   Status s = retrier.run("download snapshot", [&]() -> Attempt {
     client::DownloadRequest d;
     d.offset = got;

@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+
 namespace ff::agent {
 
 Status TaskContext::post_event(const Event& event, bool durable) {
@@ -11,6 +13,17 @@ Status TaskContext::post_event(const Event& event, bool durable) {
     job_cancelled = true;
   }
   return s;
+}
+
+bool TaskWaiter::wait_for(std::chrono::milliseconds d) {
+  // In slices: a cancel arrives on another thread's event post, not on ctx_.stop.
+  constexpr std::chrono::milliseconds kSlice(200);
+  while (d.count() > 0) {
+    auto step = std::min(d, kSlice);
+    if (!ctx_.stop.wait_for(step) || ctx_.job_cancelled) return false;
+    d -= step;
+  }
+  return !ctx_.should_stop();
 }
 
 }  // namespace ff::agent

@@ -34,4 +34,16 @@ struct TaskContext {
   bool should_stop() const { return job_cancelled || stop.stop_requested(); }
 };
 
+// The Waiter of one task's retries: they end when the agent stops or the job
+// is cancelled. `ctx` must outlive it.
+class TaskWaiter final : public Waiter {
+ public:
+  explicit TaskWaiter(const TaskContext& ctx) : ctx_(ctx) {}
+  bool stop_requested() const override { return ctx_.should_stop(); }
+  bool wait_for(std::chrono::milliseconds d) override;
+
+ private:
+  const TaskContext& ctx_;
+};
+
 }  // namespace ff::agent

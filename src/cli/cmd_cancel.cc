@@ -48,8 +48,9 @@ void add_cancel(CLI::App& app, Context& ctx, int* exit_code) {
                 << "); its command was withdrawn before the agent received it\n";
     } else {
       ctx.out() << k << " job " << *id << " cancelled (was " << field(*r, "previous_status")
-                << "); agent " << (r->contains("target_agent_id") ? field(*r, "target_agent_id")
-                                                                   : field(*r, "agent_id"))
+                << "); agent "
+                << (r->contains("target_agent_id") ? field(*r, "target_agent_id")
+                                                   : field(*r, "agent_id"))
                 << " stops it at its next event\n";
     }
     *exit_code = kExitOk;

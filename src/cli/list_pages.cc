@@ -30,9 +30,8 @@ Result<FetchedList> fetch_list(client::ApiClient& api, const std::string& path,
   int64_t offset = 0;
   while (offset < want) {
     int64_t page = std::min(kMaxPage, want - offset);
-    FF_ASSIGN_OR_RETURN(nlohmann::json body,
-                        api.get(path + sep + "limit=" + std::to_string(page) +
-                                "&offset=" + std::to_string(offset)));
+    FF_ASSIGN_OR_RETURN(nlohmann::json body, api.get(path + sep + "limit=" + std::to_string(page) +
+                                                     "&offset=" + std::to_string(offset)));
     nlohmann::json items = list_of(body);
     std::optional<int64_t> total = api.last_call().total_count;
     auto got = static_cast<int64_t>(items.size());

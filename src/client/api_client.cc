@@ -268,8 +268,8 @@ Status ApiClient::perform(Exchange& ex) {
   if (code >= 400) last_.error_body = ex.response.substr(0, 4096);
   if (!ex.total_count.empty()) {
     int64_t n = -1;
-    auto [end, ec] = std::from_chars(ex.total_count.data(),
-                                     ex.total_count.data() + ex.total_count.size(), n);
+    auto [end, ec] =
+        std::from_chars(ex.total_count.data(), ex.total_count.data() + ex.total_count.size(), n);
     if (ec == std::errc() && end == ex.total_count.data() + ex.total_count.size() && n >= 0) {
       last_.total_count = n;
     }

@@ -75,7 +75,8 @@ Status Service::post_event(const auth::Claims& caller, const std::string& agent_
     };
     auto r = store_.record_job_event(row, transition, now + options_.command_lease);
     if (!r.ok()) {
-      if (r.status().code() == Code::kNotFound) return post_backup_event(agent_id, e, now, record, refusal);
+      if (r.status().code() == Code::kNotFound)
+        return post_backup_event(agent_id, e, now, record, refusal);
       return r.status();
     }
     changed = std::move(r).value();

@@ -19,7 +19,8 @@ Result<CancelledJobView> Service::cancel_job(const auth::Claims& caller, store::
   auto r = store_.cancel_job(kind, id, rule, now);
   if (!r.ok()) {
     Status s = std::move(r).status();
-    if (s.code() == Code::kConflict) return s.with_context(std::string(job_kind_name(kind)) + " job " + id);
+    if (s.code() == Code::kConflict)
+      return s.with_context(std::string(job_kind_name(kind)) + " job " + id);
     return s;
   }
   CancelledJobView out{std::move(*r), ""};

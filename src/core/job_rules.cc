@@ -6,7 +6,9 @@ bool is_terminal_job_status(std::string_view s) {
   return s == kCompleted || s == kFailed || s == kCancelled;
 }
 
-bool is_job_status(std::string_view s) { return s == kPending || s == kInProgress || is_terminal_job_status(s); }
+bool is_job_status(std::string_view s) {
+  return s == kPending || s == kInProgress || is_terminal_job_status(s);
+}
 
 const char* job_kind_name(store::JobKind kind) {
   return kind == store::JobKind::kRestore ? "restore" : "backup";

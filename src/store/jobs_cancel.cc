@@ -37,10 +37,10 @@ Result<CancelledJob> Store::cancel_job(JobKind kind, const std::string& id, cons
     // FOR UPDATE: an agent's event on this job waits until the cancel commits
     // and then finds it finished. SQLite has one writer and needs nothing.
     std::string lock = tx.dialect() == SqlTx::Dialect::kPostgres ? " FOR UPDATE" : "";
-    FF_ASSIGN_OR_RETURN(auto rows, tx.query(std::string("SELECT status, ") + t.agent_column +
-                                                ", " + t.snapshot_column + " FROM " + t.table +
-                                                " WHERE id = $1" + lock,
-                                            {id}));
+    FF_ASSIGN_OR_RETURN(
+        auto rows, tx.query(std::string("SELECT status, ") + t.agent_column + ", " +
+                                t.snapshot_column + " FROM " + t.table + " WHERE id = $1" + lock,
+                            {id}));
     if (rows.empty()) return NotFound(std::string(kind_name(kind)) + " job " + id + " not found");
     out.id = id;
     out.previous_status = rows[0].text(0);

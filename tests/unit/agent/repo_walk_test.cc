@@ -152,8 +152,7 @@ TEST_F(RepoWalkTest, MissingSelectedPathFailsNamingIt) {
   WalkStats stats;
   auto root = walk_tree(src_, codec_, repo_, opts, stats);
   EXPECT_EQ(root.status().code(), Code::kNotFound);
-  EXPECT_NE(root.status().message().find("not-here"), std::string::npos)
-      << root.status().message();
+  EXPECT_NE(root.status().message().find("not-here"), std::string::npos) << root.status().message();
 }
 
 TEST_F(RepoWalkTest, PathThroughASymlinkIsRefused) {

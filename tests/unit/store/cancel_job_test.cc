@@ -93,8 +93,7 @@ TEST_P(CancelJobTest, UnknownJobOrWrongKindIsNotFound) {
   add_backup("bj-1", "bc-1", "a2");
   FF_EXPECT_CODE(store_->cancel_job(JobKind::kRestore, "bj-1", cancel_rule, at(3)),
                  Code::kNotFound);
-  FF_EXPECT_CODE(store_->cancel_job(JobKind::kBackup, "nope", cancel_rule, at(3)),
-                 Code::kNotFound);
+  FF_EXPECT_CODE(store_->cancel_job(JobKind::kBackup, "nope", cancel_rule, at(3)), Code::kNotFound);
 }
 
 TEST_P(CancelJobTest, FinishedJobIsAConflictAndUnchanged) {
@@ -111,8 +110,7 @@ TEST_P(CancelJobTest, FinishedJobIsAConflictAndUnchanged) {
   // Cancelling twice: the second is a conflict too.
   add_backup("bj-1", "bc-1", "a2");
   FF_ASSERT_OK(store_->cancel_job(JobKind::kBackup, "bj-1", cancel_rule, at(4)));
-  FF_EXPECT_CODE(store_->cancel_job(JobKind::kBackup, "bj-1", cancel_rule, at(5)),
-                 Code::kConflict);
+  FF_EXPECT_CODE(store_->cancel_job(JobKind::kBackup, "bj-1", cancel_rule, at(5)), Code::kConflict);
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, CancelJobTest,
