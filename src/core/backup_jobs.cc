@@ -15,7 +15,6 @@ Result<BackupJobView> Service::create_backup_job(const auth::Claims& caller,
     return PermissionDenied("only operators and admins may create backup jobs");
   }
   FF_TRY(validate_id("agent_id", req.agent_id));
-  FF_TRY(require_known_agent(req.agent_id));
   nlohmann::json paths = nlohmann::json::array();
   for (const auto& p : req.paths) {
     if (p.empty() || p.size() > 4096 || p.find('\0') != std::string::npos) {
@@ -28,6 +27,7 @@ Result<BackupJobView> Service::create_backup_job(const auth::Claims& caller,
     return ValidationError("paths: at most " + std::to_string(kMaxPathsJsonBytes / 1024) +
                            " KiB of JSON once escaped");
   }
+  FF_TRY(require_known_agent(req.agent_id));
   SystemTime now = env_.clock->now();
   store::BackupJob job{
       env_.random->unique_id("bj-"), req.agent_id, paths.dump(), kPending, std::nullopt, now, now};
