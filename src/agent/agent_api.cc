@@ -69,9 +69,23 @@ Result<std::vector<Command>> AgentApi::poll_commands(std::chrono::seconds wait) 
   return out;
 }
 
+namespace {
+
+// The "job_status" of a 409 body: the orchestrator names why a job takes no more events.
+std::string job_status_of(const Status& s, const client::ApiClient& c) {
+  if (s.code() != Code::kConflict) return "";
+  auto body = nlohmann::json::parse(c.last_call().error_body, nullptr, false);
+  if (!body.is_object()) return "";
+  auto it = body.find("job_status");
+  return it != body.end() && it->is_string() ? it->get<std::string>() : "";
+}
+
+}  // namespace
+
 Status AgentApi::post_event(const Event& event, bool durable) {
   std::string path = "/agent/" + agent_id_ + "/events";
   nlohmann::json body = event.to_json();
+  refused_job_status_.clear();
   auto once = [&] { return authed([&] { return client_.post(path, body).status(); }); };
   if (!durable) {
     // Never through client_: this may run inside one of its transfer callbacks.
@@ -82,11 +96,15 @@ Status AgentApi::post_event(const Event& event, bool durable) {
       side_ = std::make_unique<client::ApiClient>(o);
     }
     side_->set_token(client_.token());
-    return side_->post(path, body).status();
+    Status s = side_->post(path, body).status();
+    refused_job_status_ = job_status_of(s, *side_);
+    return s;
   }
   BackoffPolicy policy = retrier_.policy();
   policy.max_elapsed = std::chrono::hours(1);
-  return retrier_.run("post " + event.event_type, policy, once);
+  Status s = retrier_.run("post " + event.event_type, policy, once);
+  refused_job_status_ = job_status_of(s, client_);
+  return s;
 }
 
 Result<SnapshotInfo> AgentApi::get_snapshot(const std::string& id) {

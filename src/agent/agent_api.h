@@ -95,7 +95,12 @@ class AgentApi {
   // POST /agent/{id}/events. `durable`: retried for up to an hour (terminal and
   // start events); otherwise one try on a second connection (progress events
   // are best effort and may be posted from inside a transfer's callback).
+  // kConflict when the job is finished (the orchestrator names its status:
+  // see refused_job_status) or past its event cap.
   Status post_event(const Event& event, bool durable);
+  // After post_event returned kConflict: the job's status the orchestrator
+  // named ("cancelled" when an operator cancelled it); "" for another cause.
+  const std::string& refused_job_status() const { return refused_job_status_; }
 
   Result<SnapshotInfo> get_snapshot(const std::string& id);
   Result<SnapshotTicket> create_snapshot(const std::string& id, const std::string& checksum,
@@ -140,6 +145,7 @@ class AgentApi {
   TokenManager& tokens_;
   const Retrier& retrier_;
   std::string agent_id_;
+  std::string refused_job_status_;  // of the last post_event
 };
 
 }  // namespace ff::agent

@@ -17,6 +17,7 @@
 #include <utility>
 
 #include "agent/archive_error.h"
+#include "agent/backup_source.h"
 #include "agent/beneath.h"
 #include "agent/paths.h"
 #include "common/hex.h"
@@ -311,20 +312,9 @@ Status Walker::add_file(int dir_fd, const std::string& name, const std::string& 
 
 Result<ArchiveResult> write_archive(const std::string& source_dir, const std::string& out_path,
                                     const ArchiveOptions& options) {
-  std::vector<std::string> roots;
-  for (const auto& p : options.paths) {
-    FF_ASSIGN_OR_RETURN(std::string rel, relative_inside(source_dir, p));
-    roots.push_back(rel);
-  }
-  std::sort(roots.begin(), roots.end());
-  roots.erase(std::unique(roots.begin(), roots.end()), roots.end());
-
-  UniqueFd root(::open(source_dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-  if (root.get() < 0) {
-    if (errno == ENOENT) return NotFound("backup source does not exist");
-    if (errno == ENOTDIR) return InvalidArgument("backup source is not a directory");
-    return Internal("cannot open backup source: " + errno_text(errno));
-  }
+  FF_ASSIGN_OR_RETURN(BackupSource source, open_backup_source(source_dir, options.paths));
+  const std::vector<std::string>& roots = source.selected;
+  const UniqueFd& root = source.root;
 
   Sink sink;
   sink.fd = ::open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);

@@ -42,7 +42,7 @@ Result<std::string> run_backup(TaskContext& ctx, const BackupRequest& req) {
   opts.zstd_level = ctx.config.zstd_level;
   opts.zstd_threads = ctx.config.zstd_threads;
   opts.paths = req.paths;
-  opts.cancelled = [&] { return ctx.stop.stop_requested(); };
+  opts.cancelled = [&] { return ctx.should_stop(); };
   opts.progress = [&](uint64_t bytes) {
     if (!report.has_job() || !throttle.due()) return;
     post("backup_in_progress", "archiving",
@@ -51,6 +51,7 @@ Result<std::string> run_backup(TaskContext& ctx, const BackupRequest& req) {
   };
   auto archive = write_archive(ctx.config.backup_dir, spool, opts);
   if (!archive.ok()) return fail(archive.status().with_context("archive"));
+  if (ctx.job_cancelled) return fail(Conflict("the job was cancelled"));
 
   nlohmann::json warnings = nlohmann::json::array();
   for (const auto& w : archive->warnings) warnings.push_back(w);

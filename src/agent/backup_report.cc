@@ -9,14 +9,16 @@ namespace ff::agent {
 Status BackupReport::post(const char* type, std::string message, nlohmann::json meta, bool durable,
                           const std::string& snapshot_id) {
   Event e{job_id_, snapshot_id, type, std::move(message), std::move(meta)};
-  return ctx_.api.post_event(e, durable);
+  return ctx_.post_event(e, durable);
 }
 
 Result<bool> BackupReport::start(nlohmann::json meta) {
   Status started = post("backup_started", "backup of " + ctx_.config.backup_dir + " started",
                         std::move(meta), true);
   if (started.code() == Code::kConflict && has_job()) {
-    spdlog::info("backup job {} is already finished; skipping", job_id_);
+    spdlog::info(
+        "backup job {} is already {}; skipping", job_id_,
+        ctx_.api.refused_job_status().empty() ? "finished" : ctx_.api.refused_job_status());
     return false;
   }
   if (!started.ok()) {
@@ -30,6 +32,11 @@ Result<bool> BackupReport::start(nlohmann::json meta) {
 }
 
 Status BackupReport::fail(Status s) {
+  if (ctx_.job_cancelled) {
+    // Nothing to report (the job takes no more events) and nothing to retry.
+    spdlog::info("backup job {} stopped after its cancel; nothing was uploaded", job_id_);
+    return OkStatus();
+  }
   if (ctx_.stop.stop_requested()) {
     spdlog::warn("backup abandoned on shutdown");
     if (!has_job()) return s;

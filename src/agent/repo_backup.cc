@@ -82,7 +82,8 @@ Result<std::string> run_repo_backup(TaskContext& ctx, const BackupRequest& req) 
   auto token = ctx.api.fresh_token();
   if (!token.ok()) return fail(token.status());
   // The pack uploader's retries stop with the agent like the main loop's.
-  Retrier retrier(ctx.api.retrier().policy(), ctx.clock, ctx.random, ctx.stop);
+  TaskWaiter waiter(ctx);
+  Retrier retrier(ctx.api.retrier().policy(), ctx.clock, ctx.random, waiter);
   uint64_t sealed = 0, stored_bytes = 0, packs = 0;
   WalkStats stats;
   Result<repo::BlobId> root = Internal("not walked");
@@ -99,7 +100,7 @@ Result<std::string> run_repo_backup(TaskContext& ctx, const BackupRequest& req) 
     opts.paths = req.paths;
     opts.old_cache = &old_cache;
     opts.new_cache = &new_cache;
-    opts.cancelled = [&] { return ctx.stop.stop_requested(); };
+    opts.cancelled = [&] { return ctx.should_stop(); };
     opts.progress = [&](const WalkStats& s) {
       if (!report.has_job() || !throttle.due()) return;
       post("backup_in_progress", "reading",
@@ -119,6 +120,7 @@ Result<std::string> run_repo_backup(TaskContext& ctx, const BackupRequest& req) 
     }
     Status finished = saver.finish();
     if (!finished.ok()) return fail(finished.with_context("upload"));
+    if (ctx.job_cancelled) return fail(Conflict("the job was cancelled"));
     sealed = saver.blobs_sealed();
     stored_bytes = uploader.uploaded_bytes();
     packs = uploader.uploaded_packs();

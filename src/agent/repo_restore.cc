@@ -23,7 +23,7 @@ class HttpPackSource final : public PackSource {
       : ctx_(ctx), snapshot_id_(std::move(snapshot_id)), retrier_(retrier) {
     for (size_t i = 0; i < kDownloadWorkers; ++i) {
       clients_.push_back(std::make_unique<client::ApiClient>(ctx.config.client_options()));
-      clients_.back()->set_abort_check([&stop = ctx.stop] { return stop.stop_requested(); });
+      clients_.back()->set_abort_check([&ctx] { return ctx.should_stop(); });
     }
   }
   size_t workers() const override { return clients_.size(); }
@@ -75,7 +75,7 @@ Result<RepoRestoreResult> run_repo_restore(TaskContext& ctx, const RestoreReques
 
   ProgressThrottle throttle(ctx.clock, std::chrono::seconds(1));
   ExtractOptions opts;
-  opts.cancelled = [&] { return ctx.stop.stop_requested(); };
+  opts.cancelled = [&] { return ctx.should_stop(); };
   opts.restore_owner = ::geteuid() == 0;
   opts.keep_setid = ctx.config.keep_setid;
   apply_restore_limits(info, ctx.config, opts);
@@ -86,9 +86,10 @@ Result<RepoRestoreResult> run_repo_restore(TaskContext& ctx, const RestoreReques
             "restore_in_progress",
             "restoring",
             {{"phase", "restore"}, {"bytes_done", done}, {"bytes_total", info.size}}};
-    ctx.api.post_event(e, /*durable=*/false).ignore_error();
+    ctx.post_event(e, /*durable=*/false).ignore_error();
   };
-  Retrier retrier(ctx.api.retrier().policy(), ctx.clock, ctx.random, ctx.stop);
+  TaskWaiter waiter(ctx);
+  Retrier retrier(ctx.api.retrier().policy(), ctx.clock, ctx.random, waiter);
   HttpPackSource source(ctx, req.snapshot_id, retrier);
   RepoRestoreStats stats;
   std::optional<repo::Node> root_meta = info.metadata.is_object() && info.metadata.contains("root")

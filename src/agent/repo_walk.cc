@@ -10,6 +10,7 @@
 #include <cstring>
 #include <map>
 
+#include "agent/backup_source.h"
 #include "agent/beneath.h"
 #include "agent/paths.h"
 #include "agent/repo_node.h"
@@ -326,30 +327,9 @@ std::optional<repo::Node> parse_root_metadata(const nlohmann::json& j) {
 
 Result<repo::BlobId> walk_tree(const std::string& source_dir, const repo::Codec& codec,
                                BlobSink& sink, const WalkOptions& options, WalkStats& stats) {
-  std::vector<std::string> selected;
-  for (const auto& p : options.paths) {
-    FF_ASSIGN_OR_RETURN(std::string rel, relative_inside(source_dir, p));
-    selected.push_back(rel);
-  }
-  std::sort(selected.begin(), selected.end());
-  selected.erase(std::unique(selected.begin(), selected.end()), selected.end());
-  UniqueFd root(::open(source_dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-  if (root.get() < 0) {
-    if (errno == ENOENT) return NotFound("backup source does not exist");
-    if (errno == ENOTDIR) return InvalidArgument("backup source is not a directory");
-    return Internal("cannot open backup source: " + errno_text(errno));
-  }
-  for (const auto& s : selected) {
-    auto probe = open_beneath(root.get(), s, O_PATH | O_NOFOLLOW);
-    if (!probe.ok() && probe.status().code() == Code::kPermissionDenied) {
-      return PermissionDenied("path '" + s +
-                              "' is refused: it goes through a symlink below BACKUP_DIR, and "
-                              "backups never follow symlinks");
-    }
-    if (!probe.ok() && probe.status().code() == Code::kNotFound) {
-      stats.warnings.push_back(s + ": does not exist");
-    }
-  }
+  FF_ASSIGN_OR_RETURN(BackupSource source, open_backup_source(source_dir, options.paths));
+  const std::vector<std::string>& selected = source.selected;
+  const UniqueFd& root = source.root;
   struct stat st {};
   if (::fstat(root.get(), &st) == 0) {
     stats.root = node_from_stat(".", st);

@@ -279,11 +279,13 @@ Result<Downloaded> download(TaskContext& ctx, const RestoreRequest& req, uint64_
   auto hash = std::make_unique<Sha256>();
   uint64_t got = 0;
   ProgressThrottle throttle(ctx.clock, std::chrono::seconds(1));
-  Retrier retrier(ctx.api.retrier().policy(), ctx.clock, ctx.random, ctx.stop);
+  TaskWaiter waiter(ctx);
+  Retrier retrier(ctx.api.retrier().policy(), ctx.clock, ctx.random, waiter);
   Status s = retrier.run("download snapshot", [&]() -> Attempt {
     client::DownloadRequest d;
     d.offset = got;
     d.write = [&](std::string_view chunk) -> Status {
+      if (ctx.job_cancelled) return Conflict("the job was cancelled");
       const char* p = chunk.data();
       size_t left = chunk.size();
       while (left > 0) {
@@ -304,7 +306,7 @@ Result<Downloaded> download(TaskContext& ctx, const RestoreRequest& req, uint64_
               "restore_in_progress",
               "downloading",
               {{"phase", "download"}, {"bytes_done", got}, {"bytes_total", expected_size}}};
-      ctx.api.post_event(e, /*durable=*/false).ignore_error();
+      ctx.post_event(e, /*durable=*/false).ignore_error();
     };
     auto r = ctx.api.download_snapshot(req.snapshot_id, d);
     if (!r.ok() && r.status().code() == Code::kConflict && got > 0) {
@@ -347,12 +349,13 @@ void apply_restore_limits(const SnapshotInfo& info, const AgentConfig& config,
 Status run_restore(TaskContext& ctx, const RestoreRequest& req) {
   auto post = [&](const char* type, std::string message, nlohmann::json meta, bool durable) {
     Event e{req.job_id, req.snapshot_id, type, std::move(message), std::move(meta)};
-    return ctx.api.post_event(e, durable);
+    return ctx.post_event(e, durable);
   };
   Status started = post("restore_started", "restore of snapshot " + req.snapshot_id + " started",
                         {{"target_path", req.target_path}}, true);
   if (started.code() == Code::kConflict) {
-    spdlog::info("restore job {} is already finished; skipping", req.job_id);
+    spdlog::info("restore job {} is already {}; skipping", req.job_id,
+                 ctx.api.refused_job_status().empty() ? "finished" : ctx.api.refused_job_status());
     return OkStatus();
   }
   if (!started.ok()) {
@@ -362,6 +365,12 @@ Status run_restore(TaskContext& ctx, const RestoreRequest& req) {
   std::string spool = ctx.config.spool_dir + "/restore-" + req.job_id + ".tar";
   auto fail = [&](Status s) {
     ::unlink(spool.c_str());
+    if (ctx.job_cancelled) {
+      // Nothing to report (the job takes no more events) and nothing to retry.
+      spdlog::info("restore job {} stopped after its cancel; nothing was left in the target",
+                   req.job_id);
+      return OkStatus();
+    }
     if (ctx.stop.stop_requested()) {
       spdlog::warn("restore job {} abandoned on shutdown; the orchestrator will redeliver it",
                    req.job_id);
@@ -418,7 +427,7 @@ Status run_restore(TaskContext& ctx, const RestoreRequest& req) {
   }
   ProgressThrottle throttle(ctx.clock, std::chrono::seconds(1));
   ExtractOptions opts;
-  opts.cancelled = [&] { return ctx.stop.stop_requested(); };
+  opts.cancelled = [&] { return ctx.should_stop(); };
   opts.restore_owner = ::geteuid() == 0;
   opts.keep_setid = ctx.config.keep_setid;
   apply_restore_limits(*info, ctx.config, opts);

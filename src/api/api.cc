@@ -17,6 +17,7 @@ Api::Api(core::Service& service, const auth::TokenService& tokens, auth::RateLim
   add_repository_routes();
   add_restore_job_routes();
   add_backup_job_routes();
+  add_job_cancel_routes();
   add_agent_routes();
   add_credential_routes();
   apply_access_table();

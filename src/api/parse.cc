@@ -78,6 +78,13 @@ Result<store::Page> parse_page(const Request& req) {
   return page;
 }
 
+Result<store::Page> parse_optional_page(const Request& req) {
+  if (req.query_param("limit") == nullptr && req.query_param("offset") == nullptr) {
+    return store::Page{INT64_MAX, 0};
+  }
+  return parse_page(req);
+}
+
 Result<size_t> apply_logs_page(const Request& req, std::vector<store::JobEvent>* logs) {
   const size_t total = logs->size();
   FF_ASSIGN_OR_RETURN(int64_t offset, int_param(req, "logs_offset", 0, 0, INT64_MAX / 2));

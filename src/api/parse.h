@@ -28,6 +28,9 @@ Result<int64_t> required_int(const nlohmann::json& body, const char* field);
 Result<bool> optional_bool(const nlohmann::json& body, const char* field, bool fallback);
 
 // ?limit= (1..1000, default 100) and ?offset= (>= 0).
+// A page only when the caller asks for one (limit or offset given), else
+// everything ({INT64_MAX, 0}): lists the seed returned whole.
+Result<store::Page> parse_optional_page(const Request& req);
 Result<store::Page> parse_page(const Request& req);
 // A job's logs: ?logs_offset= (>= 0) and ?logs_limit= (1..100000) keep
 // that slice of `logs` (oldest first) and return how many there were; no

@@ -2,7 +2,7 @@
 // review reads it whole. A route missing here is a start-up error (the Api's
 // constructor throws), so a new route cannot ship without a decision.
 //
-// viewer: reads. operator: starts backups and restores (and uploads, as an
+// viewer: reads. operator: starts and cancels backups and restores (and uploads, as an
 // agent would). admin: deletes, manages API keys and agent credentials, and
 // may act as an agent (command polling leases commands: not a viewer's read).
 #include <stdexcept>
@@ -67,9 +67,11 @@ constexpr Entry kTable[] = {
     {"GET",    "/restore-jobs",              false, people_and_agents(Role::kViewer)},
     {"POST",   "/restore-jobs",              false, people(Role::kOperator)},
     {"GET",    "/restore-jobs/{id}",         false, people_and_agents(Role::kViewer)},
+    {"POST",   "/restore-jobs/{id}/cancel",  false, people(Role::kOperator)},
     {"GET",    "/backup-jobs",               false, people_and_agents(Role::kViewer)},
     {"POST",   "/backup-jobs",               false, people(Role::kOperator)},
     {"GET",    "/backup-jobs/{id}",          false, people_and_agents(Role::kViewer)},
+    {"POST",   "/backup-jobs/{id}/cancel",   false, people(Role::kOperator)},
     {"GET",    "/api-keys",                  false, people(Role::kAdmin)},
     {"POST",   "/api-keys",                  false, people(Role::kAdmin)},
     {"DELETE", "/api-keys/{id}",             false, people(Role::kAdmin)},

@@ -48,13 +48,9 @@ void Api::add_agent_routes() {
   Route agents{"GET", "/agents"};
   agents.handle = [this](Request& req) -> Response {
     // The seed returns every agent: a page only when the caller asks for one.
-    bool paged = req.query_param("limit") != nullptr || req.query_param("offset") != nullptr;
-    store::Page page{INT64_MAX, 0};
-    if (paged) {
-      auto p = parse_page(req);
-      if (!p.ok()) return error_response(p.status());
-      page = *p;
-    }
+    auto p = parse_optional_page(req);
+    if (!p.ok()) return error_response(p.status());
+    const store::Page page = *p;
     auto r = service_.list_agents(*req.claims);
     if (!r.ok()) return error_response(r.status());
     const auto total = static_cast<int64_t>(r->size());
@@ -114,9 +110,16 @@ void Api::add_agent_routes() {
   events.handle = [this](Request& req) -> Response {
     auto e = parse_event(req);
     if (!e.ok()) return error_response(e.status());
-    int retry_after = 1;
-    Status s = service_.post_event(*req.claims, req.param("id"), *e, &retry_after);
-    if (!s.ok()) return error_response(s, retry_after);
+    core::EventRefusal refusal;
+    Status s = service_.post_event(*req.claims, req.param("id"), *e, &refusal);
+    if (!s.ok()) {
+      Response r = error_response(s, refusal.retry_after_seconds);
+      // A finished job (cancelled by an operator, say): the agent stops it.
+      if (s.code() == Code::kConflict && !refusal.job_status.empty()) {
+        r.body = nlohmann::json{{"detail", s.message()}, {"job_status", refusal.job_status}}.dump();
+      }
+      return r;
+    }
     return json_response({{"status", "ok"}});
   };
   routes_.push_back(std::move(events));

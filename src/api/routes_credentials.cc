@@ -46,12 +46,19 @@ void Api::add_credential_routes() {
   routes_.push_back(std::move(create));
 
   Route list{"GET", "/api-keys"};
-  list.handle = [this](Request&) -> Response {
+  list.handle = [this](Request& req) -> Response {
+    auto page = parse_optional_page(req);
+    if (!page.ok()) return error_response(page.status());
     auto keys = service_.list_api_keys();
     if (!keys.ok()) return error_response(keys.status());
+    const auto total = static_cast<int64_t>(keys->size());
     nlohmann::json items = nlohmann::json::array();
-    for (const auto& k : *keys) items.push_back(api_key_json(k));
-    return json_response(items);
+    for (int64_t i = page->offset; i < total && i - page->offset < page->limit; ++i) {
+      items.push_back(api_key_json((*keys)[static_cast<size_t>(i)]));
+    }
+    Response resp = json_response(items);
+    resp.add_header("X-Total-Count", std::to_string(total));
+    return resp;
   };
   routes_.push_back(std::move(list));
 

@@ -39,8 +39,8 @@ void Api::add_restore_job_routes() {
     store::RestoreJobFilter f;
     if (const std::string* st = req.query_param("status")) {
       if (!core::is_job_status(*st)) {
-        return error_response(
-            ValidationError("status: must be pending, in_progress, completed or failed"));
+        return error_response(ValidationError(
+            "status: must be pending, in_progress, completed, failed or cancelled"));
       }
       f.status = *st;
     }

@@ -54,6 +54,7 @@ nlohmann::json repo_session_json(const store::RepoSession& s) {
 
 nlohmann::json restore_job_json(const store::RestoreJob& j) {
   return {{"id", j.id},
+          {"kind", "restore"},
           {"snapshot_id", j.snapshot_id},
           {"target_agent_id", j.target_agent_id},
           {"target_path",
@@ -77,6 +78,7 @@ std::string restore_job_text(const core::RestoreJobView& v) {
   t.begin_object();  // keys sorted, as nlohmann orders them
   t.key("created_at").string(format_rfc3339(j.created_at));
   t.key("id").string(j.id);
+  t.key("kind").string("restore");
   t.key("logs").begin_array();
   for (const store::JobEvent& e : v.logs) {
     t.begin_object();
@@ -113,6 +115,7 @@ std::string restore_job_text(const core::RestoreJobView& v) {
 nlohmann::json backup_job_json(const store::BackupJob& j) {
   auto paths = nlohmann::json::parse(j.paths_json, nullptr, false);
   return {{"id", j.id},
+          {"kind", "backup"},
           {"agent_id", j.agent_id},
           {"paths", paths.is_array() ? paths : nlohmann::json::array()},
           {"status", j.status},

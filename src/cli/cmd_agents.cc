@@ -4,23 +4,27 @@
 #include "cli/commands.h"
 #include "cli/context.h"
 #include "cli/format.h"
+#include "cli/list_pages.h"
 
 namespace ff::cli {
 
 void add_agents(CLI::App& app, Context& ctx, int* exit_code) {
   auto* cmd = app.add_subcommand("agents", "list agents and whether they are online");
-  cmd->callback([&ctx, exit_code] {
+  auto paging = std::make_shared<ListOptions>();
+  add_list_options(cmd, *paging);
+  cmd->callback([&ctx, exit_code, paging] {
     auto api = ctx.api();
     if (!api.ok()) {
       *exit_code = ctx.fail(api.status());
       return;
     }
-    auto r = (*api)->get("/agents");
+    auto r = fetch_list(**api, "/agents", *paging);
     if (!r.ok()) {
       *exit_code = ctx.fail(r.status());
       return;
     }
-    nlohmann::json list = list_of(*r);
+    const nlohmann::json& list = r->items;
+    note_if_cut(ctx, static_cast<int64_t>(list.size()), r->total);
     if (ctx.json) {
       ctx.out() << list.dump() << "\n";
     } else {

@@ -65,7 +65,9 @@ void add_backup(CLI::App& app, Context& ctx, int* exit_code) {
     } else if (status == "completed") {
       ctx.out() << "backup completed: snapshot " << field(*final_job, "snapshot_id") << "\n";
     } else {
-      ctx.err() << "fortfail: backup job " << id << " " << status << "\n";
+      std::string reason = failure_reason(*final_job);
+      ctx.err() << "fortfail: backup job " << id << " " << status
+                << (reason.empty() ? "" : ": " + reason) << "\n";
     }
     *exit_code = status == "completed" ? kExitOk : kExitFailed;
   });

@@ -4,6 +4,8 @@
 #include "cli/commands.h"
 #include "cli/context.h"
 #include "cli/format.h"
+#include "cli/job_lookup.h"
+#include "cli/list_pages.h"
 #include "common/ids.h"
 
 namespace ff::cli {
@@ -11,16 +13,10 @@ namespace ff::cli {
 namespace {
 
 int show_job(Context& ctx, client::ApiClient& api, const std::string& id) {
-  std::string kind = "restore";
-  auto r = api.get("/restore-jobs/" + id);
-  if (!r.ok() && r.status().code() == Code::kNotFound) {
-    kind = "backup";
-    r = api.get("/backup-jobs/" + id);
-  }
-  if (!r.ok()) {
-    if (r.status().code() == Code::kNotFound) return ctx.fail(NotFound("no job " + id));
-    return ctx.fail(r.status());
-  }
+  auto found = find_job(api, id);
+  if (!found.ok()) return ctx.fail(found.status());
+  const std::string& kind = found->kind;
+  const nlohmann::json* r = &found->job;
   if (ctx.json) {
     ctx.out() << r->dump() << "\n";
     return kExitOk;
@@ -48,7 +44,9 @@ void add_jobs(CLI::App& app, Context& ctx, int* exit_code) {
   auto id = std::make_shared<std::string>();
   auto* cmd = app.add_subcommand("jobs", "list restore and backup jobs, or show one");
   cmd->add_option("ID", *id, "job id");
-  cmd->callback([&ctx, exit_code, id] {
+  auto paging = std::make_shared<ListOptions>();
+  add_list_options(cmd, *paging);
+  cmd->callback([&ctx, exit_code, id, paging] {
     auto api = ctx.api();
     if (!api.ok()) {
       *exit_code = ctx.fail(api.status());
@@ -62,27 +60,36 @@ void add_jobs(CLI::App& app, Context& ctx, int* exit_code) {
       *exit_code = show_job(ctx, **api, *id);
       return;
     }
-    auto restores = (*api)->get("/restore-jobs");
+    // The newest `limit` of each kind hold the newest `limit` of both.
+    auto restores = fetch_list(**api, "/restore-jobs", *paging);
     if (!restores.ok()) {
       *exit_code = ctx.fail(restores.status());
       return;
     }
     // Backup jobs arrived later; an older orchestrator has none.
-    auto backups = (*api)->get("/backup-jobs");
+    auto backups = fetch_list(**api, "/backup-jobs", *paging);
     nlohmann::json all = nlohmann::json::array();
-    for (auto j : list_of(*restores)) {
-      j["kind"] = "restore";
+    int64_t total = restores->total;
+    for (auto j : restores->items) {
+      j["kind"] = "restore";  // older orchestrators send no kind
       all.push_back(j);
     }
     if (backups.ok()) {
-      for (auto j : list_of(*backups)) {
+      total += backups->total;
+      for (auto j : backups->items) {
         j["kind"] = "backup";
         all.push_back(j);
       }
     }
+    // Newest first to cut, then oldest first to show (as before paging).
     std::stable_sort(all.begin(), all.end(), [](const nlohmann::json& a, const nlohmann::json& b) {
-      return field(a, "created_at") < field(b, "created_at");
+      return field(a, "created_at") > field(b, "created_at");
     });
+    if (!paging->all && static_cast<int64_t>(all.size()) > paging->limit) {
+      all.erase(all.begin() + paging->limit, all.end());
+    }
+    std::reverse(all.begin(), all.end());
+    note_if_cut(ctx, static_cast<int64_t>(all.size()), total);
     if (ctx.json) {
       ctx.out() << all.dump() << "\n";
     } else {

@@ -10,21 +10,6 @@
 
 namespace ff::cli {
 
-namespace {
-
-// The reason of a failed job: the message of its last failure event.
-std::string failure_reason(const nlohmann::json& job) {
-  auto logs = job.find("logs");
-  if (logs == job.end() || !logs->is_array()) return "";
-  for (auto it = logs->rbegin(); it != logs->rend(); ++it) {
-    std::string t = field(*it, "event_type");
-    if (t.find("failed") != std::string::npos || t == "error") return field(*it, "message");
-  }
-  return "";
-}
-
-}  // namespace
-
 void add_restore(CLI::App& app, Context& ctx, int* exit_code) {
   struct Opts {
     std::string snapshot;

@@ -4,6 +4,7 @@
 #include "cli/commands.h"
 #include "cli/context.h"
 #include "cli/format.h"
+#include "cli/list_pages.h"
 #include "common/ids.h"
 
 namespace ff::cli {
@@ -44,7 +45,9 @@ void add_snapshots(CLI::App& app, Context& ctx, int* exit_code) {
   auto status = std::make_shared<std::string>();
   list->add_option("--agent", *agent, "only this agent's snapshots");
   list->add_option("--status", *status, "pending | available | corrupt");
-  list->callback([&ctx, exit_code, agent, status] {
+  auto paging = std::make_shared<ListOptions>();
+  add_list_options(list, *paging);
+  list->callback([&ctx, exit_code, agent, status, paging] {
     auto api = ctx.api();
     if (!api.ok()) {
       *exit_code = ctx.fail(api.status());
@@ -67,12 +70,13 @@ void add_snapshots(CLI::App& app, Context& ctx, int* exit_code) {
       }
       path += sep + "status=" + *status;
     }
-    auto r = (*api)->get(path);
+    auto r = fetch_list(**api, path, *paging);
     if (!r.ok()) {
       *exit_code = ctx.fail(r.status());
       return;
     }
-    nlohmann::json items = list_of(*r);
+    const nlohmann::json& items = r->items;
+    note_if_cut(ctx, static_cast<int64_t>(items.size()), r->total);
     if (ctx.json) {
       ctx.out() << items.dump() << "\n";
     } else {

@@ -19,6 +19,7 @@ void add_snapshots(CLI::App& app, Context& ctx, int* exit_code);  // snapshots, 
 void add_backup(CLI::App& app, Context& ctx, int* exit_code);
 void add_restore(CLI::App& app, Context& ctx, int* exit_code);
 void add_jobs(CLI::App& app, Context& ctx, int* exit_code);
+void add_cancel(CLI::App& app, Context& ctx, int* exit_code);
 void add_events(CLI::App& app, Context& ctx, int* exit_code);
 void add_wal(CLI::App& app, Context& ctx, int* exit_code);
 void add_gc(CLI::App& app, Context& ctx, int* exit_code);

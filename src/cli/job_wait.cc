@@ -64,7 +64,7 @@ Result<nlohmann::json> wait_for_job(Context& ctx, client::EventStream* stream,
       }
       if (job.ok()) {
         std::string status = field(*job, "status");
-        if (status == "completed" || status == "failed") {
+        if (status == "completed" || status == "failed" || status == "cancelled") {
           clear_line();
           return job;
         }
@@ -113,6 +113,16 @@ Result<nlohmann::json> wait_for_job(Context& ctx, client::EventStream* stream,
       ctx.err() << ev->event_type << "\n";
     }
   }
+}
+
+std::string failure_reason(const nlohmann::json& job) {
+  auto logs = job.find("logs");
+  if (logs == job.end() || !logs->is_array()) return "";
+  for (auto it = logs->rbegin(); it != logs->rend(); ++it) {
+    std::string t = field(*it, "event_type");
+    if (t.find("failed") != std::string::npos || t == "error") return field(*it, "message");
+  }
+  return "";
 }
 
 }  // namespace ff::cli

@@ -32,10 +32,14 @@ struct JobEvent {
 // Accepts the fields at the top level or under "data" / "payload" / "event_data".
 std::optional<JobEvent> job_event_of(const nlohmann::json& record, const std::string& job_id);
 
-// Polls until the job's status is completed or failed (or `timeout` passes:
-// kUnavailable). Returns the final job object.
+// Polls until the job's status is completed, failed or cancelled (or
+// `timeout` passes: kUnavailable). Returns the final job object.
 Result<nlohmann::json> wait_for_job(Context& ctx, client::EventStream* stream,
                                     const std::string& collection, const std::string& job_id,
                                     std::chrono::seconds timeout);
+
+// The reason a finished job failed: the message of its last failure event
+// ("" when it has none).
+std::string failure_reason(const nlohmann::json& job);
 
 }  // namespace ff::cli

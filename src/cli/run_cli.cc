@@ -39,6 +39,7 @@ int run_cli(int argc, const char* const* argv, Context& ctx) {
   add_backup(app, ctx, &exit_code);
   add_restore(app, ctx, &exit_code);
   add_jobs(app, ctx, &exit_code);
+  add_cancel(app, ctx, &exit_code);
   add_events(app, ctx, &exit_code);
   add_wal(app, ctx, &exit_code);
   add_gc(app, ctx, &exit_code);

@@ -1,5 +1,7 @@
 #include "client/api_client.h"
 
+#include <charconv>
+
 #include <curl/curl.h>
 #include <sys/stat.h>
 
@@ -54,6 +56,7 @@ struct ApiClient::Exchange {
 
   std::string response;  // the body unless streamed to download->write
   std::string retry_after;
+  std::string total_count;
   std::string etag;
   int64_t content_length = -1;
   uint64_t downloaded = 0;
@@ -72,6 +75,7 @@ size_t on_header(char* data, size_t size, size_t n, void* user) {
   if (line.rfind("HTTP/", 0) == 0) {
     // A new response (after 100-continue or a redirect): forget earlier headers.
     ex->retry_after.clear();
+    ex->total_count.clear();
     ex->etag.clear();
     ex->content_length = -1;
     return size * n;
@@ -81,6 +85,7 @@ size_t on_header(char* data, size_t size, size_t n, void* user) {
   std::string name = lower(line.substr(0, colon));
   std::string_view value = trim(line.substr(colon + 1));
   if (name == "retry-after") ex->retry_after = value;
+  if (name == "x-total-count") ex->total_count = value;
   if (name == "etag") {
     std::string e(value);
     if (e.size() >= 2 && e.front() == '"' && e.back() == '"') e = e.substr(1, e.size() - 2);
@@ -260,6 +265,15 @@ Status ApiClient::perform(Exchange& ex) {
   long code = 0;
   curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);
   last_.http_status = code;
+  if (code >= 400) last_.error_body = ex.response.substr(0, 4096);
+  if (!ex.total_count.empty()) {
+    int64_t n = -1;
+    auto [end, ec] =
+        std::from_chars(ex.total_count.data(), ex.total_count.data() + ex.total_count.size(), n);
+    if (ec == std::errc() && end == ex.total_count.data() + ex.total_count.size() && n >= 0) {
+      last_.total_count = n;
+    }
+  }
   if (!ex.retry_after.empty()) {
     last_.retry_after = parse_retry_after(ex.retry_after, sys::system_clock().now());
   }

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <optional>
 #include <string>
 
@@ -30,6 +31,10 @@ struct CallInfo {
   long http_status = 0;  // 0 when no response arrived
   // From Retry-After on 429/503.
   std::optional<std::chrono::seconds> retry_after;
+  // X-Total-Count of a list answer: matching items ignoring the page.
+  std::optional<int64_t> total_count;
+  // The body of a 4xx/5xx answer (its first 4 KiB), for fields beside "detail".
+  std::string error_body;
 };
 
 }  // namespace ff::client

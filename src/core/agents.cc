@@ -24,6 +24,13 @@ Result<std::vector<AgentView>> Service::list_agents(const auth::Claims& caller) 
   return out;
 }
 
+Status Service::require_known_agent(const std::string& agent_id) {
+  auto agent = store_.get_agent(agent_id);
+  if (agent.ok()) return OkStatus();
+  if (agent.status().code() != Code::kNotFound) return agent.status();
+  return NotFound("agent " + agent_id + " not found: it has never registered (see GET /agents)");
+}
+
 Result<std::vector<store::Command>> Service::poll_commands(const auth::Claims& caller,
                                                            const std::string& agent_id) {
   FF_TRY(validate_id("agent_id", agent_id));
@@ -49,12 +56,12 @@ Result<bool> Service::poll_finds_nothing(const auth::Claims& caller, const std::
 }
 
 Status Service::post_event(const auth::Claims& caller, const std::string& agent_id,
-                           const AgentEventInput& e, int* retry_after) {
+                           const AgentEventInput& e, EventRefusal* refusal) {
   FF_TRY(validate_id("agent_id", agent_id));
   if (!caller.may_act_for(agent_id)) {
     return PermissionDenied("token may not post events for another agent");
   }
-  FF_TRY(check_event_quotas(agent_id, e, retry_after));
+  FF_TRY(check_event_quotas(agent_id, e, refusal ? &refusal->retry_after_seconds : nullptr));
   FF_TRY(touch_agent(agent_id));
   // Built before anything is committed: an event too large for the WAL changes nothing.
   FF_ASSIGN_OR_RETURN(wal::PreparedRecord record,
@@ -68,11 +75,13 @@ Status Service::post_event(const auth::Claims& caller, const std::string& agent_
       if (job.target_agent_id != agent_id) {
         return PermissionDenied("job " + job.id + " does not target agent " + agent_id);
       }
+      if (refusal && is_terminal_job_status(job.status)) refusal->job_status = job.status;
       return next_job_status("restore", job.status, e.event_type);
     };
     auto r = store_.record_job_event(row, transition, now + options_.command_lease);
     if (!r.ok()) {
-      if (r.status().code() == Code::kNotFound) return post_backup_event(agent_id, e, now, record);
+      if (r.status().code() == Code::kNotFound)
+        return post_backup_event(agent_id, e, now, record, refusal);
       return r.status();
     }
     changed = std::move(r).value();
@@ -87,12 +96,14 @@ Status Service::post_event(const auth::Claims& caller, const std::string& agent_
 }
 
 Status Service::post_backup_event(const std::string& agent_id, const AgentEventInput& e,
-                                  SystemTime now, const wal::PreparedRecord& record) {
+                                  SystemTime now, const wal::PreparedRecord& record,
+                                  EventRefusal* refusal) {
   store::JobEvent row{0, *e.job_id, agent_id, e.event_type, e.message, e.metadata.dump(), now};
   auto transition = [&](const store::BackupJob& job) -> Result<std::string> {
     if (job.agent_id != agent_id) {
       return PermissionDenied("job " + job.id + " belongs to another agent");
     }
+    if (refusal && is_terminal_job_status(job.status)) refusal->job_status = job.status;
     return next_job_status("backup", job.status, e.event_type);
   };
   // The snapshot a backup produced is named by its completion event.

@@ -1,5 +1,7 @@
 #include "core/audit.h"
 
+#include "core/job_rules.h"
+
 #include "common/time.h"
 
 namespace ff::core::audit {
@@ -113,12 +115,14 @@ Entry restore_job_created(const store::RestoreJob& job, const store::Command& co
                       {"command_id", command.id},
                       {"status", job.status}};
   if (!job.target_path.empty()) f["target_path"] = job.target_path;
+  f["kind"] = "restore";
   return {"restore_job_created", std::move(f)};
 }
 
 Entry backup_job_created(const store::BackupJob& job, const store::Command& command) {
   return {"backup_job_created",
           {{"job_id", job.id},
+           {"kind", "backup"},
            {"agent_id", job.agent_id},
            {"command_id", command.id},
            {"paths", parse_array(job.paths_json)},
@@ -144,6 +148,16 @@ Entry agent_event(const std::string& agent_id, const std::optional<std::string>&
   if (job_id) f["job_id"] = *job_id;
   if (snapshot_id) f["snapshot_id"] = *snapshot_id;
   return {"agent_event", std::move(f)};
+}
+
+Entry job_cancelled(const store::CancelledJob& job, const std::string& agent_notified) {
+  return {"job_cancelled",
+          {{"kind", job_kind_name(job.kind)},
+           {"job_id", job.id},
+           {"agent_id", job.agent_id},
+           {"from", job.previous_status},
+           {"status", job.status},
+           {"agent_notified", agent_notified}}};
 }
 
 Entry job_status_changed(const std::string& kind, const std::string& job_id,

@@ -47,6 +47,7 @@ Entry command_dispatched(const store::Command& c);
 Entry agent_event(const std::string& agent_id, const std::optional<std::string>& job_id,
                   const std::optional<std::string>& snapshot_id, const std::string& event_type,
                   const std::string& message, const nlohmann::json& metadata);
+Entry job_cancelled(const store::CancelledJob& job, const std::string& agent_notified);
 Entry job_status_changed(const std::string& kind, const std::string& job_id,
                          const std::string& agent_id, const std::string& from,
                          const std::string& to);

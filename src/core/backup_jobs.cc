@@ -27,6 +27,7 @@ Result<BackupJobView> Service::create_backup_job(const auth::Claims& caller,
     return ValidationError("paths: at most " + std::to_string(kMaxPathsJsonBytes / 1024) +
                            " KiB of JSON once escaped");
   }
+  FF_TRY(require_known_agent(req.agent_id));
   SystemTime now = env_.clock->now();
   store::BackupJob job{
       env_.random->unique_id("bj-"), req.agent_id, paths.dump(), kPending, std::nullopt, now, now};

@@ -2,10 +2,23 @@
 
 namespace ff::core {
 
-bool is_terminal_job_status(std::string_view s) { return s == kCompleted || s == kFailed; }
+bool is_terminal_job_status(std::string_view s) {
+  return s == kCompleted || s == kFailed || s == kCancelled;
+}
 
 bool is_job_status(std::string_view s) {
-  return s == kPending || s == kInProgress || s == kCompleted || s == kFailed;
+  return s == kPending || s == kInProgress || is_terminal_job_status(s);
+}
+
+const char* job_kind_name(store::JobKind kind) {
+  return kind == store::JobKind::kRestore ? "restore" : "backup";
+}
+
+Result<std::string> status_after_cancel(std::string_view current) {
+  if (is_terminal_job_status(current)) {
+    return Conflict("job is already " + std::string(current) + "; it cannot be cancelled");
+  }
+  return std::string(kCancelled);
 }
 
 bool is_snapshot_status(std::string_view s) {

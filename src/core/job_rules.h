@@ -1,7 +1,9 @@
 // The rules of job and snapshot state, as pure functions (no I/O).
 //
-// Restore jobs: pending -> in_progress -> completed | failed. The seed's event
-// mapping decides the next status; a finished job never changes again.
+// Jobs (restore and backup alike): pending -> in_progress -> completed |
+// failed, and pending | in_progress -> cancelled by an operator. The seed's
+// event mapping decides the next status; a finished job (completed, failed or
+// cancelled) never changes again.
 #pragma once
 
 #include <optional>
@@ -9,6 +11,7 @@
 #include <string_view>
 
 #include "common/status.h"
+#include "store/store.h"
 
 namespace ff::core {
 
@@ -16,6 +19,7 @@ inline constexpr char kPending[] = "pending";
 inline constexpr char kInProgress[] = "in_progress";
 inline constexpr char kCompleted[] = "completed";
 inline constexpr char kFailed[] = "failed";
+inline constexpr char kCancelled[] = "cancelled";
 
 inline constexpr char kSnapshotPending[] = "pending";
 inline constexpr char kSnapshotAvailable[] = "available";
@@ -29,6 +33,13 @@ inline constexpr char kFormatRepository[] = "repository-v1";
 bool is_terminal_job_status(std::string_view status);
 bool is_job_status(std::string_view status);
 bool is_snapshot_status(std::string_view status);
+
+// "restore" or "backup": the `kind` of job JSON and audit records.
+const char* job_kind_name(store::JobKind kind);
+
+// The status an operator's cancel moves a job in `current` to: kCancelled,
+// or kConflict naming the status when the job is already finished.
+Result<std::string> status_after_cancel(std::string_view current);
 
 // The status an event moves a job to, or nullopt when the event leaves it alone
 // (log lines such as "info"). `kind` is "restore" or "backup".

@@ -15,6 +15,7 @@ Result<RestoreJobView> Service::create_restore_job(const auth::Claims& caller,
   }
   FF_TRY(validate_id("snapshot_id", req.snapshot_id));
   FF_TRY(validate_id("target_agent_id", req.target_agent_id));
+  FF_TRY(require_known_agent(req.target_agent_id));
   FF_ASSIGN_OR_RETURN(store::Snapshot snap, store_.get_snapshot(req.snapshot_id));
   // A presigned upload may have landed since: decide before queueing work.
   if (snap.status == kSnapshotPending) {

@@ -174,6 +174,15 @@ struct BackupJobView {
   std::vector<store::JobEvent> logs;
 };
 
+// What cancelling a job did; `agent_notified` says how the agent learns it.
+struct CancelledJobView {
+  store::CancelledJob job;
+  // "withdrawn": its command had not been delivered and never will be;
+  // "at_next_event": the agent has the command and learns at its next event
+  // for the job (answered 409 with job_status "cancelled").
+  std::string agent_notified;
+};
+
 struct AgentView {
   store::Agent agent;
   bool online = false;
@@ -185,6 +194,12 @@ struct AgentEventInput {
   std::string event_type;
   std::string message;
   nlohmann::json metadata = nlohmann::json::object();
+};
+
+// Why post_event refused an event, beyond its Status.
+struct EventRefusal {
+  int retry_after_seconds = 1;  // with kRateLimited
+  std::string job_status;       // with kConflict for a finished job: its status
 };
 
 struct ReadinessCheck {
@@ -249,6 +264,12 @@ class Service {
                                                             store::BackupJobFilter filter,
                                                             const store::Page& page);
 
+  // --- either kind (job_cancel.cc): operators only. kNotFound for an unknown
+  // job, kConflict for a finished one. Audits job_cancelled (and
+  // job_status_changed); a cancelled restore job no longer pins its snapshot.
+  Result<CancelledJobView> cancel_job(const auth::Claims& caller, store::JobKind kind,
+                                      const std::string& id);
+
   // --- agents, commands, events
   // The agents `caller` may see, sorted by id.
   Result<std::vector<AgentView>> list_agents(const auth::Claims& caller);
@@ -259,11 +280,12 @@ class Service {
   // (nothing to lease, last_seen recorded under a second ago): true. False
   // when poll_commands must run. Errors as poll_commands'.
   Result<bool> poll_finds_nothing(const auth::Claims& caller, const std::string& agent_id);
-  // kRateLimited (with *retry_after, when given, in seconds) past the agent's
-  // event rate; kConflict past the job's event cap, except for the event that
-  // finishes the job, which is always taken.
+  // kRateLimited (with refusal->retry_after_seconds, when given) past the
+  // agent's event rate; kConflict past the job's event cap, except for the
+  // event that finishes the job, which is always taken; kConflict for a
+  // finished job (completed, failed or cancelled: refusal->job_status).
   Status post_event(const auth::Claims& caller, const std::string& agent_id,
-                    const AgentEventInput& event, int* retry_after = nullptr);
+                    const AgentEventInput& event, EventRefusal* refusal = nullptr);
 
   Readiness readiness();
 
@@ -362,7 +384,11 @@ class Service {
   // Applies an event to a backup job (post_event found no restore job with the id).
   // `record` is the event's prepared agent_event audit record.
   Status post_backup_event(const std::string& agent_id, const AgentEventInput& e, SystemTime now,
-                           const wal::PreparedRecord& record);
+                           const wal::PreparedRecord& record, EventRefusal* refusal);
+
+  // kNotFound naming `agent_id` unless the agent is known (in GET /agents:
+  // it minted a token, polled, posted or owns a snapshot).
+  Status require_known_agent(const std::string& agent_id);
 
   // The quotas of post_event, checked before anything is written.
   Status check_event_quotas(const std::string& agent_id, const AgentEventInput& e,

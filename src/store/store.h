@@ -207,6 +207,26 @@ struct EventResult {
 
 using BackupJobTransition = std::function<Result<std::string>(const BackupJob& current)>;
 
+// The two kinds of job; each has its own table and shares commands and job_events.
+enum class JobKind { kRestore, kBackup };
+
+// What cancel_job changed.
+struct CancelledJob {
+  JobKind kind = JobKind::kRestore;
+  std::string id;
+  std::string agent_id;  // the agent that runs the job
+  std::string previous_status;
+  std::string status;  // after the change
+  SystemTime updated_at;
+  std::optional<std::string> snapshot_id;  // a restore job's snapshot, no longer pinned
+  int64_t commands_withdrawn = 0;          // never handed to the agent: it will never see them
+  int64_t commands_delivered = 0;          // already with the agent: it learns at its next event
+};
+
+// Decides a cancelled job's status from its current one: the new status, or
+// an error (kConflict for a finished job) that aborts the transaction.
+using CancelRule = std::function<Result<std::string>(const std::string& current_status)>;
+
 struct BackupEventResult {
   BackupJob job;                // after the change
   std::string previous_status;  // before the change
@@ -295,6 +315,15 @@ class Store {
   virtual Result<BackupEventResult> record_backup_job_event(
       const JobEvent& event, const BackupJobTransition& transition,
       const std::optional<std::string>& snapshot_id, SystemTime lease_until) = 0;
+
+  // Cancels the job `id` of `kind` in one transaction (jobs_cancel.cc: the
+  // same SQL on both backends): reads the job (kNotFound when missing; on
+  // PostgreSQL under a row lock, so an event cannot move it meanwhile), calls
+  // `rule`, sets the job's status to the result and updated_at = now, and
+  // gives the job's open commands (pending or sent) that status, clearing
+  // their lease: a pending one is never leased again.
+  Result<CancelledJob> cancel_job(JobKind kind, const std::string& id, const CancelRule& rule,
+                                  SystemTime now);
 
   // --- credentials
   virtual Status insert_api_key(const ApiKey& key) = 0;     // kConflict when the id or hash exists

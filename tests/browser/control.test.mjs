@@ -346,6 +346,23 @@ describe('control panel and API docs in chromium', { timeout: 240000 }, () => {
     await shot(page, 'jobs-1280');
   });
 
+  it('cancels a pending job from its page: the command is withdrawn and the status reads cancelled', async () => {
+    const created = await orch.api('POST', '/restore-jobs', { token: op, json: { snapshot_id: snaps[0], target_agent_id: AGENT_B } });
+    assert.equal(created.status, 200, created.text);
+    const id = created.json.id;
+    await page.goto(`${orch.url}/control#/jobs/restore/${encodeURIComponent(id)}`);
+    const status = page.getByTestId('job-status');
+    await until('pending', async () => /pending/.test(await status.innerText()));
+    await page.getByTestId('cancel-job').click();
+    await until('cancelled', async () => /cancelled/.test(await status.innerText()));
+    await until('no cancel button', async () => (await page.getByTestId('cancel-job').count()) === 0);
+    const job = await orch.api('GET', `/restore-jobs/${id}`, { token: op });
+    assert.equal(job.json.status, 'cancelled');
+    const tokB = await orch.agentToken(AGENT_B);
+    const cmds = await orch.api('GET', `/agent/${AGENT_B}/commands`, { token: tokB });
+    assert.ok(!cmds.json.some((c) => c.payload?.job_id === id), 'the command was withdrawn');
+  });
+
   it('shows the events in the live feed, and misses none across a dropped link', async () => {
     await nav('Events').click();
     const feed = page.getByTestId('event-feed');

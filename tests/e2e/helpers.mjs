@@ -111,7 +111,7 @@ export async function uploadSnapshot(orch, token, { id, agentId, bytes, metadata
 export async function waitForJob(orch, token, collection, id, timeoutMs = 120000) {
   return waitFor(`${collection} ${id} to finish`, async () => {
     const r = await orch.api('GET', `/${collection}/${id}`, { token });
-    return ['completed', 'failed'].includes(r.json?.status) ? r.json : null;
+    return ['completed', 'failed', 'cancelled'].includes(r.json?.status) ? r.json : null;
   }, { timeoutMs, everyMs: 200 });
 }
 

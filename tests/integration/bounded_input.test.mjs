@@ -89,6 +89,11 @@ for (const db of dbs) {
       const list = await orch.api('GET', `/backup-jobs?agent_id=${agent}`, { token: op });
       assert.equal(list.headers.get('x-total-count'), '0');
       assert.ok(!walRecords(orch).some((rec) => rec.agent_id === agent));
+      // Valid paths, but an agent that never registered: 404 naming it.
+      const unknown = await orch.api('POST', '/backup-jobs', { token: op, json: { agent_id: agent, paths: ['/srv/a'] } });
+      assert.equal(unknown.status, 404, unknown.text);
+      assert.match(unknown.json.detail, new RegExp(agent));
+      await orch.agentToken(agent);
       assert.equal((await orch.api('POST', '/backup-jobs', { token: op, json: { agent_id: agent, paths: ['/srv/a'] } })).status, 200);
     });
 

@@ -140,13 +140,18 @@ for (const db of dbKinds()) {
 
     it('creates restore jobs that queue one command for the target', async () => {
       const snap = await snapshot('a1');
+      // A job for an agent that never registered is refused, naming it.
+      const unknown = await orch.api('POST', '/restore-jobs', { token: op, json: { snapshot_id: snap, target_agent_id: 'a3' } });
+      assert.equal(unknown.status, 404, unknown.text);
+      assert.match(unknown.json.detail, /agent a3/);
+      const a3 = await orch.agentToken('a3');
       const r = await orch.api('POST', '/restore-jobs', { token: op, json: { snapshot_id: snap, target_agent_id: 'a3' } });
       assert.equal(r.status, 200, r.text);
+      assert.equal(r.json.kind, 'restore');
       assert.equal(r.json.status, 'pending');
       assert.equal(r.json.snapshot_id, snap);
       assert.equal(r.json.target_agent_id, 'a3');
       assert.ok(r.json.id && r.json.created_at);
-      const a3 = await orch.agentToken('a3');
       const cmds = await orch.api('GET', '/agent/a3/commands', { token: a3 });
       assert.equal(cmds.status, 200);
       assert.equal(cmds.json.length, 1);

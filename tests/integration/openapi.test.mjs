@@ -231,6 +231,13 @@ describe('OpenAPI document and the running orchestrator', () => {
     await call('POST', '/agent/{id}/events', `/agent/${agent}/events`, { token: agentTok, json: { job_id: job.json.id, event_type: 'restore_completed', message: 'done' } });
     await call('POST', '/agent/{id}/events', `/agent/${agent}/events`, { token: agentTok, json: { job_id: job.json.id, event_type: 'restore_started', message: 'again' } });
     await call('GET', '/restore-jobs/{id}', `/restore-jobs/${job.json.id}`, { token: op });
+    await call('POST', '/restore-jobs/{id}/cancel', `/restore-jobs/${job.json.id}/cancel`, { token: op });
+    await call('POST', '/restore-jobs/{id}/cancel', '/restore-jobs/rj-none/cancel', { token: op });
+    const bjob = await call('POST', '/backup-jobs', '/backup-jobs', { token: op, json: { agent_id: agent } });
+    await call('POST', '/backup-jobs', '/backup-jobs', { token: op, json: { agent_id: 'oa-never-seen' } });
+    await call('POST', '/backup-jobs/{id}/cancel', `/backup-jobs/${bjob.json.id}/cancel`, { token: op });
+    await call('POST', '/backup-jobs/{id}/cancel', `/backup-jobs/${bjob.json.id}/cancel`, { token: agentTok });
+    await call('GET', '/api-keys', '/api-keys?limit=1', { token: op });
     await call('GET', '/agents', '/agents', { token: op });
     await call('DELETE', '/snapshots/{id}', `/snapshots/${snap}`, { token: agentTok });
   });

@@ -142,7 +142,7 @@ export function refreshSoon(...keys: (Key | `job:${string}`)[]): void {
   }, 300);
 }
 
-const FINAL: JobStatus[] = ['completed', 'failed'];
+const FINAL: JobStatus[] = ['completed', 'failed', 'cancelled'];
 
 function setJobStatus(kind: string | undefined, id: string, status: JobStatus, at?: string): void {
   setState((s) => {
@@ -157,7 +157,7 @@ function setJobStatus(kind: string | undefined, id: string, status: JobStatus, a
   });
 }
 
-const JOB_STATUSES: JobStatus[] = ['pending', 'in_progress', 'completed', 'failed'];
+const JOB_STATUSES: JobStatus[] = ['pending', 'in_progress', 'completed', 'failed', 'cancelled'];
 
 export function applyRecord(rec: WalRecord): void {
   setState((s) => ({ events: s.events.length >= MAX_EVENTS ? [...s.events.slice(1 - MAX_EVENTS), rec] : [...s.events, rec] }));

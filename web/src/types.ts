@@ -1,7 +1,7 @@
 // Shapes of the orchestrator's JSON (docs/openapi.json is the reference).
 
 export type SnapshotStatus = 'pending' | 'available' | 'corrupt';
-export type JobStatus = 'pending' | 'in_progress' | 'completed' | 'failed';
+export type JobStatus = 'pending' | 'in_progress' | 'completed' | 'failed' | 'cancelled';
 export type JobKind = 'restore' | 'backup';
 
 export interface Agent {
@@ -92,7 +92,7 @@ export interface WalRecord {
   [field: string]: unknown;
 }
 
-export const isFinished = (s: JobStatus): boolean => s === 'completed' || s === 'failed';
+export const isFinished = (s: JobStatus): boolean => s === 'completed' || s === 'failed' || s === 'cancelled';
 
 export function restoreAsJob(j: RestoreJob): Job {
   return {

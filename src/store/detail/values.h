@@ -32,6 +32,9 @@ inline Page clamp_page(const Page& p) {
 }
 
 // A job in one of these states is finished; its open commands finish with it.
-inline bool is_terminal_job_status(std::string_view s) { return s == "completed" || s == "failed"; }
+// (core/job_rules.h holds the rule; the store cannot include core.)
+inline bool is_terminal_job_status(std::string_view s) {
+  return s == "completed" || s == "failed" || s == "cancelled";
+}
 
 }  // namespace ff::store::detail

@@ -70,6 +70,22 @@ TEST_F(ArchiveTest, SelectedPathsOnly) {
   EXPECT_FALSE(fs::exists(dst_ + "/empty dir"));
 }
 
+TEST_F(ArchiveTest, MissingSelectedPathFailsNamingIt) {
+  make_sample_tree(src_);
+  ArchiveOptions opts;
+  opts.paths = {"a/b", "no/such dir"};
+  auto w = write_archive(src_, dir_ + "/m.tar.zst", opts);
+  EXPECT_EQ(w.status().code(), Code::kNotFound);
+  EXPECT_NE(w.status().message().find("no/such dir"), std::string::npos) << w.status().message();
+  EXPECT_FALSE(fs::exists(dir_ + "/m.tar.zst"));
+}
+
+TEST_F(ArchiveTest, MissingSourceDirectoryFails) {
+  auto w = write_archive(dir_ + "/gone", dir_ + "/g.tar.zst", ArchiveOptions{});
+  EXPECT_EQ(w.status().code(), Code::kNotFound);
+  EXPECT_NE(w.status().message().find("does not exist"), std::string::npos);
+}
+
 TEST_F(ArchiveTest, PathOutsideTheRootIsRejected) {
   ArchiveOptions opts;
   opts.paths = {"../etc"};

@@ -146,6 +146,15 @@ TEST_F(RepoWalkTest, PathsSelectSubtreesWithTheirParents) {
   EXPECT_EQ(tree(*ta.nodes[0].subtree).nodes.size(), 2u);  // big.bin, c
 }
 
+TEST_F(RepoWalkTest, MissingSelectedPathFailsNamingIt) {
+  WalkOptions opts;
+  opts.paths = {"a/b", "not-here"};
+  WalkStats stats;
+  auto root = walk_tree(src_, codec_, repo_, opts, stats);
+  EXPECT_EQ(root.status().code(), Code::kNotFound);
+  EXPECT_NE(root.status().message().find("not-here"), std::string::npos) << root.status().message();
+}
+
 TEST_F(RepoWalkTest, PathThroughASymlinkIsRefused) {
   fs::create_directory_symlink("a", src_ + "/via");
   WalkOptions opts;

@@ -20,8 +20,33 @@ TEST(JobRules, UnknownEventsLeaveStatusAlone) {
   EXPECT_EQ(*next_job_status("restore", kInProgress, "restore_started"), kInProgress);
 }
 
+TEST(JobRules, CancelMovesUnfinishedJobsToCancelled) {
+  for (const char* open : {kPending, kInProgress}) {
+    auto r = status_after_cancel(open);
+    ASSERT_TRUE(r.ok()) << r.status().to_string();
+    EXPECT_EQ(*r, kCancelled);
+  }
+}
+
+TEST(JobRules, CancelOfAFinishedJobIsAConflictNamingItsStatus) {
+  for (const char* done : {kCompleted, kFailed, kCancelled}) {
+    auto r = status_after_cancel(done);
+    EXPECT_EQ(r.status().code(), Code::kConflict);
+    EXPECT_NE(r.status().message().find(done), std::string::npos) << r.status().message();
+  }
+}
+
+TEST(JobRules, CancelledIsATerminalJobStatus) {
+  EXPECT_TRUE(is_job_status(kCancelled));
+  EXPECT_TRUE(is_terminal_job_status(kCancelled));
+  EXPECT_FALSE(is_terminal_job_status(kInProgress));
+  EXPECT_FALSE(is_job_status("canceled"));
+  EXPECT_STREQ(job_kind_name(store::JobKind::kRestore), "restore");
+  EXPECT_STREQ(job_kind_name(store::JobKind::kBackup), "backup");
+}
+
 TEST(JobRules, FinishedJobsNeverChange) {
-  for (const char* done : {kCompleted, kFailed}) {
+  for (const char* done : {kCompleted, kFailed, kCancelled}) {
     auto r = next_job_status("restore", done, "restore_started");
     EXPECT_EQ(r.status().code(), Code::kConflict);
     EXPECT_EQ(next_job_status("restore", done, "info").status().code(), Code::kConflict);

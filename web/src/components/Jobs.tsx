@@ -1,7 +1,7 @@
 // Jobs: restore and backup jobs with live status, progress and log lines.
 import { useEffect, useState } from 'preact/hooks';
 
-import { ApiError } from '../api';
+import { ApiError, request } from '../api';
 import { loadJobDetail, watchJob } from '../data';
 import { formatBytes, formatDate, formatDuration, formatTime, toMillis } from '../format';
 import { href } from '../router';
@@ -76,6 +76,7 @@ function JobList({ state, jobs }: { state: State; jobs: Job[] }) {
             <option value="in_progress">in progress</option>
             <option value="completed">completed</option>
             <option value="failed">failed</option>
+            <option value="cancelled">cancelled</option>
           </select>
         </div>
         <p class="toolbar-count muted">
@@ -154,6 +155,37 @@ function JobList({ state, jobs }: { state: State; jobs: Job[] }) {
   );
 }
 
+// POST /{kind}-jobs/{id}/cancel: a pending job's command is withdrawn; a
+// running one stops when its agent next reports.
+function CancelButton({ state, kind, id, onError }: { state: State; kind: JobKind; id: string; onError: (e: string | null) => void }) {
+  const [busy, setBusy] = useState(false);
+  const allowed = may(tokenRole(state.token), 'operator');
+  const cancel = async () => {
+    setBusy(true);
+    onError(null);
+    try {
+      await request('POST', `/${kind}-jobs/${encodeURIComponent(id)}/cancel`, {});
+      await loadJobDetail(kind, id);
+    } catch (e) {
+      onError(e instanceof ApiError ? e.detail : String(e));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <button
+      type="button"
+      class="btn btn-danger"
+      data-testid="cancel-job"
+      onClick={cancel}
+      disabled={busy || !allowed}
+      title={allowed ? 'Cancel this job: a queued command is withdrawn, a running agent stops at its next report' : roleHint('operator')}
+    >
+      {busy ? 'Cancelling…' : 'Cancel job'}
+    </button>
+  );
+}
+
 function JobDetail({ state, jobs, kind, id }: { state: State; jobs: Job[]; kind: JobKind; id: string }) {
   const [error, setError] = useState<string | null>(null);
   useEffect(() => {
@@ -187,7 +219,13 @@ function JobDetail({ state, jobs, kind, id }: { state: State; jobs: Job[]; kind:
           <span class="job-status" data-testid="job-status" aria-live="polite">
             <Badge status={j.status} />
           </span>
+          {(j.status === 'pending' || j.status === 'in_progress') && <CancelButton state={state} kind={kind} id={id} onError={setError} />}
         </div>
+        {error && j && (
+          <p class="notice notice-bad" role="alert">
+            {error}
+          </p>
+        )}
       </div>
       <section class="card" aria-labelledby="job-progress">
         <h2 id="job-progress" class="card-title">
@@ -195,9 +233,11 @@ function JobDetail({ state, jobs, kind, id }: { state: State; jobs: Job[]; kind:
             ? 'Completed'
             : j.status === 'failed'
               ? 'Failed'
-              : j.status === 'pending'
-                ? 'Waiting for the agent to pick it up'
-                : 'In progress'}
+              : j.status === 'cancelled'
+                ? 'Cancelled'
+                : j.status === 'pending'
+                  ? 'Waiting for the agent to pick it up'
+                  : 'In progress'}
           <span class="card-sub">{duration(j, state.now)}</span>
         </h2>
         {progress ? (

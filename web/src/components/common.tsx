@@ -16,6 +16,7 @@ const TONE: Record<string, string> = {
   in_progress: 'info',
   corrupt: 'bad',
   failed: 'bad',
+  cancelled: 'muted',
   encrypted: 'ok',
   not_encrypted: 'warn',
 };
