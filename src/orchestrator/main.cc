@@ -12,12 +12,12 @@
 #include <sstream>
 #include <thread>
 
-#include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 #include <nlohmann/json.hpp>
 
 #include "config/config.h"
 #include "http/server.h"
+#include "orchestrator/logging.h"
 #include "orchestrator/wiring.h"
 #include "wal/reader.h"
 #include "wal/verifier.h"
@@ -53,14 +53,6 @@ int print_routes() {
   return 0;
 }
 
-void setup_logging(const std::string& level) {
-  auto logger = spdlog::stderr_color_mt("fortfail");
-  spdlog::set_default_logger(logger);
-  spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%eZ %^%l%$ %v", spdlog::pattern_time_type::utc);
-  spdlog::set_level(spdlog::level::from_str(level));
-  spdlog::flush_on(spdlog::level::warn);
-}
-
 int serve() {
   auto loaded = config::load(config::process_env());
   if (!loaded.ok()) {
@@ -70,7 +62,7 @@ int serve() {
     return 1;
   }
   const config::Config& c = loaded->config;
-  setup_logging(c.log_level);
+  orchestrator::setup_logging(c.log_level, c.log_format);
   for (const auto& w : loaded->warnings) spdlog::warn("WARNING: {}", w);
 
   auto app = orchestrator::build_app(c, sys::posix_env());
@@ -94,6 +86,7 @@ int serve() {
   so.ws_queue_messages = c.ws_queue_messages;
   so.ws_queue_bytes = c.ws_queue_bytes;
   so.max_connections = c.max_connections;
+  so.metrics = a.metrics.get();
   sys::FileSystem* fs = a.env.fs;
   std::string wal_path = c.wal_path;
   wal::Writer* writer = a.wal.get();
@@ -147,7 +140,9 @@ int serve() {
       lock.lock();
     }
   });
+  a.webhooks->start();
   server.run();
+  a.webhooks->stop();
   {
     std::lock_guard lock(sweep_mu);
     sweep_stop = true;
