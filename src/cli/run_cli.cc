@@ -33,6 +33,7 @@ int run_cli(int argc, const char* const* argv, Context& ctx) {
   add_gc(app, ctx, &exit_code);
   add_key(app, ctx, &exit_code);
   add_api_key(app, ctx, &exit_code);
+  add_webhook(app, ctx, &exit_code);
   add_agent(app, ctx, &exit_code);
   try {
     app.parse(argc, argv);

@@ -145,6 +145,14 @@ Entry agent_event(const std::string& agent_id, const std::optional<std::string>&
   return {"agent_event", std::move(f)};
 }
 
+Entry webhook_created(const store::Webhook& w) {
+  return {"webhook_created", {{"webhook_id", w.id}, {"events", w.events}}};
+}
+
+Entry webhook_deleted(const std::string& webhook_id) {
+  return {"webhook_deleted", {{"webhook_id", webhook_id}}};
+}
+
 Entry job_status_changed(const std::string& kind, const std::string& job_id,
                          const std::string& agent_id, const std::string& from,
                          const std::string& to) {
