@@ -17,7 +17,7 @@ class JsonFormatter final : public spdlog::formatter {
  public:
   void format(const spdlog::details::log_msg& msg, spdlog::memory_buf_t& dest) override {
     std::string_view payload(msg.payload.data(), msg.payload.size());
-    std::string_view level = spdlog::level::to_string_view(msg.level);
+    const auto& level = spdlog::level::to_string_view(msg.level);
     std::string head = "{\"time\":\"" + format_rfc3339_ms(msg.time) + "\",\"level\":\"" +
                        std::string(level.data(), level.size()) + "\",";
     dest.append(head.data(), head.data() + head.size());
