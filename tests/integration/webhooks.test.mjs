@@ -10,7 +10,8 @@ import net from 'node:net';
 import fs from 'node:fs';
 import path from 'node:path';
 import { createHash, createHmac, randomBytes } from 'node:crypto';
-import { startOrchestrator, dbKinds } from '../support/orchestrator.mjs';
+import { spawnSync } from 'node:child_process';
+import { startOrchestrator, dbKinds, binDir } from '../support/orchestrator.mjs';
 import { craftToken } from '../support/jwt.mjs';
 
 const uid = (p) => `${p}-${randomBytes(4).toString('hex')}`;
@@ -219,6 +220,39 @@ for (const db of dbKinds()) {
       await sleep(2500);
       assert.equal(receiver.got.filter((d) => d.json.event === 'agent.offline' && d.json.data.agent_id === agent).length, 1);
       await orch.api('DELETE', `/webhooks/${hook.id}`, { token: op });
+    });
+
+    it('fortfail webhook add | list | rm', { skip: !fs.existsSync(path.join(binDir, 'fortfail')) && 'fortfail not built' }, () => {
+      const cli = (...args) => spawnSync(path.join(binDir, 'fortfail'), ['--url', orch.url, ...args], {
+        env: { PATH: process.env.PATH, FORTFAIL_TOKEN: op, FORTFAIL_CONFIG: path.join(orch.dir, 'cli-token') },
+        encoding: 'utf8',
+        timeout: 20000,
+      });
+      const file = path.join(orch.dir, 'hook.secret');
+      fs.writeFileSync(file, `${secret}\n`);
+      const added = cli('--json', 'webhook', 'add', receiver.url, '-e', 'job.failed', '-e', 'agent.offline', '--secret-file', file);
+      assert.equal(added.status, 0, added.stderr);
+      const hook = JSON.parse(added.stdout);
+      assert.deepEqual(hook.events, ['job.failed', 'agent.offline']);
+      assert.equal(hook.secret, undefined);
+      const generated = cli('--json', 'webhook', 'add', receiver.url, '-e', 'drill.failed');
+      assert.equal(generated.status, 0, generated.stderr);
+      const gen = JSON.parse(generated.stdout);
+      assert.match(gen.secret, /^whs_[A-Za-z0-9_-]{43}=?$/, 'a generated secret is printed once');
+      const bad = cli('webhook', 'add', receiver.url, '-e', 'job.exploded');
+      assert.notEqual(bad.status, 0);
+      assert.match(bad.stderr, /job\.exploded/);
+      const list = cli('webhook', 'list');
+      assert.equal(list.status, 0, list.stderr);
+      assert.match(list.stdout, new RegExp(hook.id));
+      assert.match(list.stdout, /job\.failed,agent\.offline/);
+      assert.ok(!list.stdout.includes(secret));
+      for (const id of [hook.id, gen.id]) {
+        const rm = cli('webhook', 'rm', id);
+        assert.equal(rm.status, 0, rm.stderr);
+        assert.match(rm.stdout, new RegExp(`Removed webhook ${id}`));
+      }
+      assert.equal(cli('webhook', 'rm', hook.id).status === 0, false);
     });
 
     it('a dead or hanging receiver does not slow the API', async () => {
