@@ -1,6 +1,9 @@
 // The database gauges of GET /metrics (jobs, snapshots, agents, last backup),
 // rendered from core::Service::summarize() at scrape time. Metrics caches
 // the text, so the database is read at most once per cache period.
+//
+// Thread-safety: write_summary() is pure; the collector runs on the scraping
+// request's worker thread, serialized by Metrics' cache lock.
 #pragma once
 
 #include "core/service.h"
