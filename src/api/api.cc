@@ -20,7 +20,15 @@ Api::Api(core::Service& service, const auth::TokenService& tokens, auth::RateLim
   add_job_cancel_routes();
   add_agent_routes();
   add_credential_routes();
+  add_metrics_routes();
+  add_webhook_routes();
   apply_access_table();
+  // The one route whose access is configured: opened after the table check.
+  if (options_.metrics_public) {
+    for (Route& r : routes_) {
+      if (r.pattern == "/metrics") r.access = Access::kPublic;
+    }
+  }
 }
 
 Response json_response(const nlohmann::json& j, int status) {

@@ -20,6 +20,10 @@
 #include "auth/rate_limiter.h"
 #include "auth/token.h"
 
+namespace ff::metrics {
+class Metrics;  // metrics/metrics.h
+}  // namespace ff::metrics
+
 namespace ff::core {
 class Service;  // core/service.h: kept out of this header, which every HTTP TU includes
 }  // namespace ff::core
@@ -71,6 +75,10 @@ struct ApiOptions {
   // and never waits for a writer) the two thread hand-offs of the worker pool
   // cost more than the read. Never for a networked database.
   bool inline_point_reads = false;
+  // GET /metrics renders these (must outlive the Api); null: the route answers 404.
+  metrics::Metrics* metrics = nullptr;
+  // ORCH_METRICS_PUBLIC: GET /metrics without a token.
+  bool metrics_public = false;
 };
 
 class Api {
@@ -116,6 +124,8 @@ class Api {
   void add_job_cancel_routes();
   void add_agent_routes();
   void add_credential_routes();
+  void add_metrics_routes();
+  void add_webhook_routes();
   void apply_access_table();
 
   core::Service& service_;

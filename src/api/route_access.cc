@@ -75,6 +75,13 @@ constexpr Entry kTable[] = {
     {"GET",    "/api-keys",                  false, people(Role::kAdmin)},
     {"POST",   "/api-keys",                  false, people(Role::kAdmin)},
     {"DELETE", "/api-keys/{id}",             false, people(Role::kAdmin)},
+    // Public instead when ORCH_METRICS_PUBLIC=1 (Api's constructor).
+    {"GET",    "/metrics",                   false, people(Role::kOperator)},
+    // Alert webhooks: operators wire up their own paging.
+    {"GET",    "/webhooks",                  false, people(Role::kOperator)},
+    {"POST",   "/webhooks",                  false, people(Role::kOperator)},
+    {"GET",    "/webhooks/{id}",             false, people(Role::kOperator)},
+    {"DELETE", "/webhooks/{id}",             false, people(Role::kOperator)},
 };
 // clang-format on
 

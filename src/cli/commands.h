@@ -29,6 +29,10 @@ void add_api_key(CLI::App& app, Context& ctx, int* exit_code);
 void add_api_key_create(CLI::App& parent, Context& ctx, int* exit_code);
 void add_api_key_list(CLI::App& parent, Context& ctx, int* exit_code);
 void add_api_key_revoke(CLI::App& parent, Context& ctx, int* exit_code);
+void add_webhook(CLI::App& app, Context& ctx, int* exit_code);
+void add_webhook_add(CLI::App& parent, Context& ctx, int* exit_code);
+void add_webhook_list(CLI::App& parent, Context& ctx, int* exit_code);
+void add_webhook_rm(CLI::App& parent, Context& ctx, int* exit_code);
 // agent enroll|revoke
 void add_agent(CLI::App& app, Context& ctx, int* exit_code);
 void add_agent_enroll(CLI::App& parent, Context& ctx, int* exit_code);

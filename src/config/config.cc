@@ -157,6 +157,7 @@ Result<LoadResult> load(const Getenv& getenv) {
   str("ORCH_TLS_CERT", &c.tls_cert);
   str("ORCH_TLS_KEY", &c.tls_key);
   str("ORCH_LOG_LEVEL", &c.log_level);
+  str("ORCH_LOG_FORMAT", &c.log_format);
   str("S3_ENDPOINT", &c.s3.endpoint);
   str("S3_ACCESS_KEY", &c.s3.access_key);
   str("S3_SECRET_KEY", &c.s3.secret_key);
@@ -193,6 +194,8 @@ Result<LoadResult> load(const Getenv& getenv) {
   FF_TRY(seconds("ORCH_REVOCATION_REFRESH_SECONDS", &c.revocation_refresh, 1, 3600));
   FF_TRY(flag("ORCH_REG_SECRET_ENABLED", &c.reg_secret_enabled));
   FF_TRY(flag("ORCH_REQUIRE_ENCRYPTION", &c.require_encryption));
+  FF_TRY(flag("ORCH_METRICS_PUBLIC", &c.metrics_public));
+  FF_TRY(seconds("ORCH_AGENT_OFFLINE_ALERT_SECONDS", &c.agent_offline_alert, 1, 30 * 86400));
   FF_TRY(seconds("ORCH_REPO_SESSION_TTL_SECONDS", &c.repo_session_ttl, 1, 30 * 86400));
   FF_TRY(integer("ORCH_MAX_BODY_BYTES", &c.max_body_bytes, 1024, 1LL << 30));
   FF_TRY(integer("ORCH_MAX_OBJECT_BYTES", &c.max_object_bytes, 1, 1LL << 50));
@@ -248,6 +251,9 @@ Result<LoadResult> load(const Getenv& getenv) {
   bool level_ok = false;
   for (const char* l : kLevels) level_ok = level_ok || c.log_level == l;
   if (!level_ok) return bad("ORCH_LOG_LEVEL", "expected trace, debug, info, warn, error or off");
+  if (c.log_format != "text" && c.log_format != "json") {
+    return bad("ORCH_LOG_FORMAT", "expected text or json");
+  }
 
   if (c.production) {
     std::vector<std::string> problems = production_problems(c);

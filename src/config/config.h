@@ -66,6 +66,12 @@ struct Config {
   bool behind_tls_proxy = false;
   S3Config s3;
   std::string log_level = "info";
+  // ORCH_LOG_FORMAT: "text" (the default) or "json" (one object per line).
+  std::string log_format = "text";
+  // ORCH_METRICS_PUBLIC=1: GET /metrics without a token.
+  bool metrics_public = false;
+  // ORCH_AGENT_OFFLINE_ALERT_SECONDS: an agent unseen this long fires agent.offline.
+  std::chrono::seconds agent_offline_alert{600};
   // Limits and tuning (ORCH_*; rarely changed).
   uint64_t max_body_bytes = 1024 * 1024;     // JSON bodies
   uint64_t max_object_bytes = 256ull << 30;  // snapshot objects, declared and uploaded

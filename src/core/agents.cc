@@ -9,18 +9,38 @@
 
 namespace ff::core {
 
-Result<std::vector<AgentView>> Service::list_agents(const auth::Claims& caller) {
-  FF_ASSIGN_OR_RETURN(auto agents, store_.list_agents());
-  SystemTime now = env_.clock->now();
+namespace {
+
+std::vector<AgentView> agent_views(std::vector<store::Agent> agents, SystemTime now,
+                                   std::chrono::seconds offline_after,
+                                   const std::function<bool(const store::Agent&)>& keep) {
   std::vector<AgentView> out;
   for (auto& a : agents) {
-    if (!caller.may_act_for(a.id)) continue;
-    bool online = now - a.last_seen <= options_.agent_offline;
+    if (!keep(a)) continue;
+    bool online = now - a.last_seen <= offline_after;
     out.push_back(AgentView{std::move(a), online});
   }
   // Sorted by id, byte by byte, as the seed lists them (ids are ASCII).
   std::sort(out.begin(), out.end(),
             [](const AgentView& x, const AgentView& y) { return x.agent.id < y.agent.id; });
+  return out;
+}
+
+}  // namespace
+
+Result<std::vector<AgentView>> Service::list_agents(const auth::Claims& caller) {
+  FF_ASSIGN_OR_RETURN(auto agents, store_.list_agents());
+  return agent_views(std::move(agents), env_.clock->now(), options_.agent_offline,
+                     [&](const store::Agent& a) { return caller.may_act_for(a.id); });
+}
+
+Result<OperationsSummary> Service::summarize() {
+  OperationsSummary out;
+  FF_ASSIGN_OR_RETURN(out.store, store_.summarize());
+  FF_ASSIGN_OR_RETURN(auto agents, store_.list_agents());
+  out.now = env_.clock->now();
+  out.agents = agent_views(std::move(agents), out.now, options_.agent_offline,
+                           [](const store::Agent&) { return true; });
   return out;
 }
 

@@ -160,6 +160,14 @@ Entry job_cancelled(const store::CancelledJob& job, const std::string& agent_not
            {"agent_notified", agent_notified}}};
 }
 
+Entry webhook_created(const store::Webhook& w) {
+  return {"webhook_created", {{"webhook_id", w.id}, {"events", w.events}}};
+}
+
+Entry webhook_deleted(const std::string& webhook_id) {
+  return {"webhook_deleted", {{"webhook_id", webhook_id}}};
+}
+
 Entry job_status_changed(const std::string& kind, const std::string& job_id,
                          const std::string& agent_id, const std::string& from,
                          const std::string& to) {

@@ -25,6 +25,10 @@ Entry token_minted(const std::string& role, const std::optional<std::string>& ag
 // Credentials: names and ids only, never a key, secret or code.
 Entry api_key_created(const store::ApiKey& key);
 Entry api_key_revoked(const std::string& key_id);
+// The URL may carry credentials of its own and the secret is the webhook's:
+// only the id and the events are recorded.
+Entry webhook_created(const store::Webhook& w);
+Entry webhook_deleted(const std::string& webhook_id);
 Entry agent_enrollment_created(const std::string& agent_id, SystemTime expires_at);
 Entry agent_enrolled(const std::string& agent_id);
 Entry agent_revoked(const std::string& agent_id);

@@ -188,6 +188,14 @@ struct AgentView {
   bool online = false;
 };
 
+// What metrics read at scrape time: the store's counts and every agent with
+// its online state, as of `now`.
+struct OperationsSummary {
+  store::StoreSummary store;
+  std::vector<AgentView> agents;
+  SystemTime now;
+};
+
 struct AgentEventInput {
   std::optional<std::string> job_id;
   std::optional<std::string> snapshot_id;
@@ -273,6 +281,16 @@ class Service {
   // --- agents, commands, events
   // The agents `caller` may see, sorted by id.
   Result<std::vector<AgentView>> list_agents(const auth::Claims& caller);
+  // Alert webhooks (core/webhooks.cc). The secret is stored and used to sign
+  // deliveries, never returned (callers show store::Webhook without it).
+  Result<store::Webhook> create_webhook(const std::string& url, std::vector<std::string> events,
+                                        const std::string& secret);
+  Result<std::vector<store::Webhook>> list_webhooks();
+  Result<store::Webhook> get_webhook(const std::string& id);
+  Status delete_webhook(const std::string& id);
+
+  // For metrics (no caller: the orchestrator's own view).
+  Result<OperationsSummary> summarize();
   // Leases the agent's due commands (possibly none).
   Result<std::vector<store::Command>> poll_commands(const auth::Claims& caller,
                                                     const std::string& agent_id);

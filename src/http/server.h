@@ -25,6 +25,7 @@
 #include "common/status.h"
 #include "core/notifier.h"
 #include "events/hub.h"
+#include "metrics/metrics.h"
 #include "wal/writer.h"
 
 namespace ff::http {
@@ -51,6 +52,9 @@ struct ServerOptions {
   // Connections served in full (ORCH_MAX_CONNECTIONS); 0: default_max_connections().
   // Past it a connection gets one answer: the health probes, or 503 + Retry-After.
   size_t max_connections = 0;
+  // Request, WebSocket client and dropped-message counts; null: none kept.
+  // Must outlive the server.
+  metrics::Metrics* metrics = nullptr;
 };
 
 // The cap used when ServerOptions::max_connections is 0: the soft

@@ -14,7 +14,6 @@
 #include <thread>
 #include <vector>
 
-#include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 #include <nlohmann/json.hpp>
 
@@ -22,6 +21,7 @@
 #include "config/variables.h"
 #include "doc/manpage.h"
 #include "http/server.h"
+#include "orchestrator/logging.h"
 #include "orchestrator/wiring.h"
 #include "wal/reader.h"
 #include "wal/verifier.h"
@@ -100,14 +100,6 @@ int print_routes() {
   return 0;
 }
 
-void setup_logging(const std::string& level) {
-  auto logger = spdlog::stderr_color_mt("fortfail");
-  spdlog::set_default_logger(logger);
-  spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%eZ %^%l%$ %v", spdlog::pattern_time_type::utc);
-  spdlog::set_level(spdlog::level::from_str(level));
-  spdlog::flush_on(spdlog::level::warn);
-}
-
 int serve() {
   auto loaded = config::load(config::process_env());
   if (!loaded.ok()) {
@@ -117,7 +109,7 @@ int serve() {
     return 1;
   }
   const config::Config& c = loaded->config;
-  setup_logging(c.log_level);
+  orchestrator::setup_logging(c.log_level, c.log_format);
   for (const auto& w : loaded->warnings) spdlog::warn("WARNING: {}", w);
 
   auto app = orchestrator::build_app(c, sys::posix_env());
@@ -141,6 +133,7 @@ int serve() {
   so.ws_queue_messages = c.ws_queue_messages;
   so.ws_queue_bytes = c.ws_queue_bytes;
   so.max_connections = c.max_connections;
+  so.metrics = a.metrics.get();
   sys::FileSystem* fs = a.env.fs;
   std::string wal_path = a.config.wal_path;  // WAL_PATH, or its default
   wal::Writer* writer = a.wal.get();
@@ -194,7 +187,9 @@ int serve() {
       lock.lock();
     }
   });
+  a.webhooks->start();
   server.run();
+  a.webhooks->stop();
   {
     std::lock_guard lock(sweep_mu);
     sweep_stop = true;

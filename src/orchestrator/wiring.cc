@@ -1,11 +1,14 @@
 #include "orchestrator/wiring.h"
 
+#include <algorithm>
 #include <filesystem>
 
 #include <spdlog/spdlog.h>
 
 #include "blob/factory.h"
 #include "store/sqlite/sqlite_store.h"
+#include "blob/metered_store.h"
+#include "orchestrator/metrics_collector.h"
 
 namespace ff::orchestrator {
 
@@ -45,12 +48,25 @@ Result<std::unique_ptr<App>> build_app(const config::Config& config, const sys::
   app->config = config;
   if (app->config.wal_path.empty()) app->config.wal_path = default_wal_path(config);
   const std::string& wal_path = app->config.wal_path;
+  sys::Clock* clock = env.clock;
+  app->metrics = std::make_unique<metrics::Metrics>([clock] { return clock->monotonic_now(); });
+  metrics::Metrics* m = app->metrics.get();
 
   auto wal_dir = std::filesystem::path(wal_path).parent_path();
   if (!wal_dir.empty()) FF_TRY(env.fs->create_dirs(wal_dir.string()).with_context("WAL_PATH"));
   auto wal = wal::Writer::open(env, wal_path);
   if (!wal.ok()) return wal.status().with_context("WAL_PATH " + wal_path);
   app->wal = std::move(wal).value();
+  auto seconds = [](std::chrono::nanoseconds d) {
+    return std::chrono::duration<double>(d).count();
+  };
+  app->wal->set_timings({
+      [m, seconds](std::chrono::nanoseconds d, size_t records) {
+        m->wal_fsync_seconds.observe(seconds(d));
+        m->wal_records.inc(records);
+      },
+      [m, seconds](std::chrono::nanoseconds d) { m->wal_append_seconds.observe(seconds(d)); },
+  });
 
   auto store = store::open_store(config.database_url);
   if (!store.ok()) return store.status().with_context("DATABASE_URL");
@@ -62,7 +78,7 @@ Result<std::unique_ptr<App>> build_app(const config::Config& config, const sys::
   if (!blobs.ok()) return blobs.status().with_context("object store");
   // The S3 store retries transient errors itself; wrapping it again would
   // multiply the attempts, and the local store has no transient errors.
-  app->blobs = std::move(blobs).value();
+  app->blobs = blob::make_metered_store(std::move(blobs).value(), *m);
   // An unreachable object store is not fatal: readiness reports it and
   // uploads answer 503 until it comes back.
   if (Status s = app->blobs->ensure_ready(); !s.ok()) {
@@ -98,10 +114,24 @@ Result<std::unique_ptr<App>> build_app(const config::Config& config, const sys::
   ao.max_long_poll = config.max_long_poll;
   ao.max_object_bytes = config.max_object_bytes;
   ao.inline_point_reads = app->store->backend_name() == "sqlite";
+  ao.metrics = m;
+  ao.metrics_public = config.metrics_public;
+  m->set_database_collector(database_collector(*app->service));
   app->api = std::make_unique<api::Api>(*app->service, *app->tokens, *app->limiter, ao);
+  alerts::DispatcherOptions dopt;
+  dopt.agent_offline_after = config.agent_offline_alert;
+  // Often enough to alert within a few seconds of the threshold, and no more
+  // than every 5 s (one agent list read).
+  dopt.offline_check_interval = std::clamp<std::chrono::milliseconds>(
+      std::chrono::milliseconds(config.agent_offline_alert) / 4, std::chrono::milliseconds(250),
+      std::chrono::milliseconds(5000));
+  app->webhooks = std::make_unique<alerts::WebhookDispatcher>(*app->store, env, dopt);
   App* raw = app.get();
   app->hub.set_head(app->wal->head().seq);
-  app->wal->set_subscriber([raw](const wal::RecordPtr& r) { raw->hub.publish(r); });
+  app->wal->set_subscriber([raw](const wal::RecordPtr& r) {
+    raw->hub.publish(r);
+    raw->webhooks->on_record(r);
+  });
   return app;
 }
 

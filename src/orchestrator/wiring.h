@@ -4,6 +4,7 @@
 
 #include <memory>
 
+#include "alerts/webhook_dispatcher.h"
 #include "api/api.h"
 #include "auth/rate_limiter.h"
 #include "auth/revocations.h"
@@ -13,6 +14,7 @@
 #include "core/notifier.h"
 #include "core/service.h"
 #include "events/hub.h"
+#include "metrics/metrics.h"
 #include "store/store.h"
 #include "sys/env.h"
 #include "wal/writer.h"
@@ -22,6 +24,7 @@ namespace ff::orchestrator {
 struct App {
   sys::Env env;
   config::Config config;
+  std::unique_ptr<metrics::Metrics> metrics;
   std::unique_ptr<wal::Writer> wal;
   std::unique_ptr<store::Store> store;
   std::unique_ptr<blob::BlobStore> blobs;
@@ -32,6 +35,8 @@ struct App {
   events::Hub hub;
   std::unique_ptr<core::Service> service;
   std::unique_ptr<api::Api> api;
+  // The AlertNotifier producers call (core/alerts.h); started by serve().
+  std::unique_ptr<alerts::WebhookDispatcher> webhooks;
 };
 
 // Where the WAL goes when WAL_PATH is unset: orchestrator_wal.log beside the

@@ -37,6 +37,37 @@ struct Agent {
   std::optional<SystemTime> last_snapshot_at;  // newest snapshot's created_at
 };
 
+// Rows counted by status: jobs (kind "restore" or "backup"), snapshots and
+// packs (kind "snapshot" or "pack", with their bytes).
+struct StatusCount {
+  std::string kind;
+  std::string status;
+  int64_t count = 0;
+  int64_t bytes = 0;
+};
+
+struct StoreSummary {
+  std::vector<StatusCount> jobs;
+  std::vector<StatusCount> objects;
+  // Per agent owning an available snapshot: when its newest one was uploaded.
+  std::vector<std::pair<std::string, SystemTime>> last_backup;
+};
+
+// An alert webhook (migration v005). `secret` signs deliveries; it never
+// leaves the orchestrator. The last_* fields describe the latest attempt.
+struct Webhook {
+  std::string id;
+  std::string url;
+  std::vector<std::string> events;
+  std::string secret;
+  SystemTime created_at;
+  std::optional<int> last_status;  // the receiver's HTTP status; none when it was not reached
+  std::optional<std::string> last_error;  // empty after a success
+  std::optional<SystemTime> last_delivery_at;
+  int64_t deliveries = 0;  // attempts answered 2xx
+  int64_t failures = 0;    // attempts that were not
+};
+
 // A named operator API key; only the SHA-256 hex of the key is stored.
 struct ApiKey {
   std::string id;
@@ -393,6 +424,19 @@ class Store {
   Result<bool> agent_may_read_pack(const std::string& pack_id, const std::string& agent_id);
   // Bytes of the packs `agent_id` announced first, except deleting ones (quota).
   Result<int64_t> agent_pack_bytes(const std::string& agent_id);
+
+  // Counts for metrics, read in one transaction (store/summary.cc).
+  Result<StoreSummary> summarize();
+
+  // Webhooks (store/webhooks.cc). insert: kConflict when the id exists;
+  // get / delete: kNotFound when absent. list: oldest first.
+  Status insert_webhook(const Webhook& w);
+  Result<std::vector<Webhook>> list_webhooks();
+  Result<Webhook> get_webhook(const std::string& id);
+  Status delete_webhook(const std::string& id);
+  // Records one delivery attempt; kNotFound when the webhook is gone.
+  Status record_webhook_attempt(const std::string& id, bool ok, std::optional<int> status,
+                                const std::string& error, SystemTime at);
 
   // GC, in one transaction: every pack no snapshot references, not held by a
   // live session and created at or before `cutoff` moves to deleting (unless

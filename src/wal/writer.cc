@@ -130,6 +130,7 @@ Result<RecordPtr> Writer::append(std::string_view event, const nlohmann::json& f
 }
 
 Result<RecordPtr> Writer::append(const PreparedRecord& prepared) {
+  auto started = clock_.monotonic_now();
   Waiter self;
   self.record = &prepared;
   std::unique_lock lock(mu_);
@@ -137,6 +138,8 @@ Result<RecordPtr> Writer::append(const PreparedRecord& prepared) {
   queue_.push_back(&self);
   while (!self.done && queue_.front() != &self) self.cv.wait(lock);
   if (!self.done) lead_batch(lock);
+  lock.unlock();
+  if (timings_.on_append && self.result.ok()) timings_.on_append(clock_.monotonic_now() - started);
   return std::move(self.result);
 }
 
@@ -181,8 +184,12 @@ void Writer::lead_batch(std::unique_lock<std::mutex>& lock) {
       records.push_back(std::move(record));
     }
     if (!data.empty()) {
+      auto sync_started = clock_.monotonic_now();
       status = file_->append(data);
       if (status.ok()) status = file_->sync();
+      if (status.ok() && timings_.on_sync) {
+        timings_.on_sync(clock_.monotonic_now() - sync_started, records.size());
+      }
     }
   } catch (const std::exception& e) {
     status = Internal(std::string("WAL append: ") + e.what());

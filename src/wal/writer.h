@@ -14,6 +14,7 @@
 // Thread-safety: append, health, head and close may be called from any thread.
 #pragma once
 
+#include <chrono>
 #include <condition_variable>
 #include <deque>
 #include <functional>
@@ -35,6 +36,16 @@ struct WriterOptions {
   size_t max_record_bytes = kMaxRecordBytes;
   // A leader stops adding records to its batch past this many bytes.
   size_t max_batch_bytes = 1 << 20;
+};
+
+// Timing hooks for metrics; each may be empty. Called outside the writer's
+// lock; they must be cheap and must not call append.
+struct WriterTimings {
+  // By the leader after each durable batch: the write + fdatasync time and
+  // the number of records it made durable.
+  std::function<void(std::chrono::nanoseconds, size_t)> on_sync;
+  // By each successful append: the time from the call to its record being durable.
+  std::function<void(std::chrono::nanoseconds)> on_append;
 };
 
 class Writer {
@@ -78,6 +89,9 @@ class Writer {
   // writer's lock, but it must not block or call append. REQUIRES: set before the
   // first append.
   void set_subscriber(std::function<void(const RecordPtr&)> fn);
+
+  // REQUIRES: set before the first append.
+  void set_timings(WriterTimings timings) { timings_ = std::move(timings); }
 
   // Ok, or why appends fail now (kUnavailable: a failed write/sync, or closed).
   Status health() const;
@@ -123,6 +137,7 @@ class Writer {
   Head durable_;               // guarded by mu_
   // Guarded by mu_; called outside it, hence set only before appends start.
   std::function<void(const RecordPtr&)> subscriber_;
+  WriterTimings timings_;  // set before appends start, then read-only
 };
 
 }  // namespace ff::wal

@@ -200,6 +200,16 @@ describe('OpenAPI document and the running orchestrator', () => {
     await call('POST', '/auth/token', '/auth/token', { json: { api_key: key.json.key } });
     await call('DELETE', '/api-keys/{id}', `/api-keys/${key.json.id}`, { token: op });
     await call('DELETE', '/api-keys/{id}', '/api-keys/key-none', { token: op });
+    await call('GET', '/metrics', '/metrics', { token: op });
+    await call('GET', '/metrics', '/metrics', { token: agentTok });
+    const hookBody = { url: 'http://127.0.0.1:9/hook', events: ['job.failed'], secret: 'oa-secret-0123456789' };
+    const hook = await call('POST', '/webhooks', '/webhooks', { token: op, json: hookBody });
+    await call('POST', '/webhooks', '/webhooks', { token: op, json: { ...hookBody, events: ['job.nope'] } });
+    await call('POST', '/webhooks', '/webhooks', { token: op, json: { ...hookBody, url: 'ftp://x/' } });
+    await call('GET', '/webhooks', '/webhooks', { token: op });
+    await call('GET', '/webhooks/{id}', `/webhooks/${hook.json.id}`, { token: op });
+    await call('DELETE', '/webhooks/{id}', `/webhooks/${hook.json.id}`, { token: op });
+    await call('GET', '/webhooks/{id}', `/webhooks/${hook.json.id}`, { token: op });
     const enr = await call('POST', '/agents/{id}/enrollment', '/agents/oa-enrolled/enrollment', { token: op, json: {} });
     await call('POST', '/auth/enroll', '/auth/enroll', { json: { agent_id: 'oa-enrolled', enrollment_code: enr.json.enrollment_code } });
     await call('POST', '/auth/enroll', '/auth/enroll', { json: { agent_id: 'oa-enrolled', enrollment_code: enr.json.enrollment_code } });

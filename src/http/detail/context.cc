@@ -16,6 +16,11 @@ Context::Context(ServerOptions o, const api::Api& a, events::Hub& h, core::Notif
       workers(static_cast<size_t>(options.worker_threads)),
       request_prefix(to_hex(sys::secure_random().bytes(4))) {
   for (const auto& route : api.routes()) router.add(route);
+  if (options.metrics != nullptr) {
+    std::vector<metrics::RouteLabel> labels;
+    for (const auto& route : api.routes()) labels.push_back({route.method, route.pattern});
+    options.metrics->http.set_routes(std::move(labels));
+  }
 }
 
 void Context::add_session(const std::shared_ptr<SessionBase>& s) {
@@ -46,6 +51,14 @@ void Context::recheck_credentials() {
 
 std::string Context::new_request_id() {
   return request_prefix + "-" + std::to_string(next_request.fetch_add(1));
+}
+
+void Context::observe_request(const api::Route* route, int status, double seconds) {
+  if (options.metrics == nullptr) return;
+  // Routes live in the Api's vector: the index is the route's position there.
+  size_t index = route == nullptr ? metrics::HttpMetrics::kUnmatched
+                                  : static_cast<size_t>(route - api.routes().data());
+  options.metrics->http.observe(index, status, seconds);
 }
 
 bool Context::cors_allowed(std::string_view origin) const {

@@ -48,6 +48,8 @@ struct Context {
   // credentials_changed() on every open session.
   void recheck_credentials();
   std::string new_request_id();
+  // Counts an answered request in options.metrics (if any); `route` null when none matched.
+  void observe_request(const api::Route* route, int status, double seconds);
   bool cors_allowed(std::string_view origin) const;
 };
 

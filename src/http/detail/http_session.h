@@ -27,6 +27,7 @@
 #include <boost/beast/websocket/rfc6455.hpp>
 
 #include "api/errors.h"
+#include "http/access_log.h"
 #include "http/detail/chunk_pipeline.h"
 #include "http/detail/context.h"
 #include "http/detail/request_builder.h"
@@ -530,9 +531,12 @@ class HttpSession : public SessionBase, public std::enable_shared_from_this<Http
 
   void log_access(int status, uint64_t bytes) {
     auto ms = std::chrono::duration<double, std::milli>(Clock::now() - started_).count();
+    ctx_.observe_request(route_, status, ms / 1000);
     // The path only: query strings may carry a token (/ws?token=).
-    spdlog::info("access id={} client={} method={} path={} status={} bytes={} ms={:.2f}",
-                 req_.request_id, client_address_, req_.method, req_.path, status, bytes, ms);
+    ff::http::log_access(ff::http::AccessEntry{
+        req_.request_id, client_address_, req_.method, req_.path,
+        route_ != nullptr ? std::string_view(route_->pattern) : std::string_view(), status, bytes,
+        ms});
   }
 
   void do_close() {

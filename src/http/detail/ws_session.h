@@ -53,7 +53,10 @@ class WsSession : public SessionBase,
         token_(std::move(p.token)),
         expires_at_(p.expires_at) {}
 
-  ~WsSession() override { ctx_.remove_session(this); }
+  ~WsSession() override {
+    uncount();
+    ctx_.remove_session(this);
+  }
 
   void run(beast::http::request<beast::http::empty_body> req) {
     ctx_.add_session(this->shared_from_this());
@@ -101,6 +104,10 @@ class WsSession : public SessionBase,
     if (ec) {
       mark_closed();
       return;
+    }
+    if (ctx_.options.metrics != nullptr) {
+      ctx_.options.metrics->ws_clients.add(1);
+      counted_ = true;
     }
     // Without `since`, the stream starts after the last record published
     // before subscribing; the greeting's `since` says which, so a client can
@@ -199,6 +206,9 @@ class WsSession : public SessionBase,
 
   void fail_slow(const char* why) {
     spdlog::warn("ws {}: closing slow client: {}", request_id_, why);
+    if (ctx_.options.metrics != nullptr) {
+      ctx_.options.metrics->ws_dropped_messages.inc(queue_.size() + pending_.size());
+    }
     queue_.clear();
     queued_bytes_ = 0;
     closing_ = true;
@@ -248,7 +258,14 @@ class WsSession : public SessionBase,
   // The session is over: nothing may keep it alive (the expiry timer holds a reference).
   void mark_closed() {
     closed_ = true;
+    uncount();
     expiry_timer_.cancel();
+  }
+
+  void uncount() {
+    if (!counted_) return;
+    counted_ = false;
+    ctx_.options.metrics->ws_clients.add(-1);
   }
 
   // The close frame carries close_reason_ when one was set (token checks).
@@ -282,6 +299,7 @@ class WsSession : public SessionBase,
   bool writing_ = false;
   bool closing_ = false;
   bool closed_ = false;
+  bool counted_ = false;  // in metrics->ws_clients
 };
 
 }  // namespace ff::http::detail

@@ -10,6 +10,7 @@ std::span<const Migration> all() {
       kV002BackupJobs,
       kV003Credentials,
       kV004Repository,
+      kV005Webhooks,
   };
   return kAll;
 }

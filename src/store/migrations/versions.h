@@ -12,5 +12,6 @@ extern const Migration kV001Initial;
 extern const Migration kV002BackupJobs;
 extern const Migration kV003Credentials;
 extern const Migration kV004Repository;
+extern const Migration kV005Webhooks;
 
 }  // namespace ff::store::migrations

@@ -260,13 +260,32 @@ TEST(Config, BadValuesNameTheVariable) {
                {"S3_STREAM_PUT_MAX_BYTES", "6000000000", "S3_STREAM_PUT_MAX_BYTES"},
                {"S3_STREAM_PUT_MAX_BYTES", "-1", "S3_STREAM_PUT_MAX_BYTES"},
                {"ORCH_REQUIRE_ENCRYPTION", "yes", "ORCH_REQUIRE_ENCRYPTION"},
-               {"ORCH_REPO_SESSION_TTL_SECONDS", "0", "ORCH_REPO_SESSION_TTL_SECONDS"}};
+               {"ORCH_REPO_SESSION_TTL_SECONDS", "0", "ORCH_REPO_SESSION_TTL_SECONDS"},
+               {"ORCH_LOG_FORMAT", "xml", "ORCH_LOG_FORMAT"},
+               {"ORCH_LOG_FORMAT", "JSON", "ORCH_LOG_FORMAT"},
+               {"ORCH_METRICS_PUBLIC", "yes", "ORCH_METRICS_PUBLIC"},
+               {"ORCH_AGENT_OFFLINE_ALERT_SECONDS", "0", "ORCH_AGENT_OFFLINE_ALERT_SECONDS"}};
   for (const auto& c : cases) {
     auto r = load(env_of({{c.name, c.value}}));
     ASSERT_FALSE(r.ok()) << c.name;
     EXPECT_EQ(r.status().message().rfind(std::string(c.named) + ":", 0), 0u)
         << r.status().message();
   }
+}
+
+TEST(Config, OperationsSettings) {
+  auto d = load(env_of({}));
+  ASSERT_TRUE(d.ok());
+  EXPECT_EQ(d->config.log_format, "text");
+  EXPECT_FALSE(d->config.metrics_public);
+  EXPECT_EQ(d->config.agent_offline_alert, std::chrono::seconds(600));
+  auto r = load(env_of({{"ORCH_LOG_FORMAT", "json"},
+                        {"ORCH_METRICS_PUBLIC", "1"},
+                        {"ORCH_AGENT_OFFLINE_ALERT_SECONDS", "30"}}));
+  ASSERT_TRUE(r.ok()) << r.status().to_string();
+  EXPECT_EQ(r->config.log_format, "json");
+  EXPECT_TRUE(r->config.metrics_public);
+  EXPECT_EQ(r->config.agent_offline_alert, std::chrono::seconds(30));
 }
 
 TEST(Config, RepositoryFormatSettings) {
