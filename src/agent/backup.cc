@@ -86,7 +86,8 @@ Result<std::string> run_backup(TaskContext& ctx, const BackupRequest& req) {
                       {"checksum", archive->sha256},
                       {"file_count", archive->file_count},
                       {"byte_count", archive->byte_count},
-                      {"warnings", warnings.size()}},
+                      {"warnings", warnings},
+                      {"warning_count", warnings.size() + archive->warnings_dropped}},
                      true, snapshot_id);
   // Freeing hundreds of MiB takes a noticeable moment: after the report.
   ::unlink(spool.c_str());

@@ -168,7 +168,8 @@ Result<std::string> run_repo_backup(TaskContext& ctx, const BackupRequest& req) 
                       {"file_count", stats.file_count},
                       {"byte_count", stats.byte_count},
                       {"checksum", repo::blob_id_hex(*root)},
-                      {"warnings", warnings.size()}},
+                      {"warnings", warnings},
+                      {"warning_count", warnings.size() + stats.warnings_dropped}},
                      true, snapshot_id);
   if (!done.ok())
     spdlog::warn("backup {}: completion event not delivered: {}", snapshot_id, done.to_string());

@@ -406,7 +406,8 @@ Status run_restore(TaskContext& ctx, const RestoreRequest& req) {
                  {"byte_count", result.byte_count},
                  {"bytes_done", transferred},
                  {"bytes_total", transferred},
-                 {"warnings", warnings}},
+                 {"warnings", warnings},
+                 {"warning_count", result.warnings.size()}},
                 true);
   };
   if (info->format == "repository-v1") {

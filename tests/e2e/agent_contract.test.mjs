@@ -50,6 +50,11 @@ describe('agent and CLI against the contract', { skip }, () => {
     assert.equal(snap.metadata.compression, 'zstd');
     assert.equal(snap.metadata.file_count, 7);
     assert.deepEqual(snap.metadata.warnings, []);
+    // Completion events carry warnings as a list and their count, as restore_completed does.
+    const done = [...orch.jobs.values()].find((x) => x.kind === 'backup').job.logs.at(-1);
+    assert.equal(done.event_type, 'backup_completed');
+    assert.deepEqual(done.metadata.warnings, []);
+    assert.equal(done.metadata.warning_count, 0);
     assert.deepEqual(fs.readdirSync(a.spoolDir), [], 'spool emptied after upload');
 
     const restore = await runCli(orch, token, ['restore', job.snapshot_id, '--to', 'agent-b', '--wait', '--timeout', '60']);
@@ -60,6 +65,8 @@ describe('agent and CLI against the contract', { skip }, () => {
     assert.equal(types[0], 'restore_started');
     assert.equal(types.at(-1), 'restore_completed');
     assert.equal(rjob.logs.at(-1).metadata.file_count, 7);
+    assert.deepEqual(rjob.logs.at(-1).metadata.warnings, []);
+    assert.equal(rjob.logs.at(-1).metadata.warning_count, 0);
   });
 
   test('a hostile snapshot fails with restore_failed and leaves nothing', async () => {
