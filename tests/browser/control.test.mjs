@@ -388,6 +388,51 @@ describe('control panel and API docs in chromium', { timeout: 240000 }, () => {
     await shot(page, 'events-1280');
   });
 
+  it('adds an alert webhook, lists it, shows a refused one, and deletes it after asking', async () => {
+    await nav('Alerts').click();
+    await page.getByRole('heading', { name: 'Alerts', level: 1 }).waitFor();
+    const url = `http://127.0.0.1:9/hook-${tag}`;
+    await page.getByRole('button', { name: 'Add webhook…' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Add a webhook' });
+    await dialog.waitFor();
+    const boxes = await dialog.locator('input[type="checkbox"]').evaluateAll((els) => els.map((e) => e.parentElement.querySelector('.mono').textContent));
+    assert.deepEqual(boxes, ['job.failed', 'snapshot.corrupt', 'agent.offline', 'backup.missed', 'drill.failed']);
+    await dialog.getByLabel('URL').fill(url);
+    await dialog.getByLabel('drill.failed').check();
+    await dialog.getByLabel('agent.offline').uncheck();
+    // The orchestrator refuses a short secret: its words show in the dialog.
+    await dialog.getByLabel(/^Secret/).fill('short');
+    await dialog.getByRole('button', { name: 'Add webhook' }).click();
+    const refusal = dialog.getByRole('alert');
+    await refusal.waitFor();
+    assert.match(await refusal.innerText(), /secret/i);
+    assert.equal((await orch.api('GET', '/webhooks', { token: op })).json.length, 0, 'nothing was added');
+    await until('the logged refusal', async () => consoleErrors.some((e) => /status of 4\d\d/.test(e)), 3000).catch(() => {});
+    for (let i = consoleErrors.length - 1; i >= 0; i--) if (/status of 4\d\d/.test(consoleErrors[i])) consoleErrors.splice(i, 1);
+    await dialog.getByLabel(/^Secret/).fill(randomBytes(16).toString('hex'));
+    await shot(page, 'alerts-add-1280');
+    await dialog.getByRole('button', { name: 'Add webhook' }).click();
+    await dialog.waitFor({ state: 'hidden' });
+    const listed = (await orch.api('GET', '/webhooks', { token: op })).json;
+    assert.equal(listed.length, 1);
+    assert.deepEqual(listed[0].events, ['job.failed', 'snapshot.corrupt', 'drill.failed']);
+    const row = page.locator(`tr[data-webhook="${listed[0].id}"]`);
+    await row.waitFor();
+    assert.match(await row.locator('[data-label="URL"]').innerText(), new RegExp(url));
+    assert.equal(await row.locator('[data-label="Events"]').innerText(), 'job.failed, snapshot.corrupt, drill.failed');
+    assert.match(await row.locator('[data-label="Last status"]').innerText(), /none yet/);
+    await shot(page, 'alerts-1280');
+    await row.getByRole('button', { name: `Delete webhook ${url}` }).click();
+    const confirm = page.getByRole('dialog', { name: 'Delete this webhook?' });
+    await confirm.getByRole('button', { name: 'Keep it' }).click();
+    await confirm.waitFor({ state: 'hidden' });
+    assert.equal((await orch.api('GET', '/webhooks', { token: op })).json.length, 1, 'kept');
+    await row.getByRole('button', { name: `Delete webhook ${url}` }).click();
+    await confirm.getByRole('button', { name: 'Delete webhook' }).click();
+    await row.waitFor({ state: 'detached' });
+    assert.equal((await orch.api('GET', '/webhooks', { token: op })).json.length, 0, 'deleted');
+  });
+
   it('asks before deleting a snapshot, then removes it', async () => {
     await nav('Snapshots').click();
     await page.getByRole('button', { name: `Delete snapshot ${snaps[3]}` }).click();
