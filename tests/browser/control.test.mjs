@@ -232,6 +232,21 @@ describe('control panel and API docs in chromium', { timeout: 240000 }, () => {
     assert.match(bytes, new RegExp(`${repo.enc ? 3 : 2} not encrypted`), 'unencrypted snapshots are counted as a warning');
     await page.locator('.chart canvas').first().waitFor();
     await sleep(300);
+    // Axes in 24-hour time like the tables; legends show the latest values without a hover.
+    const charts = page.locator('.chart');
+    assert.equal(await charts.count(), 2);
+    for (let i = 0; i < 2; i++) {
+      const ticks = (await charts.nth(i).getAttribute('data-x-ticks')) ?? '';
+      assert.match(ticks, /^\d\d:\d\d/, `chart ${i}: ticks read HH:MM (${ticks})`);
+      assert.doesNotMatch(ticks, /am|pm/i, `chart ${i}: no 12-hour clock (${ticks})`);
+      const values = await charts.nth(i).locator('.u-legend .u-value').allInnerTexts();
+      assert.ok(values.length >= 3, `chart ${i}: a legend with time and series`);
+      // The time and the first series (stored bytes; restore durations) have points here.
+      for (const v of values.slice(0, 2)) assert.notEqual(v.trim(), '—', `chart ${i}: legend value "${v}" before any hover`);
+      assert.match(values[0], /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/, 'the legend time is 24-hour');
+    }
+    const stored = await charts.nth(0).locator('.u-legend .u-value').allInnerTexts();
+    assert.equal(stored[2], repo.enc ? '3.5 MiB' : '1.5 MiB', 'the latest available bytes');
     await shot(page, 'overview-1280');
   });
 
