@@ -343,8 +343,24 @@ describe('control panel and API docs in chromium', { timeout: 240000 }, () => {
     await agentPost(AGENT_B, tokB, { job_id: jobId, event_type: 'restore_in_progress', message: 'extracting', metadata: { bytes_done: total / 4, bytes_total: total } });
     const bar = page.getByRole('progressbar', { name: `Progress of restore job ${jobId}` });
     await until('25%', async () => (await bar.getAttribute('aria-valuenow')) === '25');
+    assert.equal(await page.getByTestId('progress-rate').count(), 0, 'no rate from a single sample');
+    await sleep(1200); // the samples' timestamps differ by a second or more
     await agentPost(AGENT_B, tokB, { job_id: jobId, event_type: 'restore_in_progress', message: 'extracting', metadata: { bytes_done: (total * 3) / 4, bytes_total: total } });
     await until('75%', async () => (await bar.getAttribute('aria-valuenow')) === '75');
+    // Rate and ETA from the two samples: half the bytes over the time between them.
+    const rateText = await until('a transfer rate', async () => {
+      const t = page.getByTestId('progress-rate');
+      return (await t.count()) ? t.innerText() : null;
+    });
+    const samples = (await orch.api('GET', `/restore-jobs/${jobId}`, { token: op })).json.logs.filter((l) => l.metadata?.bytes_done);
+    const dt = (Date.parse(samples[1].timestamp) - Date.parse(samples[0].timestamp)) / 1000;
+    const m = /· ([\d.]+) (KiB|MiB)\/s · about (.+) left/.exec(rateText);
+    assert.ok(m, `rate and time left shown: "${rateText}"`);
+    const rate = Number(m[1]) * (m[2] === 'MiB' ? MiB : 1024);
+    const want = total / 2 / dt;
+    assert.ok(Math.abs(rate - want) / want < 0.06, `rate ${rate} B/s, want ${want} B/s over ${dt} s`);
+    const eta = total / 4 / want;
+    assert.match(m[3], /^[\d.]+ (s|ms)$/, `time left ${m[3]} (about ${eta.toFixed(2)} s)`);
     const log = page.getByRole('log', { name: `Log of restore job ${jobId}` });
     await until('log lines', async () => (await log.locator('li').count()) >= 3);
     await shot(page, 'job-progress-1280');
