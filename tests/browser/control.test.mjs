@@ -394,6 +394,23 @@ describe('control panel and API docs in chromium', { timeout: 240000 }, () => {
     assert.ok(!cmds.json.some((c) => c.payload?.job_id === id), 'the command was withdrawn');
   });
 
+  it('shows where a restore without a target path went once it completed', async () => {
+    const created = await orch.api('POST', '/restore-jobs', { token: op, json: { snapshot_id: snaps[0], target_agent_id: AGENT_B } });
+    assert.equal(created.status, 200, created.text);
+    const id = created.json.id;
+    await page.goto(`${orch.url}/control#/jobs/restore/${encodeURIComponent(id)}`);
+    const target = page.getByTestId('target-path');
+    await until('the default before', async () => /agent default \(RESTORE_DIR\//.test(await target.innerText()));
+    const tokB = await orch.agentToken(AGENT_B);
+    await orch.api('GET', `/agent/${AGENT_B}/commands`, { token: tokB });
+    const where = `/var/lib/fortfail/restore/${snaps[0]}`;
+    await agentPost(AGENT_B, tokB, { job_id: id, event_type: 'restore_started', message: 'downloading' });
+    await agentPost(AGENT_B, tokB, { job_id: id, event_type: 'restore_completed', message: 'restored 120 files', metadata: { path: where, file_count: 120 } });
+    await until('completed', async () => /completed/.test(await page.getByTestId('job-status').innerText()));
+    await until('the path it went to', async () => (await target.innerText()).startsWith(where));
+    assert.doesNotMatch(await target.innerText(), /agent default \(RESTORE_DIR/);
+  });
+
   it('shows the events in the live feed, and misses none across a dropped link', async () => {
     await nav('Events').click();
     const feed = page.getByTestId('event-feed');
