@@ -525,12 +525,26 @@ describe('control panel and API docs in chromium', { timeout: 240000 }, () => {
     const token = await page.evaluate(() => window.sessionStorage.getItem('fortfail.token'));
     const narrow = await newPage({ width: 390, height: 844, token });
     for (const [hash, name, heading] of [['#/overview', 'overview-390', 'Overview'], ['#/snapshots', 'snapshots-390', 'Snapshots'],
-      [`#/jobs/restore/${encodeURIComponent(jobId)}`, 'job-390', `Restore job ${jobId}`], ['#/events', 'events-390', 'Live events']]) {
+      ['#/jobs', 'jobs-390', 'Jobs'], [`#/jobs/restore/${encodeURIComponent(jobId)}`, 'job-390', `Restore job ${jobId}`],
+      ['#/events', 'events-390', 'Live events'], ['#/agents', 'agents-390', 'Agents']]) {
       await narrow.goto(`${orch.url}/control${hash}`);
       await narrow.getByRole('heading', { name: heading, level: 1 }).waitFor();
       await sleep(250);
       const overflow = await narrow.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
       assert.ok(overflow <= 0, `${name}: no horizontal scrolling (${overflow}px too wide)`);
+      // The cards' labels (each cell's data-label, drawn before its value) stay on one line, unbroken.
+      const labels = await narrow.evaluate(() => [...document.querySelectorAll('.table.responsive [data-label]')]
+        .filter((el) => el.getClientRects().length > 0)
+        .map((el) => {
+          const cs = getComputedStyle(el, '::before');
+          return { label: el.dataset.label, shown: cs.content !== 'none', height: parseFloat(cs.height), font: parseFloat(cs.fontSize) };
+        })
+        .filter((l) => l.shown));
+      if (name !== 'events-390' && name !== 'job-390') assert.ok(labels.length > 0, `${name}: card labels are shown`);
+      for (const l of labels) {
+        assert.ok(Number.isFinite(l.height), `${name}: the label ${l.label} was measured`);
+        assert.ok(l.height < l.font * 1.8, `${name}: the label ${l.label} is one line (${l.height}px at ${l.font}px)`);
+      }
       await shot(narrow, name);
     }
     await narrow.getByRole('button', { name: 'Sign out' }).click();
