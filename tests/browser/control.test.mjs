@@ -429,11 +429,40 @@ describe('control panel and API docs in chromium', { timeout: 240000 }, () => {
     await orch.api('GET', `/agent/${ghost}/commands`, { token: tok });
     await page.locator('.live-ok').first().waitFor({ timeout: 15000 });
     await until('the record made while down', async () => (await feed.innerText()).includes(`Agent ${ghost} signed in`));
-    const seqs = await feed.locator('tr[data-seq]').evaluateAll((rows) => rows.map((r) => Number(r.dataset.seq)));
-    assert.equal(new Set(seqs).size, seqs.length, 'no record twice');
-    const sorted = [...seqs].sort((a, b) => a - b);
-    assert.deepEqual(sorted, Array.from({ length: sorted.length }, (_, i) => sorted[0] + i), 'no gap in seq');
+    // Every record once, a folded run of token mints standing for its records.
+    const feedSeqs = () => feed.locator('tr[data-seq]').evaluateAll((rows) => rows.flatMap((r) => {
+      const to = Number(r.dataset.seq);
+      const from = r.dataset.seqFrom === undefined ? to : Number(r.dataset.seqFrom);
+      return Array.from({ length: to - from + 1 }, (_, i) => from + i);
+    }));
+    const checkSeqs = async () => {
+      const seqs = await feedSeqs();
+      assert.equal(new Set(seqs).size, seqs.length, 'no record twice');
+      const sorted = [...seqs].sort((a, b) => a - b);
+      assert.deepEqual(sorted, Array.from({ length: sorted.length }, (_, i) => sorted[0] + i), 'no gap in seq');
+    };
+    await checkSeqs();
     await shot(page, 'events-1280');
+
+    // Sign-ins in a row fold into one row; they stay records and open on demand.
+    const before = await page.evaluate(() => window.__fortfail.state().events.filter((e) => e.event === 'token_minted').length);
+    for (let i = 0; i < 3; i++) await orch.operatorToken();
+    const group = feed.locator('tr[data-event="token_minted"][data-count="3"]');
+    await group.waitFor();
+    assert.match(await group.innerText(), /3 tokens minted \(3 sign-ins to the panel or API\)/);
+    assert.equal(await page.evaluate(() => window.__fortfail.state().events.filter((e) => e.event === 'token_minted').length), before + 3,
+      'each sign-in is still a record');
+    assert.equal(await feed.locator('tr').filter({ hasText: 'Operator signed in' }).count(), 0, 'the grouped records are folded');
+    await checkSeqs();
+    await shot(page, 'events-grouped-1280');
+    await group.getByRole('button', { name: /^Show the 3 tokens minted/ }).click();
+    await group.waitFor({ state: 'detached' });
+    assert.equal(await feed.locator('tr').filter({ hasText: 'Operator signed in' }).count(), 3, 'opened: one row each');
+    await checkSeqs();
+    await page.getByLabel('Filter events').fill('signed in');
+    await until('the filter shows each sign-in', async () => (await feed.locator('tr[data-count]').count()) === 0
+      && (await feed.locator('tr').filter({ hasText: 'Operator signed in' }).count()) >= 4);
+    await page.getByLabel('Filter events').fill('');
   });
 
   it('adds an alert webhook, lists it, shows a refused one, and deletes it after asking', async () => {
