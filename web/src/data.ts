@@ -170,9 +170,9 @@ export function applyRecord(rec: WalRecord): void {
         setState((s) => {
           const p = withLog(s.progress[job], log);
           return {
-          logs: s.logs[job] ? { ...s.logs, [job]: [...s.logs[job], log] } : s.logs,
-          progress: p ? { ...s.progress, [job]: p } : s.progress,
-          lastMessage: { ...s.lastMessage, [job]: log.message || log.event_type },
+            logs: s.logs[job] ? { ...s.logs, [job]: [...s.logs[job], log] } : s.logs,
+            progress: p ? { ...s.progress, [job]: p } : s.progress,
+            lastMessage: { ...s.lastMessage, [job]: log.message || log.event_type },
           };
         });
         refreshSoon(`job:${job}`);

@@ -7,7 +7,8 @@ import type { Progress } from './store';
 // rate averages over the whole transfer; a sample going backwards (the agent
 // started over) starts the measurement again.
 export function addSample(prev: Progress | undefined, done: number, total: number, at: string): Progress {
-  const first = prev && prev.total === total && done >= prev.firstDone ? { firstDone: prev.firstDone, firstAt: prev.firstAt } : { firstDone: done, firstAt: at };
+  const same = prev && prev.total === total && done >= prev.firstDone;
+  const first = same ? { firstDone: prev.firstDone, firstAt: prev.firstAt } : { firstDone: done, firstAt: at };
   return { done, total, at, ...first };
 }
 
