@@ -60,8 +60,11 @@ export async function loadJobDetail(kind: JobKind, id: string): Promise<RestoreJ
   const logs = job.logs ?? [];
   setState((s) => {
     const patch: Partial<typeof s> = { logs: { ...s.logs, [id]: logs } };
+    // The live records' fold is kept while the log agrees with it: their times are
+    // more precise than the log's, which matters for the rate over short spans.
     const p = progressFromLogs(logs);
-    if (p) patch.progress = { ...s.progress, [id]: p };
+    const cur = s.progress[id];
+    if (p && (!cur || cur.done !== p.done || cur.total !== p.total)) patch.progress = { ...s.progress, [id]: p };
     const last = logs[logs.length - 1];
     if (last) patch.lastMessage = { ...s.lastMessage, [id]: last.message || last.event_type };
     if (kind === 'restore') {
