@@ -15,6 +15,10 @@
 // Issue 13: both pages run under their Content-Security-Policy with no violation
 // reported (securitypolicyviolation events and console), and keep tokens out of
 // localStorage (sessionStorage only).
+// Issue 15: the Alerts page adds, lists and deletes webhooks (operators only);
+// chart axes in 24-hour time with legends showing the latest values; progress
+// bars with rate and time left; a completed restore shows where it went; card
+// labels at 390 px stay on one line; runs of token mints fold into one row.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
@@ -527,6 +531,26 @@ describe('control panel and API docs in chromium', { timeout: 240000 }, () => {
     await confirm.getByRole('button', { name: 'Delete webhook' }).click();
     await row.waitFor({ state: 'detached' });
     assert.equal((await orch.api('GET', '/webhooks', { token: op })).json.length, 0, 'deleted');
+  });
+
+  it('keeps the Alerts page to operators: a viewer sees neither the link nor the webhooks', async () => {
+    const key = await orch.api('POST', '/api-keys', { token: op, json: { name: `viewer-${tag}`, role: 'viewer' } });
+    assert.equal(key.status, 201, key.text);
+    const minted = await orch.api('POST', '/auth/token', { json: { api_key: key.json.key } });
+    assert.equal(minted.status, 200, minted.text);
+    const viewer = await newPage({ token: minted.json.token });
+    const asked = [];
+    viewer.on('request', (r) => { if (new URL(r.url()).pathname.startsWith('/webhooks')) asked.push(r.url()); });
+    await viewer.goto(`${orch.url}/control#/alerts`);
+    await viewer.getByRole('heading', { name: 'Alerts', level: 1 }).waitFor();
+    await viewer.getByText('Needs the operator role').first().waitFor();
+    assert.equal(await viewer.locator('.role-badge').innerText(), 'viewer');
+    const main = viewer.getByRole('navigation', { name: 'Main' });
+    await main.getByRole('link', { name: 'Events' }).waitFor();
+    assert.equal(await main.getByRole('link', { name: 'Alerts' }).count(), 0, 'no Alerts link for a viewer');
+    assert.ok(await viewer.getByRole('button', { name: 'Add webhook…' }).isDisabled());
+    assert.deepEqual(asked, [], 'the panel does not ask for what the role may not see');
+    await viewer.close();
   });
 
   it('asks before deleting a snapshot, then removes it', async () => {
