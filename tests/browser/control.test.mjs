@@ -486,6 +486,11 @@ describe('control panel and API docs in chromium', { timeout: 240000 }, () => {
     await until('the filter shows each sign-in', async () => (await feed.locator('tr[data-count]').count()) === 0
       && (await single()) >= singles + 3);
     await page.getByLabel('Filter events').fill('');
+    // The overview's recent events fold the run too.
+    await nav('Overview').click();
+    const newest = page.locator('.event-line').first();
+    await newest.waitFor();
+    assert.match(await newest.innerText(), new RegExp(`token minted ×${n}[\\s\\S]*${n} tokens minted`));
   });
 
   it('adds an alert webhook, lists it, shows a refused one, and deletes it after asking', async () => {

@@ -70,9 +70,9 @@ export function eventTone(r: WalRecord): string {
 
 // Feed rows: one per record, except that a run of consecutive "token minted"
 // records (every panel or agent sign-in writes one) folds into one row until opened.
-type FeedRow = { kind: 'record'; rec: WalRecord } | { kind: 'tokens'; recs: WalRecord[] };
+export type FeedRow = { kind: 'record'; rec: WalRecord } | { kind: 'tokens'; recs: WalRecord[] };
 
-export function groupTokens(newestFirst: WalRecord[], open: ReadonlySet<number>): FeedRow[] {
+export function groupTokens(newestFirst: WalRecord[], open: ReadonlySet<number> = new Set()): FeedRow[] {
   const rows: FeedRow[] = [];
   for (const rec of newestFirst) {
     const prev = rows[rows.length - 1];
@@ -87,7 +87,7 @@ export function groupTokens(newestFirst: WalRecord[], open: ReadonlySet<number>)
   );
 }
 
-function describeTokens(recs: WalRecord[]): string {
+export function describeTokens(recs: WalRecord[]): string {
   const agents = recs.filter((r) => r.role === 'agent').length;
   const people = recs.length - agents;
   const parts = [people && `${people} sign-in${people === 1 ? '' : 's'} to the panel or API`, agents && `${agents} by agents`];
