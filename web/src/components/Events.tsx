@@ -90,7 +90,7 @@ export function groupTokens(newestFirst: WalRecord[], open: ReadonlySet<number> 
 export function describeTokens(recs: WalRecord[]): string {
   const agents = recs.filter((r) => r.role === 'agent').length;
   const people = recs.length - agents;
-  const parts = [people && `${people} sign-in${people === 1 ? '' : 's'} to the panel or API`, agents && `${agents} by agents`];
+  const parts = [people && `${people} sign-in${people === 1 ? '' : 's'} to the panel or API`, agents && (agents === 1 ? '1 by an agent' : `${agents} by agents`)];
   return `${recs.length} tokens minted (${parts.filter(Boolean).join(', ')})`;
 }
 
