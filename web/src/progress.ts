@@ -8,8 +8,11 @@ import type { Progress } from './store';
 // started over) starts the measurement again.
 export function addSample(prev: Progress | undefined, done: number, total: number, at: string): Progress {
   const same = prev && prev.total === total && done >= prev.firstDone;
-  const first = same ? { firstDone: prev.firstDone, firstAt: prev.firstAt } : { firstDone: done, firstAt: at };
-  return { done, total, at, ...first };
+  if (!same) return { done, total, at, firstDone: done, firstAt: at };
+  // The first sample seen again (a job log's time can be coarser than the live
+  // record's): the later time holds, so no second of rounding slows the rate.
+  const firstAt = done === prev.firstDone && toMillis(at) > toMillis(prev.firstAt) ? at : prev.firstAt;
+  return { done, total, at, firstDone: prev.firstDone, firstAt };
 }
 
 // Bytes per second and seconds left, or null until two samples some time apart moved bytes.
