@@ -15,6 +15,10 @@
 // Issue 13: both pages run under their Content-Security-Policy with no violation
 // reported (securitypolicyviolation events and console), and keep tokens out of
 // localStorage (sessionStorage only).
+// Issue 15: the Alerts page adds, lists and deletes webhooks (operators only);
+// chart axes in 24-hour time with legends showing the latest values; progress
+// bars with rate and time left; a completed restore shows where it went; card
+// labels at 390 px stay on one line; runs of token mints fold into one row.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
@@ -232,6 +236,21 @@ describe('control panel and API docs in chromium', { timeout: 240000 }, () => {
     assert.match(bytes, new RegExp(`${repo.enc ? 3 : 2} not encrypted`), 'unencrypted snapshots are counted as a warning');
     await page.locator('.chart canvas').first().waitFor();
     await sleep(300);
+    // Axes in 24-hour time like the tables; legends show the latest values without a hover.
+    const charts = page.locator('.chart');
+    assert.equal(await charts.count(), 2);
+    for (let i = 0; i < 2; i++) {
+      const ticks = (await charts.nth(i).getAttribute('data-x-ticks')) ?? '';
+      assert.match(ticks, /^\d\d:\d\d/, `chart ${i}: ticks read HH:MM (${ticks})`);
+      assert.doesNotMatch(ticks, /am|pm/i, `chart ${i}: no 12-hour clock (${ticks})`);
+      const values = await charts.nth(i).locator('.u-legend .u-value').allInnerTexts();
+      assert.ok(values.length >= 3, `chart ${i}: a legend with time and series`);
+      // The time and the first series (stored bytes; restore durations) have points here.
+      for (const v of values.slice(0, 2)) assert.notEqual(v.trim(), '—', `chart ${i}: legend value "${v}" before any hover`);
+      assert.match(values[0], /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/, 'the legend time is 24-hour');
+    }
+    const stored = await charts.nth(0).locator('.u-legend .u-value').allInnerTexts();
+    assert.equal(stored[2], repo.enc ? '3.5 MiB' : '1.5 MiB', 'the latest available bytes');
     await shot(page, 'overview-1280');
   });
 
@@ -325,11 +344,32 @@ describe('control panel and API docs in chromium', { timeout: 240000 }, () => {
     const total = 3 * MiB;
     await agentPost(AGENT_B, tokB, { job_id: jobId, snapshot_id: snaps[0], event_type: 'restore_started', message: 'downloading snapshot' });
     await until('in progress', async () => /in progress/.test(await status.innerText()));
+    const t1a = Date.now();
     await agentPost(AGENT_B, tokB, { job_id: jobId, event_type: 'restore_in_progress', message: 'extracting', metadata: { bytes_done: total / 4, bytes_total: total } });
+    const t1b = Date.now();
     const bar = page.getByRole('progressbar', { name: `Progress of restore job ${jobId}` });
     await until('25%', async () => (await bar.getAttribute('aria-valuenow')) === '25');
+    assert.equal(await page.getByTestId('progress-rate').count(), 0, 'no rate from a single sample');
+    await sleep(1200); // the samples' timestamps differ by a second or more
+    const t2a = Date.now();
     await agentPost(AGENT_B, tokB, { job_id: jobId, event_type: 'restore_in_progress', message: 'extracting', metadata: { bytes_done: (total * 3) / 4, bytes_total: total } });
+    const t2b = Date.now();
     await until('75%', async () => (await bar.getAttribute('aria-valuenow')) === '75');
+    // Rate and ETA from the two samples: half the bytes over the time between them.
+    const rateText = await until('a transfer rate', async () => {
+      const t = page.getByTestId('progress-rate');
+      return (await t.count()) ? t.innerText() : null;
+    });
+    const m = /· ([\d.]+) (KiB|MiB)\/s · about (.+) left/.exec(rateText);
+    assert.ok(m, `rate and time left shown: "${rateText}"`);
+    const rate = Number(m[1]) * (m[2] === 'MiB' ? MiB : 1024);
+    // The samples were stamped between the posts' requests and answers.
+    const [slow, fast] = [total / 2 / ((t2b - t1a) / 1000), total / 2 / ((t2a - t1b) / 1000)];
+    assert.ok(rate >= slow * 0.95 && rate <= fast * 1.05, `rate ${rate} B/s, between ${slow} and ${fast}`);
+    const left = /^([\d.]+) (s|ms)$/.exec(m[3]);
+    assert.ok(left, `time left "${m[3]}"`);
+    const eta = Number(left[1]) / (left[2] === 'ms' ? 1000 : 1);
+    assert.ok(Math.abs(eta - total / 4 / rate) <= 0.06, `time left ${eta} s for a quarter at ${rate} B/s`);
     const log = page.getByRole('log', { name: `Log of restore job ${jobId}` });
     await until('log lines', async () => (await log.locator('li').count()) >= 3);
     await shot(page, 'job-progress-1280');
@@ -363,6 +403,23 @@ describe('control panel and API docs in chromium', { timeout: 240000 }, () => {
     assert.ok(!cmds.json.some((c) => c.payload?.job_id === id), 'the command was withdrawn');
   });
 
+  it('shows where a restore without a target path went once it completed', async () => {
+    const created = await orch.api('POST', '/restore-jobs', { token: op, json: { snapshot_id: snaps[0], target_agent_id: AGENT_B } });
+    assert.equal(created.status, 200, created.text);
+    const id = created.json.id;
+    await page.goto(`${orch.url}/control#/jobs/restore/${encodeURIComponent(id)}`);
+    const target = page.getByTestId('target-path');
+    await until('the default before', async () => /agent default \(RESTORE_DIR\//.test(await target.innerText()));
+    const tokB = await orch.agentToken(AGENT_B);
+    await orch.api('GET', `/agent/${AGENT_B}/commands`, { token: tokB });
+    const where = `/var/lib/fortfail/restore/${snaps[0]}`;
+    await agentPost(AGENT_B, tokB, { job_id: id, event_type: 'restore_started', message: 'downloading' });
+    await agentPost(AGENT_B, tokB, { job_id: id, event_type: 'restore_completed', message: 'restored 120 files', metadata: { path: where, file_count: 120 } });
+    await until('completed', async () => /completed/.test(await page.getByTestId('job-status').innerText()));
+    await until('the path it went to', async () => (await target.innerText()).startsWith(where));
+    assert.doesNotMatch(await target.innerText(), /agent default \(RESTORE_DIR/);
+  });
+
   it('shows the events in the live feed, and misses none across a dropped link', async () => {
     await nav('Events').click();
     const feed = page.getByTestId('event-feed');
@@ -381,11 +438,124 @@ describe('control panel and API docs in chromium', { timeout: 240000 }, () => {
     await orch.api('GET', `/agent/${ghost}/commands`, { token: tok });
     await page.locator('.live-ok').first().waitFor({ timeout: 15000 });
     await until('the record made while down', async () => (await feed.innerText()).includes(`Agent ${ghost} signed in`));
-    const seqs = await feed.locator('tr[data-seq]').evaluateAll((rows) => rows.map((r) => Number(r.dataset.seq)));
-    assert.equal(new Set(seqs).size, seqs.length, 'no record twice');
-    const sorted = [...seqs].sort((a, b) => a - b);
-    assert.deepEqual(sorted, Array.from({ length: sorted.length }, (_, i) => sorted[0] + i), 'no gap in seq');
+    // Every record once, a folded run of token mints standing for its records.
+    const feedSeqs = () => feed.locator('tr[data-seq]').evaluateAll((rows) => rows.flatMap((r) => {
+      const to = Number(r.dataset.seq);
+      const from = r.dataset.seqFrom === undefined ? to : Number(r.dataset.seqFrom);
+      return Array.from({ length: to - from + 1 }, (_, i) => from + i);
+    }));
+    const checkSeqs = async () => {
+      const seqs = await feedSeqs();
+      assert.equal(new Set(seqs).size, seqs.length, 'no record twice');
+      const sorted = [...seqs].sort((a, b) => a - b);
+      assert.deepEqual(sorted, Array.from({ length: sorted.length }, (_, i) => sorted[0] + i), 'no gap in seq');
+    };
+    await checkSeqs();
     await shot(page, 'events-1280');
+
+    // Sign-ins in a row fold into one row; they stay records and open on demand.
+    const before = await page.evaluate(() => window.__fortfail.state().events.filter((e) => e.event === 'token_minted').length);
+    for (let i = 0; i < 3; i++) await orch.operatorToken();
+    // The newest row: the latest run of token mints, the three sign-ins and any
+    // just before them (the agent signing in while the link was down).
+    const run = () => page.evaluate(() => {
+      const ev = window.__fortfail.state().events;
+      let n = 0;
+      while (n < ev.length && ev[ev.length - 1 - n].event === 'token_minted') n++;
+      return n;
+    });
+    const n = await until('the run folded', async () => {
+      const want = await run();
+      return want >= 3 && (await feed.locator('tr').first().getAttribute('data-count')) === String(want) && want;
+    });
+    const from = await feed.locator('tr').first().getAttribute('data-seq-from');
+    const group = feed.locator(`tr[data-seq-from="${from}"]`);
+    assert.match(await group.innerText(), new RegExp(`${n} tokens minted \\(3 sign-ins to the panel or API${n === 4 ? ', 1 by an agent' : n > 4 ? `, ${n - 3} by agents` : ''}\\)`));
+    const single = () => feed.locator('tr').filter({ hasText: 'Operator signed in' }).count();
+    const singles = await single();
+    assert.equal(await page.evaluate(() => window.__fortfail.state().events.filter((e) => e.event === 'token_minted').length), before + 3,
+      'each sign-in is still a record');
+    assert.equal(await page.locator(`tr[data-seq="${Number(from) + 1}"]`).count(), 0, 'the grouped records are folded');
+    await checkSeqs();
+    await shot(page, 'events-grouped-1280');
+    await group.getByRole('button', { name: `Show the ${n} tokens minted, records ${from} to ${Number(from) + n - 1}` }).click();
+    await group.waitFor({ state: 'detached' });
+    assert.equal(await single(), singles + 3, 'opened: one row each');
+    await checkSeqs();
+    await page.getByLabel('Filter events').fill('signed in');
+    await until('the filter shows each sign-in', async () => (await feed.locator('tr[data-count]').count()) === 0
+      && (await single()) >= singles + 3);
+    await page.getByLabel('Filter events').fill('');
+    // The overview's recent events fold the run too.
+    await nav('Overview').click();
+    const newest = page.locator('.event-line').first();
+    await newest.waitFor();
+    assert.match(await newest.innerText(), new RegExp(`token minted ×${n}[\\s\\S]*${n} tokens minted`));
+  });
+
+  it('adds an alert webhook, lists it, shows a refused one, and deletes it after asking', async () => {
+    await nav('Alerts').click();
+    await page.getByRole('heading', { name: 'Alerts', level: 1 }).waitFor();
+    const url = `http://127.0.0.1:9/hook-${tag}`;
+    await page.getByRole('button', { name: 'Add webhook…' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Add a webhook' });
+    await dialog.waitFor();
+    const boxes = await dialog.locator('input[type="checkbox"]').evaluateAll((els) => els.map((e) => e.parentElement.querySelector('.mono').textContent));
+    assert.deepEqual(boxes, ['job.failed', 'snapshot.corrupt', 'agent.offline', 'backup.missed', 'drill.failed']);
+    await dialog.getByLabel('URL').fill(url);
+    await dialog.getByLabel('drill.failed').check();
+    await dialog.getByLabel('agent.offline').uncheck();
+    // The orchestrator refuses a short secret: its words show in the dialog.
+    await dialog.getByLabel(/^Secret/).fill('short');
+    await dialog.getByRole('button', { name: 'Add webhook' }).click();
+    const refusal = dialog.getByRole('alert');
+    await refusal.waitFor();
+    assert.match(await refusal.innerText(), /secret/i);
+    assert.equal((await orch.api('GET', '/webhooks', { token: op })).json.length, 0, 'nothing was added');
+    await until('the logged refusal', async () => consoleErrors.some((e) => /status of 4\d\d/.test(e)), 3000).catch(() => {});
+    for (let i = consoleErrors.length - 1; i >= 0; i--) if (/status of 4\d\d/.test(consoleErrors[i])) consoleErrors.splice(i, 1);
+    await dialog.getByLabel(/^Secret/).fill(randomBytes(16).toString('hex'));
+    await shot(page, 'alerts-add-1280');
+    await dialog.getByRole('button', { name: 'Add webhook' }).click();
+    await dialog.waitFor({ state: 'hidden' });
+    const listed = (await orch.api('GET', '/webhooks', { token: op })).json;
+    assert.equal(listed.length, 1);
+    assert.deepEqual(listed[0].events, ['job.failed', 'snapshot.corrupt', 'drill.failed']);
+    const row = page.locator(`tr[data-webhook="${listed[0].id}"]`);
+    await row.waitFor();
+    assert.match(await row.locator('[data-label="URL"]').innerText(), new RegExp(url));
+    assert.equal(await row.locator('[data-label="Events"]').innerText(), 'job.failed, snapshot.corrupt, drill.failed');
+    assert.match(await row.locator('[data-label="Last status"]').innerText(), /none yet/);
+    await shot(page, 'alerts-1280');
+    await row.getByRole('button', { name: `Delete webhook ${url}` }).click();
+    const confirm = page.getByRole('dialog', { name: 'Delete this webhook?' });
+    await confirm.getByRole('button', { name: 'Keep it' }).click();
+    await confirm.waitFor({ state: 'hidden' });
+    assert.equal((await orch.api('GET', '/webhooks', { token: op })).json.length, 1, 'kept');
+    await row.getByRole('button', { name: `Delete webhook ${url}` }).click();
+    await confirm.getByRole('button', { name: 'Delete webhook' }).click();
+    await row.waitFor({ state: 'detached' });
+    assert.equal((await orch.api('GET', '/webhooks', { token: op })).json.length, 0, 'deleted');
+  });
+
+  it('keeps the Alerts page to operators: a viewer sees neither the link nor the webhooks', async () => {
+    const key = await orch.api('POST', '/api-keys', { token: op, json: { name: `viewer-${tag}`, role: 'viewer' } });
+    assert.equal(key.status, 201, key.text);
+    const minted = await orch.api('POST', '/auth/token', { json: { api_key: key.json.key } });
+    assert.equal(minted.status, 200, minted.text);
+    const viewer = await newPage({ token: minted.json.token });
+    const asked = [];
+    viewer.on('request', (r) => { if (new URL(r.url()).pathname.startsWith('/webhooks')) asked.push(r.url()); });
+    await viewer.goto(`${orch.url}/control#/alerts`);
+    await viewer.getByRole('heading', { name: 'Alerts', level: 1 }).waitFor();
+    await viewer.getByText('Needs the operator role').first().waitFor();
+    assert.equal(await viewer.locator('.role-badge').innerText(), 'viewer');
+    const main = viewer.getByRole('navigation', { name: 'Main' });
+    await main.getByRole('link', { name: 'Events' }).waitFor();
+    assert.equal(await main.getByRole('link', { name: 'Alerts' }).count(), 0, 'no Alerts link for a viewer');
+    assert.ok(await viewer.getByRole('button', { name: 'Add webhook…' }).isDisabled());
+    assert.deepEqual(asked, [], 'the panel does not ask for what the role may not see');
+    await viewer.close();
   });
 
   it('asks before deleting a snapshot, then removes it', async () => {
@@ -432,12 +602,28 @@ describe('control panel and API docs in chromium', { timeout: 240000 }, () => {
     const token = await page.evaluate(() => window.sessionStorage.getItem('fortfail.token'));
     const narrow = await newPage({ width: 390, height: 844, token });
     for (const [hash, name, heading] of [['#/overview', 'overview-390', 'Overview'], ['#/snapshots', 'snapshots-390', 'Snapshots'],
-      [`#/jobs/restore/${encodeURIComponent(jobId)}`, 'job-390', `Restore job ${jobId}`], ['#/events', 'events-390', 'Live events']]) {
+      ['#/jobs', 'jobs-390', 'Jobs'], [`#/jobs/restore/${encodeURIComponent(jobId)}`, 'job-390', `Restore job ${jobId}`],
+      ['#/events', 'events-390', 'Live events'], ['#/agents', 'agents-390', 'Agents']]) {
       await narrow.goto(`${orch.url}/control${hash}`);
       await narrow.getByRole('heading', { name: heading, level: 1 }).waitFor();
       await sleep(250);
       const overflow = await narrow.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
       assert.ok(overflow <= 0, `${name}: no horizontal scrolling (${overflow}px too wide)`);
+      const nav = await narrow.evaluate(() => { const n = document.querySelector('.nav'); return n.scrollWidth - n.clientWidth; });
+      assert.ok(nav <= 0, `${name}: every page link fits, Alerts included (${nav}px too wide)`);
+      // The cards' labels (each cell's data-label, drawn before its value) stay on one line, unbroken.
+      const labels = await narrow.evaluate(() => [...document.querySelectorAll('.table.responsive [data-label]')]
+        .filter((el) => el.getClientRects().length > 0)
+        .map((el) => {
+          const cs = getComputedStyle(el, '::before');
+          return { label: el.dataset.label, shown: cs.content !== 'none', height: parseFloat(cs.height), font: parseFloat(cs.fontSize) };
+        })
+        .filter((l) => l.shown));
+      if (['snapshots-390', 'jobs-390', 'agents-390'].includes(name)) assert.ok(labels.length > 0, `${name}: card labels are shown`);
+      for (const l of labels) {
+        assert.ok(Number.isFinite(l.height), `${name}: the label ${l.label} was measured`);
+        assert.ok(l.height < l.font * 1.8, `${name}: the label ${l.label} is one line (${l.height}px at ${l.font}px)`);
+      }
       await shot(narrow, name);
     }
     await narrow.getByRole('button', { name: 'Sign out' }).click();

@@ -3,6 +3,7 @@
 // debounced refresh of the affected lists so the tables converge on the server.
 import { ApiError, listAll, request } from './api';
 import { EventLink } from './live';
+import { addSample } from './progress';
 import { MAX_EVENTS, getState, setState } from './store';
 import type { Progress } from './store';
 import type { Agent, BackupJob, JobKind, JobLog, JobStatus, RestoreJob, Snapshot, WalRecord } from './types';
@@ -59,8 +60,11 @@ export async function loadJobDetail(kind: JobKind, id: string): Promise<RestoreJ
   const logs = job.logs ?? [];
   setState((s) => {
     const patch: Partial<typeof s> = { logs: { ...s.logs, [id]: logs } };
+    // The live records' fold is kept while the log agrees with it: their times are
+    // more precise than the log's, which matters for the rate over short spans.
     const p = progressFromLogs(logs);
-    if (p) patch.progress = { ...s.progress, [id]: p };
+    const cur = s.progress[id];
+    if (p && (!cur || cur.done !== p.done || cur.total !== p.total)) patch.progress = { ...s.progress, [id]: p };
     const last = logs[logs.length - 1];
     if (last) patch.lastMessage = { ...s.lastMessage, [id]: last.message || last.event_type };
     if (kind === 'restore') {
@@ -81,22 +85,16 @@ function upsert<T extends { id: string }>(list: T[], item: T): T[] {
   return copy;
 }
 
-function progressOf(metadata: unknown, at: string): Progress | null {
-  if (!metadata || typeof metadata !== 'object') return null;
-  const m = metadata as Record<string, unknown>;
+// The job's progress after one more log line (unchanged when it has no progress).
+function withLog(prev: Progress | undefined, log: JobLog): Progress | undefined {
+  const m = (log.metadata ?? {}) as Record<string, unknown>;
   const done = Number(m.bytes_done);
   const total = Number(m.bytes_total);
-  if (!Number.isFinite(done) || !Number.isFinite(total) || total <= 0) return null;
-  return { done, total, at };
+  if (!Number.isFinite(done) || !Number.isFinite(total) || total <= 0) return prev;
+  return addSample(prev, done, total, log.timestamp);
 }
 
-function progressFromLogs(logs: JobLog[]): Progress | null {
-  for (let i = logs.length - 1; i >= 0; i--) {
-    const p = progressOf(logs[i].metadata, logs[i].timestamp);
-    if (p) return p;
-  }
-  return null;
-}
+const progressFromLogs = (logs: JobLog[]): Progress | undefined => logs.reduce<Progress | undefined>(withLog, undefined);
 
 // Keeps a job's detail (full log) fresh while it is on screen.
 export function watchJob(kind: JobKind, id: string): () => void {
@@ -172,12 +170,14 @@ export function applyRecord(rec: WalRecord): void {
           message: rec.message ?? '',
           metadata: (rec.metadata as Record<string, unknown>) ?? {},
         };
-        const p = progressOf(log.metadata, log.timestamp);
-        setState((s) => ({
-          logs: s.logs[job] ? { ...s.logs, [job]: [...s.logs[job], log] } : s.logs,
-          progress: p ? { ...s.progress, [job]: p } : s.progress,
-          lastMessage: { ...s.lastMessage, [job]: log.message || log.event_type },
-        }));
+        setState((s) => {
+          const p = withLog(s.progress[job], log);
+          return {
+            logs: s.logs[job] ? { ...s.logs, [job]: [...s.logs[job], log] } : s.logs,
+            progress: p ? { ...s.progress, [job]: p } : s.progress,
+            lastMessage: { ...s.lastMessage, [job]: log.message || log.event_type },
+          };
+        });
         refreshSoon(`job:${job}`);
       }
       refreshSoon('agents');

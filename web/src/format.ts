@@ -49,6 +49,22 @@ export function formatTime(iso: string | null | undefined): string {
   return `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
 }
 
+// Chart axis ticks (seconds since the epoch): 24-hour clock like the tables,
+// with the date on the first tick and wherever the day changes; days only
+// once ticks are a day or more apart.
+export function timeTicks(splits: number[], incr: number): string[] {
+  let prevDay = '';
+  return splits.map((s) => {
+    const d = new Date(s * 1000);
+    const day = `${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
+    if (incr >= 86400) return day;
+    const clock = `${pad(d.getHours())}:${pad(d.getMinutes())}${incr < 60 ? `:${pad(d.getSeconds())}` : ''}`;
+    const label = day === prevDay ? clock : `${clock}\n${day}`;
+    prevDay = day;
+    return label;
+  });
+}
+
 export function formatDuration(seconds: number): string {
   if (!Number.isFinite(seconds) || seconds < 0) return '—';
   if (seconds < 1) return `${Math.round(seconds * 1000)} ms`;

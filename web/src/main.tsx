@@ -6,13 +6,14 @@ import { useEffect, useMemo } from 'preact/hooks';
 import { setSignOutHandler, signOut } from './api';
 import { link, loadAll, refreshAgents, refreshSoon } from './data';
 import { AgentsPage } from './components/Agents';
+import { AlertsPage } from './components/Alerts';
 import { EventsPage, LinkStatus } from './components/Events';
 import { JobsPage } from './components/Jobs';
 import { Overview } from './components/Overview';
 import { Logo, SignIn } from './components/SignIn';
 import { SnapshotsPage } from './components/Snapshots';
 import { Spinner } from './components/common';
-import { tokenRole } from './role';
+import { may, tokenRole } from './role';
 import { href, useRoute } from './router';
 import { getState, setState, useAppState } from './store';
 import type { State } from './store';
@@ -26,6 +27,7 @@ const PAGES = [
   { key: 'snapshots', label: 'Snapshots' },
   { key: 'jobs', label: 'Jobs' },
   { key: 'events', label: 'Events' },
+  { key: 'alerts', label: 'Alerts' }, // operators and admins only
 ] as const;
 
 setSignOutHandler(() => link.stop());
@@ -57,6 +59,7 @@ function Shell({ state }: { state: State }) {
   else if (page === 'snapshots') body = <SnapshotsPage state={state} route={route} />;
   else if (page === 'jobs') body = <JobsPage state={state} jobs={jobs} route={route} />;
   else if (page === 'events') body = <EventsPage state={state} />;
+  else if (page === 'alerts') body = <AlertsPage state={state} />;
   else body = <p>Nothing here. <a href={href('overview')}>Go to the overview</a>.</p>;
 
   return (
@@ -78,7 +81,7 @@ function Shell({ state }: { state: State }) {
           <span>FortFail</span>
         </a>
         <nav class="nav" aria-label="Main">
-          {PAGES.map((p) => (
+          {PAGES.filter((p) => p.key !== 'alerts' || may(tokenRole(state.token), 'operator')).map((p) => (
             <a key={p.key} href={href(p.key)} aria-current={p.key === page ? 'page' : undefined}>
               {p.label}
               {p.key === 'jobs' && running > 0 && (

@@ -11,7 +11,9 @@ export const MAX_EVENTS = 1000;
 export interface Progress {
   done: number;
   total: number;
-  at: string;
+  at: string; // the latest sample's time
+  firstDone: number; // the first sample of this transfer (progress.ts)
+  firstAt: string;
 }
 
 export type LinkState = 'connecting' | 'live' | 'reconnecting' | 'stopped';

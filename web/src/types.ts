@@ -121,3 +121,19 @@ export function backupAsJob(j: BackupJob): Job {
     updated_at: j.updated_at ?? null,
   };
 }
+
+// Alert webhooks (docs/alerts.md): exactly these event names; others are refused.
+export const WEBHOOK_EVENTS = ['job.failed', 'snapshot.corrupt', 'agent.offline', 'backup.missed', 'drill.failed'] as const;
+export type WebhookEvent = (typeof WEBHOOK_EVENTS)[number];
+
+export interface Webhook {
+  id: string;
+  url: string;
+  events: WebhookEvent[];
+  created_at: string;
+  last_status: number | null;
+  last_error: string | null;
+  last_delivery_at: string | null;
+  deliveries: number;
+  failures: number;
+}

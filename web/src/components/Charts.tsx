@@ -5,7 +5,7 @@ import { useEffect, useMemo, useRef } from 'preact/hooks';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 
-import { formatBytes, formatDuration, toMillis } from '../format';
+import { formatBytes, formatDate, formatDuration, timeTicks, toMillis } from '../format';
 import { storedBytes } from '../snapshot';
 import type { Job, Snapshot } from '../types';
 import { Empty } from './common';
@@ -66,6 +66,34 @@ function xRange(xs: number[]): [number, number] | undefined {
   return [max - span - span * 0.03, max + span * 0.03];
 }
 
+// A legend value: the hovered point's, or the series' latest one when the cursor
+// is off the chart (uPlot passes idx null then), so the legend reads the current state.
+function legendValue(fmt: (v: number) => string) {
+  return (u: uPlot, v: number | null, si: number, idx: number | null): string => {
+    if (idx == null) {
+      const ys = u.data[si] as (number | null | undefined)[];
+      for (let i = ys.length - 1; i >= 0; i--) {
+        const y = ys[i];
+        if (y != null) return fmt(y);
+      }
+      return '—';
+    }
+    return v == null ? '—' : fmt(v);
+  };
+}
+
+// The time (x) series and axis, in 24-hour time like the tables. The ticks drawn
+// last are kept on the chart element (data-x-ticks) for tests.
+const timeSeries: uPlot.Series = { value: legendValue((s) => formatDate(new Date(s * 1000).toISOString())) };
+const timeAxis: uPlot.Axis = {
+  space: 70,
+  values: (u, splits, _axis, _space, incr) => {
+    const out = timeTicks(splits, incr);
+    u.root.parentElement?.setAttribute('data-x-ticks', out.join('|').replace(/\n/g, ' '));
+    return out;
+  },
+};
+
 const axisStyle = { stroke: '#5b6472', grid: { stroke: '#eceef2', width: 1 }, ticks: { stroke: '#eceef2', width: 1 } };
 
 export function StoredBytesChart({ snapshots }: { snapshots: Snapshot[] }) {
@@ -107,18 +135,18 @@ export function StoredBytesChart({ snapshots }: { snapshots: Snapshot[] }) {
       cursor: { points: { size: 6 } },
       scales: { x: { time: true }, y: { range: (_u, _min, max) => [0, Math.max(1024, max * 1.1)] } },
       axes: [
-        { ...axisStyle },
+        { ...axisStyle, ...timeAxis },
         { ...axisStyle, size: 72, incrs: BYTE_INCRS, values: (_u, splits) => splits.map((v) => formatBytes(v)) },
       ],
       series: [
-        {},
+        timeSeries,
         {
           label: 'All snapshots',
           stroke: '#94a3b8',
           width: 2,
           dash: [6, 4],
           paths: uPlot.paths.stepped!({ align: 1 }),
-          value: (_u, v) => (v == null ? '—' : formatBytes(v)),
+          value: legendValue(formatBytes),
         },
         {
           label: 'Available',
@@ -126,7 +154,7 @@ export function StoredBytesChart({ snapshots }: { snapshots: Snapshot[] }) {
           fill: 'rgba(37, 99, 235, 0.12)',
           width: 2,
           paths: uPlot.paths.stepped!({ align: 1 }),
-          value: (_u, v) => (v == null ? '—' : formatBytes(v)),
+          value: legendValue(formatBytes),
         },
       ],
     }),
@@ -175,18 +203,18 @@ export function JobDurationChart({ jobs }: { jobs: Job[] }) {
       cursor: { points: { size: 8 } },
       scales: { x: { time: true }, y: { range: (_u, _min, max) => [0, Math.max(10, max * 1.2)] } },
       axes: [
-        { ...axisStyle },
+        { ...axisStyle, ...timeAxis },
         { ...axisStyle, size: 48, incrs: DURATION_INCRS, values: (_u, splits) => splits.map((v) => shortDuration(v)) },
       ],
       series: [
-        {},
+        timeSeries,
         {
           label: 'Restore',
           stroke: '#2563eb',
           width: 0,
           paths: () => null,
           points: { show: true, size: 9, fill: '#2563eb', stroke: '#2563eb' },
-          value: (_u, v) => (v == null ? '—' : formatDuration(v)),
+          value: legendValue(formatDuration),
         },
         {
           label: 'Backup',
@@ -194,7 +222,7 @@ export function JobDurationChart({ jobs }: { jobs: Job[] }) {
           width: 0,
           paths: () => null,
           points: { show: true, size: 9, fill: '#9333ea', stroke: '#9333ea' },
-          value: (_u, v) => (v == null ? '—' : formatDuration(v)),
+          value: legendValue(formatDuration),
         },
       ],
     }),

@@ -68,6 +68,32 @@ export function eventTone(r: WalRecord): string {
   return 'muted';
 }
 
+// Feed rows: one per record, except that a run of consecutive "token minted"
+// records (every panel or agent sign-in writes one) folds into one row until opened.
+export type FeedRow = { kind: 'record'; rec: WalRecord } | { kind: 'tokens'; recs: WalRecord[] };
+
+export function groupTokens(newestFirst: WalRecord[], open: ReadonlySet<number> = new Set()): FeedRow[] {
+  const rows: FeedRow[] = [];
+  for (const rec of newestFirst) {
+    const prev = rows[rows.length - 1];
+    if (rec.event === 'token_minted' && prev?.kind === 'tokens') prev.recs.push(rec);
+    else if (rec.event === 'token_minted' && prev?.kind === 'record' && prev.rec.event === 'token_minted') {
+      rows[rows.length - 1] = { kind: 'tokens', recs: [prev.rec, rec] };
+    } else rows.push({ kind: 'record', rec });
+  }
+  // Opened runs (keyed by their oldest record) show every record again.
+  return rows.flatMap((r) =>
+    r.kind === 'tokens' && open.has(r.recs[r.recs.length - 1].seq ?? -1) ? r.recs.map((rec) => ({ kind: 'record' as const, rec })) : [r],
+  );
+}
+
+export function describeTokens(recs: WalRecord[]): string {
+  const agents = recs.filter((r) => r.role === 'agent').length;
+  const people = recs.length - agents;
+  const parts = [people && `${people} sign-in${people === 1 ? '' : 's'} to the panel or API`, agents && (agents === 1 ? '1 by an agent' : `${agents} by agents`)];
+  return `${recs.length} tokens minted (${parts.filter(Boolean).join(', ')})`;
+}
+
 function recordLink(r: WalRecord): string | null {
   const job = str(r.job_id);
   if (job) {
@@ -102,12 +128,14 @@ export function LinkStatus({ state }: { state: State }) {
 
 export function EventsPage({ state }: { state: State }) {
   const [filter, setFilter] = useState('');
+  const [open, setOpen] = useState<ReadonlySet<number>>(new Set());
   const f = filter.trim().toLowerCase();
-  const rows = state.events
+  const matching = state.events
     .slice()
     .reverse()
-    .filter((r) => !f || `${r.event} ${describeRecord(r)}`.toLowerCase().includes(f))
-    .slice(0, 300);
+    .filter((r) => !f || `${r.event} ${describeRecord(r)}`.toLowerCase().includes(f));
+  // A filter shows each match on its own row.
+  const rows: FeedRow[] = (f ? matching.map((rec) => ({ kind: 'record' as const, rec })) : groupTokens(matching, open)).slice(0, 300);
   const l = state.link;
   return (
     <>
@@ -147,7 +175,38 @@ export function EventsPage({ state }: { state: State }) {
               </tr>
             </thead>
             <tbody aria-live="polite" aria-relevant="additions" data-testid="event-feed">
-              {rows.map((r) => {
+              {rows.map((row) => {
+                if (row.kind === 'tokens') {
+                  const newest = row.recs[0];
+                  const oldest = row.recs[row.recs.length - 1];
+                  return (
+                    <tr key={`tokens-${oldest.seq}`} data-seq={newest.seq} data-seq-from={oldest.seq} data-event="token_minted" data-count={row.recs.length}>
+                      <td data-label="#" class="num muted">
+                        {oldest.seq}–{newest.seq}
+                      </td>
+                      <td data-label="Time">
+                        <time dateTime={newest.timestamp} title={`${formatDate(oldest.timestamp)} to ${formatDate(newest.timestamp)}`}>
+                          {formatTime(newest.timestamp)}
+                        </time>
+                      </td>
+                      <td data-label="Event">
+                        <span class="tag tag-muted">token minted ×{row.recs.length}</span>
+                      </td>
+                      <td data-label="What happened" class="wrap">
+                        {describeTokens(row.recs)}{' '}
+                        <button
+                          type="button"
+                          class="btn btn-small"
+                          onClick={() => setOpen((o) => new Set(o).add(oldest.seq ?? -1))}
+                          aria-label={`Show the ${row.recs.length} tokens minted, records ${oldest.seq} to ${newest.seq}`}
+                        >
+                          Show
+                        </button>
+                      </td>
+                    </tr>
+                  );
+                }
+                const r = row.rec;
                 const to = recordLink(r);
                 return (
                   <tr key={r.seq} data-seq={r.seq} data-event={r.event}>

@@ -9,7 +9,7 @@ import { may, roleHint, tokenRole } from '../role';
 import type { Route } from '../router';
 import type { State } from '../store';
 import { isFinished } from '../types';
-import type { Job, JobKind, JobStatus } from '../types';
+import type { Job, JobKind, JobLog, JobStatus } from '../types';
 import { BackupDialog } from './Dialogs';
 import { Badge, Empty, PageHeader, ProgressBar, RelTime } from './common';
 
@@ -186,6 +186,17 @@ function CancelButton({ state, kind, id, onError }: { state: State; kind: JobKin
   );
 }
 
+// Where a finished restore went, as its completion event says (`path`), for
+// jobs created without a target path.
+function restoredTo(logs: JobLog[]): string | null {
+  for (let i = logs.length - 1; i >= 0; i--) {
+    const l = logs[i];
+    const path = (l.metadata as Record<string, unknown> | undefined)?.path;
+    if (/^restore_(completed|success)$/.test(l.event_type) && typeof path === 'string' && path) return path;
+  }
+  return null;
+}
+
 function JobDetail({ state, jobs, kind, id }: { state: State; jobs: Job[]; kind: JobKind; id: string }) {
   const [error, setError] = useState<string | null>(null);
   useEffect(() => {
@@ -196,6 +207,7 @@ function JobDetail({ state, jobs, kind, id }: { state: State; jobs: Job[]; kind:
   const j = jobs.find((x) => x.kind === kind && x.id === id);
   const logs = state.logs[id] ?? [];
   const progress = state.progress[id];
+  const restoredPath = kind === 'restore' ? restoredTo(logs) : null;
   const crumbs = (
     <nav class="crumbs" aria-label="Breadcrumb">
       <a href={href('jobs')}>Jobs</a> <span aria-hidden="true">/</span> <span aria-current="page">{id}</span>
@@ -263,7 +275,16 @@ function JobDetail({ state, jobs, kind, id }: { state: State; jobs: Job[]; kind:
               <dt>Target agent</dt>
               <dd class="mono">{j.agent_id}</dd>
               <dt>Target path</dt>
-              <dd class="mono">{j.target_path ?? <span class="muted">agent default (RESTORE_DIR/{j.snapshot_id})</span>}</dd>
+              <dd class="mono ids" data-testid="target-path">
+                {j.target_path ??
+                  (restoredPath !== null ? (
+                    <>
+                      {restoredPath} <span class="muted">(the agent's default)</span>
+                    </>
+                  ) : (
+                    <span class="muted">agent default (RESTORE_DIR/{j.snapshot_id})</span>
+                  ))}
+              </dd>
             </>
           ) : (
             <>

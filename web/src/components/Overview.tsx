@@ -7,7 +7,7 @@ import { isEncrypted, logicalSize, storedBytes } from '../snapshot';
 import type { State } from '../store';
 import type { Job } from '../types';
 import { JobDurationChart, StoredBytesChart } from './Charts';
-import { describeRecord, eventTone } from './Events';
+import { describeRecord, describeTokens, eventTone, groupTokens } from './Events';
 import { Badge, Empty, PageHeader, ProgressBar, RelTime } from './common';
 
 function count<T>(items: T[], pred: (t: T) => boolean): number {
@@ -38,7 +38,8 @@ export function Overview({ state, jobs }: { state: State; jobs: Job[] }) {
   const unencrypted = count(available, (s) => !isEncrypted(s));
   const active = jobs.filter((j) => j.status === 'pending' || j.status === 'in_progress');
   const finished = jobs.filter((j) => j.status === 'completed' || j.status === 'failed');
-  const recent = state.events.slice(-8).reverse();
+  // Runs of sign-ins (token minted) fold into one line, as on the Events page.
+  const recent = groupTokens(state.events.slice(-200).reverse()).slice(0, 8);
   const byStatus = (st: string) => count(jobs, (j) => j.status === st);
 
   return (
@@ -174,13 +175,21 @@ export function Overview({ state, jobs }: { state: State; jobs: Job[] }) {
             <Empty title="No events yet">Everything that changes shows up here as it happens.</Empty>
           ) : (
             <ul class="list compact">
-              {recent.map((r) => (
-                <li key={r.seq} class="list-item event-line">
-                  <span class={`tag tag-${eventTone(r)}`}>{r.event.replace(/_/g, ' ')}</span>
-                  <span class="event-text">{describeRecord(r)}</span>
-                  <RelTime iso={r.timestamp} now={now} />
-                </li>
-              ))}
+              {recent.map((row) =>
+                row.kind === 'tokens' ? (
+                  <li key={`tokens-${row.recs[0].seq}`} class="list-item event-line">
+                    <span class="tag tag-muted">token minted ×{row.recs.length}</span>
+                    <span class="event-text">{describeTokens(row.recs)}</span>
+                    <RelTime iso={row.recs[0].timestamp} now={now} />
+                  </li>
+                ) : (
+                  <li key={row.rec.seq} class="list-item event-line">
+                    <span class={`tag tag-${eventTone(row.rec)}`}>{row.rec.event.replace(/_/g, ' ')}</span>
+                    <span class="event-text">{describeRecord(row.rec)}</span>
+                    <RelTime iso={row.rec.timestamp} now={now} />
+                  </li>
+                ),
+              )}
             </ul>
           )}
         </section>

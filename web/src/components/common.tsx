@@ -2,7 +2,8 @@
 import type { ComponentChildren } from 'preact';
 import { useEffect, useId, useRef } from 'preact/hooks';
 
-import { formatBytes, formatDate, percent, relativeTime, statusLabel } from '../format';
+import { formatBytes, formatDate, formatDuration, percent, relativeTime, statusLabel } from '../format';
+import { transferRate } from '../progress';
 import { ENCRYPTION_WARNING, isEncrypted } from '../snapshot';
 import type { Progress } from '../store';
 import type { Snapshot } from '../types';
@@ -51,6 +52,8 @@ export function RelTime({ iso, now }: { iso: string | null | undefined; now: num
 export function ProgressBar({ progress, label, tone }: { progress: Progress | undefined; label: string; tone?: 'ok' | 'bad' }) {
   if (!progress) return null;
   const pct = percent(progress.done, progress.total);
+  // Rate and time left while it runs (a finished bar says how it ended instead).
+  const speed = tone ? null : transferRate(progress);
   return (
     <div class="progress-wrap">
       <div
@@ -66,6 +69,12 @@ export function ProgressBar({ progress, label, tone }: { progress: Progress | un
       </div>
       <span class="progress-text">
         {Math.round(pct)}% · {formatBytes(progress.done)} / {formatBytes(progress.total)}
+        {speed && (
+          <span class="progress-rate" data-testid="progress-rate">
+            {' '}
+            · {formatBytes(speed.rate)}/s · {progress.done >= progress.total ? 'finishing' : `about ${formatDuration(speed.eta)} left`}
+          </span>
+        )}
       </span>
     </div>
   );
