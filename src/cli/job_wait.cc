@@ -5,6 +5,7 @@
 #include <thread>
 
 #include "cli/format.h"
+#include "cli/rate_meter.h"
 
 namespace ff::cli {
 
@@ -47,6 +48,7 @@ Result<nlohmann::json> wait_for_job(Context& ctx, client::EventStream* stream,
   FF_ASSIGN_OR_RETURN(client::ApiClient * api, ctx.api());
   bool tty = ::isatty(STDERR_FILENO) != 0 && !ctx.json;
   std::string last_phase;
+  RateMeter meter;
   bool drew = false;
   auto start = std::chrono::steady_clock::now();
   auto next_poll = start;
@@ -99,8 +101,10 @@ Result<nlohmann::json> wait_for_job(Context& ctx, client::EventStream* stream,
                            : 0;
       std::string phase = field(m, "phase");
       if (phase == "-") phase = ev->message.empty() ? "working" : ev->message;
+      auto rate = meter.sample(phase, done, std::chrono::steady_clock::now());
       if (tty) {
-        ctx.err() << "\r\033[K" << render_progress(phase, done, total) << std::flush;
+        ctx.err() << "\r\033[K" << render_progress(phase, done, total)
+                  << render_rate(rate, done, total) << std::flush;
         drew = true;
       } else if (phase != last_phase && !ctx.json) {
         ctx.err() << phase << "...\n";

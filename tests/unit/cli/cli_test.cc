@@ -10,6 +10,7 @@
 #include "cli/format.h"
 #include "cli/job_wait.h"
 #include "cli/login_store.h"
+#include "cli/rate_meter.h"
 #include "repo/key.h"
 
 namespace ff::cli {
@@ -188,6 +189,31 @@ TEST(RunCli, KeyGenerateNeedsOut) {
   CliRun r = run({"key", "generate"});
   EXPECT_EQ(r.code, kExitUsage);
   EXPECT_NE(r.err.find("--out"), std::string::npos);
+}
+
+TEST(RateMeter, AveragesSinceThePhasesFirstSampleAndStartsOverOnANewPhase) {
+  using std::chrono::milliseconds;
+  RateMeter m;
+  RateMeter::TimePoint t0{};
+  EXPECT_EQ(m.sample("download", 0, t0), std::nullopt);
+  EXPECT_EQ(m.sample("download", 1000, t0 + milliseconds(200)), std::nullopt);  // too soon
+  auto r = m.sample("download", 4 << 20, t0 + milliseconds(2000));
+  ASSERT_TRUE(r.has_value());
+  EXPECT_DOUBLE_EQ(*r, (4 << 20) / 2.0);
+  // A new phase starts over, and so does a retried transfer (fewer bytes).
+  EXPECT_EQ(m.sample("extract", 10, t0 + milliseconds(3000)), std::nullopt);
+  EXPECT_TRUE(m.sample("extract", 5000, t0 + milliseconds(4000)).has_value());
+  EXPECT_EQ(m.sample("extract", 100, t0 + milliseconds(5000)), std::nullopt);
+}
+
+TEST(RateMeter, RendersRateAndTimeLeft) {
+  EXPECT_EQ(render_rate(std::nullopt, 0, 100), "");
+  EXPECT_EQ(render_rate(0.0, 0, 100), "");
+  EXPECT_EQ(render_rate(1024.0 * 1024, 0, 0), " 1.0 MiB/s");
+  EXPECT_EQ(render_rate(1024.0 * 1024, 100, 100), " 1.0 MiB/s");
+  EXPECT_EQ(render_rate(1024.0 * 1024, 0, uint64_t{65} << 20), " 1.0 MiB/s, 1:05 left");
+  EXPECT_EQ(render_rate(1.0, 0, 3725), " 1 B/s, 1:02:05 left");
+  EXPECT_EQ(render_rate(1.0, 0, uint64_t{1} << 40), " 1 B/s");
 }
 
 }  // namespace
