@@ -62,6 +62,12 @@ std::string Metrics::render() {
              static_cast<double>(store_errors_[i].value()));
   }
 
+  w.family("fortfail_alerts_dropped_total",
+           "Webhook alerts or deliveries dropped because the delivery queue was full.",
+           Type::kCounter);
+  w.sample("fortfail_alerts_dropped_total", {},
+           static_cast<double>(alerts_dropped_ ? alerts_dropped_() : 0));
+
   if (db_collector_) {
     std::lock_guard lock(cache_mu_);
     auto t = now_();

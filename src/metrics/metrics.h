@@ -48,6 +48,9 @@ class Metrics {
   void store_error(StoreOp op) { store_errors_[static_cast<size_t>(op)].inc(); }
 
   void set_database_collector(Collector c) { db_collector_ = std::move(c); }
+  // Alerts the webhook dispatcher dropped (full queue), read at scrape time;
+  // unset: the family reads 0. Set once, before serving.
+  void set_alerts_dropped(std::function<uint64_t()> read) { alerts_dropped_ = std::move(read); }
   // The whole exposition text.
   std::string render();
 
@@ -57,6 +60,7 @@ class Metrics {
   Counter store_errors_[kStoreOpCount];
   Counter collector_errors_;
   Collector db_collector_;
+  std::function<uint64_t()> alerts_dropped_;
   std::mutex cache_mu_;
   std::string cached_db_;                                           // guarded by cache_mu_
   std::optional<std::chrono::steady_clock::time_point> cached_at_;  // guarded by cache_mu_

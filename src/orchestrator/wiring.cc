@@ -6,9 +6,9 @@
 #include <spdlog/spdlog.h>
 
 #include "blob/factory.h"
-#include "store/sqlite/sqlite_store.h"
 #include "blob/metered_store.h"
 #include "orchestrator/metrics_collector.h"
+#include "store/sqlite/sqlite_store.h"
 
 namespace ff::orchestrator {
 
@@ -127,6 +127,7 @@ Result<std::unique_ptr<App>> build_app(const config::Config& config, const sys::
       std::chrono::milliseconds(5000));
   app->webhooks = std::make_unique<alerts::WebhookDispatcher>(*app->store, env, dopt);
   App* raw = app.get();
+  app->metrics->set_alerts_dropped([raw] { return raw->webhooks->dropped(); });
   app->hub.set_head(app->wal->head().seq);
   app->wal->set_subscriber([raw](const wal::RecordPtr& r) {
     raw->hub.publish(r);

@@ -26,6 +26,7 @@ const FAMILIES = {
   fortfail_agent_last_backup_age_seconds: 'gauge',
   fortfail_websocket_clients: 'gauge',
   fortfail_websocket_dropped_messages_total: 'counter',
+  fortfail_alerts_dropped_total: 'counter',
   fortfail_object_store_errors_total: 'counter',
   fortfail_metrics_collector_errors_total: 'counter',
 };

@@ -136,6 +136,9 @@ TEST(Metrics, RendersEveryProcessFamily) {
     EXPECT_NE(t.find(std::string("# TYPE ") + f), std::string::npos) << f;
   }
   EXPECT_NE(t.find("fortfail_wal_records_written_total 3\n"), std::string::npos);
+  EXPECT_NE(t.find("fortfail_alerts_dropped_total 0\n"), std::string::npos);
+  m.set_alerts_dropped([] { return uint64_t{7}; });
+  EXPECT_NE(m.render().find("fortfail_alerts_dropped_total 7\n"), std::string::npos);
   EXPECT_NE(t.find("fortfail_object_store_errors_total{operation=\"stat\"} 1\n"),
             std::string::npos);
 }
