@@ -2,6 +2,8 @@
 // over SqlTx (see store.h).
 #include <string>
 
+#include <nlohmann/json.hpp>
+
 #include "store/detail/sql_tx.h"
 #include "store/store.h"
 
@@ -64,6 +66,16 @@ Result<CancelledJob> Store::cancel_job(JobKind kind, const std::string& id, cons
         ++out.commands_withdrawn;
       }
     }
+    // The job's own log says why it stopped, for whoever reads the job; the
+    // WAL's job_cancelled record stays the audit trail.
+    nlohmann::json metadata = {{"previous_status", out.previous_status},
+                               {"commands_withdrawn", out.commands_withdrawn},
+                               {"commands_delivered", out.commands_delivered}};
+    FF_TRY(tx.query("INSERT INTO job_events (job_id, agent_id, event_type, message, metadata, "
+                    "timestamp) VALUES ($1, $2, 'job_cancelled', $3, $4, $5)",
+                    {id, out.agent_id, "cancelled by an operator (was " + out.previous_status + ")",
+                     metadata.dump(), at})
+               .status());
     out.updated_at = now;
     return OkStatus();
   }));

@@ -104,7 +104,9 @@ describe('jobs: cancel, refusals, paging', { skip: haveBinaries() ? false : 'for
     assert.doesNotMatch(idle.log, new RegExp(created.json.id));
     const job = await orch.api('GET', `/backup-jobs/${created.json.id}`, { token });
     assert.equal(job.json.status, 'cancelled');
-    assert.deepEqual(job.json.logs, []);
+    // One log line, the cancel's own: the agent never posted anything.
+    assert.deepEqual(job.json.logs.map((l) => l.event_type), ['job_cancelled']);
+    assert.match(job.json.logs[0].message, /cancelled by an operator \(was pending\)/);
     const wal = fs.readFileSync(orch.walPath, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
     const rec = wal.find((r) => r.event === 'job_cancelled' && r.job_id === created.json.id);
     assert.ok(rec, 'job_cancelled in the WAL');

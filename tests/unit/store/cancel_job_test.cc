@@ -38,6 +38,15 @@ TEST_P(CancelJobTest, PendingRestoreJobIsCancelledAndItsCommandWithdrawn) {
   ASSERT_TRUE(job.ok());
   EXPECT_EQ(job->status, "cancelled");
   EXPECT_EQ(job->updated_at, at(5));
+  // The job's log says why it stopped.
+  auto events = store_->list_job_events("rj-1");
+  ASSERT_TRUE(events.ok());
+  ASSERT_EQ(events->size(), 1u);
+  EXPECT_EQ(events->back().event_type, "job_cancelled");
+  EXPECT_EQ(events->back().agent_id, "a1");
+  EXPECT_EQ(events->back().timestamp, at(5));
+  EXPECT_NE(events->back().message.find("was pending"), std::string::npos);
+  EXPECT_NE(events->back().metadata_json.find("\"commands_withdrawn\":1"), std::string::npos);
   // The agent never receives the command.
   auto leased = store_->lease_commands("a1", at(6), at(306), 10);
   ASSERT_TRUE(leased.ok());
