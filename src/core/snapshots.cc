@@ -36,8 +36,7 @@ Result<CreatedSnapshot> Service::create_snapshot(const auth::Claims& caller, con
   // The seed took an upper-case digest too; it is stored lower-cased.
   std::optional<std::string> checksum = sha256_hex_to_lower(s.checksum);
   if (!checksum) {
-    return ValidationError(
-        "checksum: must be 64 hex characters (SHA-256)");
+    return ValidationError("checksum: must be 64 hex characters (SHA-256)");
   }
   if (s.size < 0) return ValidationError("size: must be >= 0");
   if (static_cast<uint64_t>(s.size) > options_.max_object_bytes) {

@@ -23,6 +23,9 @@ export function signOut(message: string | null): void {
   setState({ ...initialState(), token: null, signInMessage: message });
 }
 
+// What to show for a failed request: the server's detail, else the error itself.
+export const errorText = (e: unknown): string => (e instanceof ApiError ? e.detail : String(e));
+
 export interface ApiResponse<T> {
   data: T;
   headers: Headers;

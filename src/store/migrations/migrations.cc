@@ -6,11 +6,7 @@ namespace ff::store::migrations {
 
 std::span<const Migration> all() {
   static const Migration kAll[] = {
-      kV001Initial,
-      kV002BackupJobs,
-      kV003Credentials,
-      kV004Repository,
-      kV005Webhooks,
+      kV001Initial, kV002BackupJobs, kV003Credentials, kV004Repository, kV005Webhooks,
   };
   return kAll;
 }

@@ -2,7 +2,7 @@
 // Operators and admins manage them; the page only says so to other roles.
 import { useEffect, useState } from 'preact/hooks';
 
-import { ApiError, request } from '../api';
+import { errorText, request } from '../api';
 import { formatDate } from '../format';
 import { may, roleHint, tokenRole } from '../role';
 import type { State } from '../store';
@@ -10,8 +10,7 @@ import { toast } from '../store';
 import { WEBHOOK_EVENTS } from '../types';
 import type { Webhook, WebhookEvent } from '../types';
 import { Badge, Empty, Modal, PageHeader, RelTime } from './common';
-
-const errorText = (e: unknown) => (e instanceof ApiError ? e.detail : String(e));
+import { ConfirmDeleteDialog } from './Dialogs';
 
 const EVENT_HELP: Record<WebhookEvent, string> = {
   'job.failed': 'a restore or backup job failed',
@@ -211,42 +210,14 @@ function AddWebhookDialog({ onClose, onAdded }: { onClose: () => void; onAdded: 
 }
 
 function DeleteWebhookDialog({ hook, onClose, onDeleted }: { hook: Webhook; onClose: () => void; onDeleted: () => void }) {
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-  const submit = async (e: Event) => {
-    e.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
-      await request('DELETE', `/webhooks/${encodeURIComponent(hook.id)}`);
-      toast('ok', `Webhook ${hook.id} deleted`);
-      onClose();
-      onDeleted();
-    } catch (err) {
-      setError(errorText(err));
-      setBusy(false);
-    }
+  const remove = async () => {
+    await request('DELETE', `/webhooks/${encodeURIComponent(hook.id)}`);
+    toast('ok', `Webhook ${hook.id} deleted`);
+    onDeleted();
   };
   return (
-    <Modal title="Delete this webhook?" onClose={onClose}>
-      <form class="stack" onSubmit={submit}>
-        <p>
-          Deliveries to <span class="mono ids">{hook.url}</span> stop, pending retries included. Added {formatDate(hook.created_at)}.
-        </p>
-        {error && (
-          <p class="notice notice-bad" role="alert">
-            {error}
-          </p>
-        )}
-        <div class="dialog-actions">
-          <button class="btn" type="button" onClick={onClose}>
-            Keep it
-          </button>
-          <button class="btn btn-danger" type="submit" disabled={busy}>
-            {busy ? 'Deleting…' : 'Delete webhook'}
-          </button>
-        </div>
-      </form>
-    </Modal>
+    <ConfirmDeleteDialog title="Delete this webhook?" what="webhook" remove={remove} onClose={onClose}>
+      Deliveries to <span class="mono ids">{hook.url}</span> stop, pending retries included. Added {formatDate(hook.created_at)}.
+    </ConfirmDeleteDialog>
   );
 }

@@ -1,7 +1,8 @@
 // The actions that change things: restore a snapshot, delete one, start a backup.
 import { useState } from 'preact/hooks';
 
-import { ApiError, request } from '../api';
+import type { ComponentChildren } from 'preact';
+import { ApiError, errorText, request } from '../api';
 import { refreshSoon } from '../data';
 import { formatBytes, formatDate } from '../format';
 import { href, navigate } from '../router';
@@ -9,8 +10,6 @@ import { snapshotFormat, storedBytes } from '../snapshot';
 import { toast } from '../store';
 import type { Agent, BackupJob, RestoreJob, Snapshot } from '../types';
 import { Modal } from './common';
-
-const errorText = (e: unknown) => (e instanceof ApiError ? e.detail : String(e));
 
 function defaultTarget(snapshot: Snapshot, agents: Agent[]): string {
   const own = agents.find((a) => a.id === snapshot.agent_id);
@@ -99,7 +98,21 @@ export function RestoreDialog({ snapshot, agents, onClose }: { snapshot: Snapsho
   );
 }
 
-export function DeleteDialog({ snapshot, onClose, onDeleted }: { snapshot: Snapshot; onClose: () => void; onDeleted?: () => void }) {
+// Asks before deleting something for good; `remove` does it. A refusal stays
+// in the dialog (a 409 as "Not deleted: …"), a success closes it.
+export function ConfirmDeleteDialog({
+  title,
+  what,
+  remove,
+  onClose,
+  children,
+}: {
+  title: string;
+  what: string; // "snapshot", "webhook": the button says "Delete <what>"
+  remove: () => Promise<void>;
+  onClose: () => void;
+  children: ComponentChildren;
+}) {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const submit = async (e: Event) => {
@@ -107,25 +120,17 @@ export function DeleteDialog({ snapshot, onClose, onDeleted }: { snapshot: Snaps
     setBusy(true);
     setError(null);
     try {
-      await request('DELETE', `/snapshots/${encodeURIComponent(snapshot.id)}`);
-      toast('ok', `Snapshot ${snapshot.id} deleted`);
-      refreshSoon('snapshots', 'agents');
+      await remove();
       onClose();
-      onDeleted?.();
     } catch (err) {
       setError(err instanceof ApiError && err.status === 409 ? `Not deleted: ${err.detail}` : errorText(err));
       setBusy(false);
     }
   };
   return (
-    <Modal title={`Delete snapshot ${snapshot.id}?`} onClose={onClose}>
+    <Modal title={title} onClose={onClose}>
       <form class="stack" onSubmit={submit}>
-        <p>
-          {snapshotFormat(snapshot) === 'repository'
-            ? `This removes the snapshot and its references to packs for good; garbage collection (fortfail gc) then frees what no other snapshot shares (this backup added ${formatBytes(storedBytes(snapshot) ?? 0)}).`
-            : `This removes the snapshot's metadata and its ${formatBytes(snapshot.size)} of stored bytes for good.`}{' '}
-          It cannot be restored afterwards.
-        </p>
+        <p>{children}</p>
         {error && (
           <p class="notice notice-bad" role="alert">
             {error}
@@ -136,11 +141,28 @@ export function DeleteDialog({ snapshot, onClose, onDeleted }: { snapshot: Snaps
             Keep it
           </button>
           <button class="btn btn-danger" type="submit" disabled={busy}>
-            {busy ? 'Deleting…' : 'Delete snapshot'}
+            {busy ? 'Deleting…' : `Delete ${what}`}
           </button>
         </div>
       </form>
     </Modal>
+  );
+}
+
+export function DeleteDialog({ snapshot, onClose, onDeleted }: { snapshot: Snapshot; onClose: () => void; onDeleted?: () => void }) {
+  const remove = async () => {
+    await request('DELETE', `/snapshots/${encodeURIComponent(snapshot.id)}`);
+    toast('ok', `Snapshot ${snapshot.id} deleted`);
+    refreshSoon('snapshots', 'agents');
+    onDeleted?.();
+  };
+  return (
+    <ConfirmDeleteDialog title={`Delete snapshot ${snapshot.id}?`} what="snapshot" remove={remove} onClose={onClose}>
+      {snapshotFormat(snapshot) === 'repository'
+        ? `This removes the snapshot and its references to packs for good; garbage collection (fortfail gc) then frees what no other snapshot shares (this backup added ${formatBytes(storedBytes(snapshot) ?? 0)}).`
+        : `This removes the snapshot's metadata and its ${formatBytes(snapshot.size)} of stored bytes for good.`}{' '}
+      It cannot be restored afterwards.
+    </ConfirmDeleteDialog>
   );
 }
 
