@@ -18,6 +18,7 @@ Api::Api(core::Service& service, const auth::TokenService& tokens, auth::RateLim
   add_restore_job_routes();
   add_backup_job_routes();
   add_job_cancel_routes();
+  add_snapshot_job_routes();
   add_agent_routes();
   add_credential_routes();
   add_metrics_routes();

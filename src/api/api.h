@@ -122,6 +122,7 @@ class Api {
   void add_restore_job_routes();
   void add_backup_job_routes();
   void add_job_cancel_routes();
+  void add_snapshot_job_routes();
   void add_agent_routes();
   void add_credential_routes();
   void add_metrics_routes();

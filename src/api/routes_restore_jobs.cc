@@ -1,4 +1,5 @@
-// Restore jobs: create (queues a restore command), show with logs, list.
+// Restore jobs: create (queues a restore command) and show with logs; the
+// list is routes_snapshot_jobs.cc's, shared with drills and verify jobs.
 #include "api/api.h"
 #include "api/errors.h"
 #include "api/parse.h"
@@ -31,34 +32,6 @@ void Api::add_restore_job_routes() {
     return json_response(restore_job_json(r->job));
   };
   routes_.push_back(std::move(create));
-
-  Route list{"GET", "/restore-jobs"};
-  list.handle = [this](Request& req) -> Response {
-    auto page = parse_page(req);
-    if (!page.ok()) return error_response(page.status());
-    store::RestoreJobFilter f;
-    if (const std::string* st = req.query_param("status")) {
-      if (!core::is_job_status(*st)) {
-        return error_response(ValidationError(
-            "status: must be pending, in_progress, completed, failed or cancelled"));
-      }
-      f.status = *st;
-    }
-    auto target = optional_id_param(req, "target_agent_id");
-    if (!target.ok()) return error_response(target.status());
-    f.target_agent_id = *target;
-    auto snap = optional_id_param(req, "snapshot_id");
-    if (!snap.ok()) return error_response(snap.status());
-    f.snapshot_id = *snap;
-    auto r = service_.list_restore_jobs(*req.claims, f, *page);
-    if (!r.ok()) return error_response(r.status());
-    nlohmann::json items = nlohmann::json::array();
-    for (const auto& j : r->items) items.push_back(restore_job_json(j));
-    Response resp = json_response(items);
-    resp.add_header("X-Total-Count", std::to_string(r->total));
-    return resp;
-  };
-  routes_.push_back(std::move(list));
 
   Route show{"GET", "/restore-jobs/{id}"};
   show.point_read = true;

@@ -2,6 +2,7 @@
 
 #include "api/json_text.h"
 #include "common/time.h"
+#include "core/job_rules.h"
 
 namespace ff::api {
 
@@ -41,6 +42,8 @@ nlohmann::json snapshot_json(const store::Snapshot& s) {
           {"logical_size", figure(s.logical_size, "byte_count")},
           {"stored_bytes", s.stored_bytes},
           {"file_count", figure(s.file_count, "file_count")},
+          {"verified_at", time_or_null(s.verified_at)},
+          {"proven_restorable_at", time_or_null(s.proven_restorable_at)},
           {"metadata", std::move(metadata)}};
 }
 
@@ -53,21 +56,46 @@ nlohmann::json repo_session_json(const store::RepoSession& s) {
 }
 
 nlohmann::json restore_job_json(const store::RestoreJob& j) {
-  return {{"id", j.id},
-          {"kind", "restore"},
-          {"snapshot_id", j.snapshot_id},
-          {"target_agent_id", j.target_agent_id},
-          {"target_path",
-           j.target_path.empty() ? nlohmann::json(nullptr) : nlohmann::json(j.target_path)},
-          {"status", j.status},
-          {"created_at", format_rfc3339(j.created_at)},
-          {"updated_at", format_rfc3339(j.updated_at)}};
+  nlohmann::json out = {
+      {"id", j.id},
+      {"kind", j.kind},
+      {"snapshot_id",
+       j.snapshot_id.empty() ? nlohmann::json(nullptr) : nlohmann::json(j.snapshot_id)},
+      {"target_agent_id",
+       j.target_agent_id.empty() ? nlohmann::json(nullptr) : nlohmann::json(j.target_agent_id)},
+      {"status", j.status},
+      {"created_at", format_rfc3339(j.created_at)},
+      {"updated_at", format_rfc3339(j.updated_at)}};
+  if (j.kind == "restore") {
+    out["target_path"] =
+        j.target_path.empty() ? nlohmann::json(nullptr) : nlohmann::json(j.target_path);
+    return out;
+  }
+  // A drill's or verify job's request (agent_id, read_data, subset_percent, ...).
+  nlohmann::json params = object_or_empty(j.params_json);
+  for (auto it = params.begin(); it != params.end(); ++it) {
+    if (!out.contains(it.key())) out[it.key()] = it.value();
+  }
+  return out;
 }
 
 nlohmann::json restore_job_json(const core::RestoreJobView& v) {
   nlohmann::json j = restore_job_json(v.job);
   nlohmann::json logs = nlohmann::json::array();
   for (const auto& e : v.logs) logs.push_back(job_event_json(e));
+  // What a finished drill or verify job found: its last line's figures.
+  if (v.job.kind != "restore") {
+    nlohmann::json result = nullptr;
+    for (auto it = v.logs.rbegin(); it != v.logs.rend(); ++it) {
+      if (core::status_for_event(v.job.kind, it->event_type).value_or("") == core::kCompleted ||
+          core::status_for_event(v.job.kind, it->event_type).value_or("") == core::kFailed) {
+        result = object_or_empty(it->metadata_json);
+        result["message"] = it->message;
+        break;
+      }
+    }
+    j["result"] = std::move(result);
+  }
   j["logs"] = std::move(logs);
   return j;
 }
@@ -155,7 +183,8 @@ nlohmann::json agent_json(const core::AgentView& a) {
           {"last_seen", format_rfc3339(a.agent.last_seen)},
           {"first_seen", format_rfc3339(a.agent.first_seen)},
           {"snapshot_count", a.agent.snapshot_count},
-          {"last_snapshot_at", time_or_null(a.agent.last_snapshot_at)}};
+          {"last_snapshot_at", time_or_null(a.agent.last_snapshot_at)},
+          {"last_proven_restorable_at", time_or_null(a.agent.last_proven_restorable_at)}};
 }
 
 }  // namespace ff::api

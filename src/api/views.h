@@ -12,6 +12,9 @@ namespace ff::api {
 // file_count come from the agent's metadata (byte_count, file_count) when given.
 nlohmann::json snapshot_json(const store::Snapshot& s);
 nlohmann::json repo_session_json(const store::RepoSession& s);
+// The collection path of a kind of job: "/restore-jobs", "/backup-jobs",
+// "/drills", "/verify-jobs" (routes_job_cancel.cc).
+std::string job_collection(store::JobKind kind);
 nlohmann::json restore_job_json(const store::RestoreJob& j);
 nlohmann::json restore_job_json(const core::RestoreJobView& v);  // with "logs"
 // restore_job_json(v).dump(), written directly (GET /restore-jobs/{id} is

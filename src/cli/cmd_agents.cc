@@ -29,9 +29,14 @@ void add_agents(CLI::App& app, Context& ctx, int* exit_code) {
       ctx.out() << list.dump() << "\n";
     } else {
       std::vector<std::vector<std::string>> rows;
-      for (const auto& a : list)
-        rows.push_back({field(a, "id"), field(a, "status"), field(a, "last_seen")});
-      ctx.out() << render_table({"ID", "STATUS", "LAST SEEN"}, rows);
+      // PROVEN RESTORABLE: when a drill last restored one of its snapshots
+      // and checked every file ("never" until one has).
+      for (const auto& a : list) {
+        std::string proven = field(a, "last_proven_restorable_at");
+        rows.push_back({field(a, "id"), field(a, "status"), field(a, "last_seen"),
+                        proven == "-" ? "never" : proven});
+      }
+      ctx.out() << render_table({"ID", "STATUS", "LAST SEEN", "PROVEN RESTORABLE"}, rows);
     }
     *exit_code = kExitOk;
   });

@@ -1,4 +1,4 @@
-// `fortfail cancel JOB_ID [--kind restore|backup]`: cancels a pending or
+// `fortfail cancel JOB_ID [--kind restore|backup|drill|verify]`: cancels a pending or
 // running job. Without --kind the job is looked up in both collections.
 #include <CLI/CLI.hpp>
 
@@ -13,10 +13,11 @@ namespace ff::cli {
 void add_cancel(CLI::App& app, Context& ctx, int* exit_code) {
   auto id = std::make_shared<std::string>();
   auto kind = std::make_shared<std::string>();
-  auto* cmd = app.add_subcommand("cancel", "cancel a pending or running restore or backup job");
+  auto* cmd = app.add_subcommand(
+      "cancel", "cancel a pending or running job (restore, backup, drill or verify)");
   cmd->add_option("JOB_ID", *id, "job id")->required();
-  cmd->add_option("--kind", *kind, "restore | backup (default: found by id)")
-      ->check(CLI::IsMember({"restore", "backup"}));
+  cmd->add_option("--kind", *kind, "restore | backup | drill | verify (default: found by id)")
+      ->check(CLI::IsMember({"restore", "backup", "drill", "verify"}));
   cmd->callback([&ctx, exit_code, id, kind] {
     if (Status v = validate_id("JOB_ID", *id); !v.ok()) {
       *exit_code = ctx.fail(v);
@@ -36,7 +37,7 @@ void add_cancel(CLI::App& app, Context& ctx, int* exit_code) {
       }
       k = found->kind;
     }
-    auto r = (*api)->post("/" + k + "-jobs/" + *id + "/cancel", nlohmann::json::object());
+    auto r = (*api)->post(job_collection(k) + "/" + *id + "/cancel", nlohmann::json::object());
     if (!r.ok()) {
       *exit_code = ctx.fail(r.status().with_context(k + " job " + *id));
       return;

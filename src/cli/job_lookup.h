@@ -1,5 +1,6 @@
 // Finding a job by id when its kind is not known: restore jobs first, then
-// backup jobs. Shared by `fortfail jobs ID` and `fortfail cancel`.
+// backup jobs, drills and verify jobs. Shared by `fortfail jobs ID` and
+// `fortfail cancel`.
 //
 // Thread-safety: single-threaded.
 #pragma once
@@ -14,11 +15,13 @@
 namespace ff::cli {
 
 struct FoundJob {
-  std::string kind;  // restore | backup
+  std::string kind;  // restore | backup | drill | verify
   nlohmann::json job;
 };
 
-// kNotFound ("no job ID") when neither collection has it.
+// The API collection of a kind: "/restore-jobs", "/backup-jobs", "/drills", "/verify-jobs".
+std::string job_collection(const std::string& kind);
+// kNotFound ("no job ID") when no collection has it.
 Result<FoundJob> find_job(client::ApiClient& api, const std::string& id);
 
 }  // namespace ff::cli

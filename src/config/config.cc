@@ -201,6 +201,7 @@ Result<LoadResult> load(const Getenv& getenv) {
   FF_TRY(integer("ORCH_MAX_OBJECT_BYTES", &c.max_object_bytes, 1, 1LL << 50));
   FF_TRY(integer("ORCH_AGENT_QUOTA_BYTES", &c.agent_quota_bytes, 0, 1LL << 60));
   FF_TRY(integer("ORCH_MAX_JOB_EVENTS", &c.max_job_events, 10, 1000000));
+  FF_TRY(integer("ORCH_VERIFY_BYTES_PER_SECOND", &c.verify_bytes_per_second, 0, 1LL << 40));
   FF_TRY(integer("ORCH_MAX_CONNECTIONS", &c.max_connections, 0, 1 << 20));
   FF_TRY(integer("ORCH_IO_THREADS", &c.io_threads, 1, 64));
   FF_TRY(integer("ORCH_WORKER_THREADS", &c.worker_threads, 1, 1024));

@@ -81,13 +81,16 @@ struct Config {
   // a backup session expires this long after its last call.
   bool require_encryption = false;
   std::chrono::seconds repo_session_ttl{3600};
-  double agent_events_per_second = 20;     // sustained event rate per agent
-  double agent_event_burst = 200;          // events an agent may post at once
-  int64_t max_job_events = 1000;           // log events kept per job (the terminal one always)
-  size_t max_connections = 0;              // ORCH_MAX_CONNECTIONS; 0: from RLIMIT_NOFILE
-  std::chrono::seconds read_timeout{30};   // a request's headers and body
-  std::chrono::seconds idle_timeout{75};   // keep-alive between requests
-  std::chrono::seconds max_long_poll{60};  // ceiling for ?wait=
+  double agent_events_per_second = 20;  // sustained event rate per agent
+  double agent_event_burst = 200;       // events an agent may post at once
+  int64_t max_job_events = 1000;        // log events kept per job (the terminal one always)
+  // ORCH_VERIFY_BYTES_PER_SECOND: verify jobs read stored objects at most
+  // this fast, leaving bandwidth to uploads and restores; 0: unlimited.
+  uint64_t verify_bytes_per_second = 64ull << 20;
+  size_t max_connections = 0;                      // ORCH_MAX_CONNECTIONS; 0: from RLIMIT_NOFILE
+  std::chrono::seconds read_timeout{30};           // a request's headers and body
+  std::chrono::seconds idle_timeout{75};           // keep-alive between requests
+  std::chrono::seconds max_long_poll{60};          // ceiling for ?wait=
   std::chrono::seconds verify_sweep_interval{30};  // presigned-upload sweep
   int io_threads = 2;
   int worker_threads = 32;

@@ -44,6 +44,8 @@ constexpr doc::Variable kVariables[] = {
     {"ORCH_AGENT_EVENTS_PER_SECOND", "20", "events one agent may post per second, sustained"},
     {"ORCH_AGENT_EVENT_BURST", "200", "events one agent may post at once"},
     {"ORCH_MAX_JOB_EVENTS", "1000", "log events kept per job (the terminal one always)"},
+    {"ORCH_VERIFY_BYTES_PER_SECOND", "67108864",
+     "verify jobs read stored objects at most this fast; 0: unlimited"},
     {"ORCH_AGENT_QUOTA_BYTES", "0", "most bytes one agent may hold; 0: no quota"},
     {"ORCH_REQUIRE_ENCRYPTION", "0", "1: refuse unencrypted snapshots"},
     {"ORCH_REPO_SESSION_TTL_SECONDS", "3600",

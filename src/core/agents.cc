@@ -92,11 +92,14 @@ Status Service::post_event(const auth::Claims& caller, const std::string& agent_
   if (e.job_id) {
     store::JobEvent row{0, *e.job_id, agent_id, e.event_type, e.message, e.metadata.dump(), now};
     auto transition = [&](const store::RestoreJob& job) -> Result<std::string> {
+      if (job.kind == job_kind_name(store::JobKind::kVerify)) {
+        return PermissionDenied("job " + job.id + " is a verify job, run by the orchestrator");
+      }
       if (job.target_agent_id != agent_id) {
         return PermissionDenied("job " + job.id + " does not target agent " + agent_id);
       }
       if (refusal && is_terminal_job_status(job.status)) refusal->job_status = job.status;
-      return next_job_status("restore", job.status, e.event_type);
+      return next_job_status(job.kind, job.status, e.event_type);
     };
     auto r = store_.record_job_event(row, transition, now + options_.command_lease);
     if (!r.ok()) {
@@ -109,8 +112,18 @@ Status Service::post_event(const auth::Claims& caller, const std::string& agent_
   }
   FF_TRY(commit_audit(record));
   if (changed && changed->previous_status != changed->job.status) {
-    FF_TRY(audit(audit::job_status_changed("restore", changed->job.id, agent_id,
+    FF_TRY(audit(audit::job_status_changed(changed->job.kind, changed->job.id, agent_id,
                                            changed->previous_status, changed->job.status)));
+    if (changed->job.kind == job_kind_name(store::JobKind::kDrill) &&
+        changed->job.status == kCompleted) {
+      // The event is committed and acknowledged either way; a proof not
+      // recorded now is restored from the completed drill at the next start
+      // (Store::reconcile_drill_proofs).
+      Status proof = record_drill_proof(changed->job, now);
+      if (!proof.ok()) {
+        spdlog::warn("drill {}: proof not recorded: {}", changed->job.id, proof.to_string());
+      }
+    }
   }
   return OkStatus();
 }

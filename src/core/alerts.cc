@@ -30,7 +30,11 @@ bool may_raise_alert(std::string_view wal_event) {
 std::optional<Alert> alert_for_record(std::string_view event, const nlohmann::json& r,
                                       SystemTime at) {
   if (event == "job_status_changed" && string_field(r, "status") == kFailed) {
-    return Alert{kAlertJobFailed,
+    // A failed drill is the alert of its own: the snapshot could not be proven restorable.
+    const char* name = string_field(r, "kind") == job_kind_name(store::JobKind::kDrill)
+                           ? kAlertDrillFailed
+                           : kAlertJobFailed;
+    return Alert{name,
                  {{"job_id", string_field(r, "job_id")},
                   {"kind", string_field(r, "kind")},
                   {"agent_id", string_field(r, "agent_id")},

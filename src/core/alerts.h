@@ -1,15 +1,16 @@
 // Alerts: the events operators are told about (docs/alerts.md), their exact
 // names, where each comes from, and the one interface producers call.
 //
-//   job.failed        a restore or backup job reached `failed` (from the WAL
-//                     record job_status_changed)
+//   job.failed        a restore, backup or verify job reached `failed` (from
+//                     the WAL record job_status_changed)
 //   snapshot.corrupt  a snapshot's object failed verification (WAL record
 //                     snapshot_corrupt)
 //   agent.offline     an agent unseen for ORCH_AGENT_OFFLINE_ALERT_SECONDS,
 //                     once per offline period (OfflineTracker)
-//   backup.missed     a scheduled backup did not run  } producers: schedules
-//   drill.failed      a restore drill failed          } and drills, through
-//                                                       AlertNotifier::notify
+//   backup.missed     a scheduled backup did not run (schedules, through
+//                     AlertNotifier::notify)
+//   drill.failed      a restore drill reached `failed` (job_status_changed
+//                     of kind drill)
 //
 // Not guaranteed: delivery. Alerts are best effort: a bounded queue drops
 // (and counts) alerts when receivers fall far behind, and a restart loses

@@ -107,16 +107,54 @@ Entry snapshot_deleted(const store::Snapshot& s) {
   return {"snapshot_deleted", {{"snapshot_id", s.id}, {"agent_id", s.agent_id}}};
 }
 
-Entry restore_job_created(const store::RestoreJob& job, const store::Command& command) {
-  nlohmann::json f = {{"job_id", job.id},
-                      {"snapshot_id", job.snapshot_id},
-                      {"agent_id", job.target_agent_id},
-                      {"target_agent_id", job.target_agent_id},  // the seed's name
-                      {"command_id", command.id},
-                      {"status", job.status}};
+Entry snapshot_job_created(const store::RestoreJob& job, const store::Command* command) {
+  nlohmann::json f = {{"job_id", job.id}, {"kind", job.kind}, {"status", job.status}};
+  if (!job.snapshot_id.empty()) f["snapshot_id"] = job.snapshot_id;
+  if (!job.target_agent_id.empty()) {
+    f["agent_id"] = job.target_agent_id;
+    f["target_agent_id"] = job.target_agent_id;  // the seed's name
+  }
+  if (command) f["command_id"] = command->id;
   if (!job.target_path.empty()) f["target_path"] = job.target_path;
-  f["kind"] = "restore";
-  return {"restore_job_created", std::move(f)};
+  auto params = nlohmann::json::parse(job.params_json, nullptr, false);
+  if (params.is_object() && !params.empty()) f["params"] = std::move(params);
+  const char* name = job.kind == "drill"    ? "drill_created"
+                     : job.kind == "verify" ? "verify_job_created"
+                                            : "restore_job_created";
+  return {name, std::move(f)};
+}
+
+Entry snapshot_verified(const store::Snapshot& s, const std::string& job_id, bool read_data,
+                        int64_t objects, int64_t bytes_read) {
+  return {"snapshot_verified",
+          {{"snapshot_id", s.id},
+           {"agent_id", s.agent_id},
+           {"job_id", job_id},
+           {"read_data", read_data},
+           {"objects", objects},
+           {"bytes_read", bytes_read},
+           {"status", s.status}}};
+}
+
+Entry snapshot_corrupt_pack(const store::Snapshot& s, const std::string& pack_id,
+                            const std::string& problem, const std::string& job_id) {
+  return {"snapshot_corrupt",
+          {{"snapshot_id", s.id},
+           {"agent_id", s.agent_id},
+           {"pack_id", pack_id},
+           {"problem", problem},
+           {"job_id", job_id},
+           {"status", "corrupt"}}};
+}
+
+Entry snapshot_proven_restorable(const store::RestoreJob& drill, const std::string& owner_agent_id,
+                                 SystemTime at) {
+  return {"snapshot_proven_restorable",
+          {{"snapshot_id", drill.snapshot_id},
+           {"agent_id", owner_agent_id},
+           {"job_id", drill.id},
+           {"target_agent_id", drill.target_agent_id},
+           {"proven_restorable_at", format_rfc3339(at)}}};
 }
 
 Entry backup_job_created(const store::BackupJob& job, const store::Command& command) {

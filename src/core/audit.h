@@ -45,7 +45,21 @@ Entry object_corrupt(const StoredObject& o, const std::string& actual_checksum,
 Entry gc_completed(int64_t packs_deleted, int64_t bytes_freed, int64_t kept_held,
                    int64_t kept_young);
 Entry snapshot_deleted(const store::Snapshot& s);
-Entry restore_job_created(const store::RestoreJob& job, const store::Command& command);
+// A job of restore_jobs created: restore_job_created (the seed's name),
+// drill_created or verify_job_created by its kind; `command` is null for a
+// verify job (the orchestrator runs it).
+Entry snapshot_job_created(const store::RestoreJob& job, const store::Command* command);
+// A verify job found every object of the snapshot intact (snapshot_verified,
+// with the job and how it checked: read_data, objects, bytes read).
+Entry snapshot_verified(const store::Snapshot& s, const std::string& job_id, bool read_data,
+                        int64_t objects, int64_t bytes_read);
+// A verify job found a pack of the repository snapshot damaged or missing:
+// snapshot_corrupt, naming the pack and the problem.
+Entry snapshot_corrupt_pack(const store::Snapshot& s, const std::string& pack_id,
+                            const std::string& problem, const std::string& job_id);
+// A drill restored the snapshot on `target_agent_id` and proved every file.
+Entry snapshot_proven_restorable(const store::RestoreJob& drill, const std::string& owner_agent_id,
+                                 SystemTime at);
 Entry backup_job_created(const store::BackupJob& job, const store::Command& command);
 Entry command_dispatched(const store::Command& c);
 Entry agent_event(const std::string& agent_id, const std::optional<std::string>& job_id,

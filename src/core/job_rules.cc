@@ -10,10 +10,6 @@ bool is_job_status(std::string_view s) {
   return s == kPending || s == kInProgress || is_terminal_job_status(s);
 }
 
-const char* job_kind_name(store::JobKind kind) {
-  return kind == store::JobKind::kRestore ? "restore" : "backup";
-}
-
 Result<std::string> status_after_cancel(std::string_view current) {
   if (is_terminal_job_status(current)) {
     return Conflict("job is already " + std::string(current) + "; it cannot be cancelled");
@@ -36,6 +32,16 @@ std::optional<std::string> status_for_event(std::string_view kind, std::string_v
     if (e == "backup_started" || e == "backup_in_progress") return kInProgress;
     if (e == "backup_completed" || e == "backup_success") return kCompleted;
     if (e == "backup_failed") return kFailed;
+  } else if (kind == "drill" || kind == "verify") {
+    // drill_started, drill_in_progress, drill_completed, drill_failed; the
+    // same four for verify (posted by the orchestrator itself).
+    std::string_view k = kind;
+    if (e.size() > k.size() + 1 && e.substr(0, k.size()) == k && e[k.size()] == '_') {
+      std::string_view phase = e.substr(k.size() + 1);
+      if (phase == "started" || phase == "in_progress") return kInProgress;
+      if (phase == "completed") return kCompleted;
+      if (phase == "failed") return kFailed;
+    }
   }
   return std::nullopt;
 }

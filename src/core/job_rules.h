@@ -34,15 +34,16 @@ bool is_terminal_job_status(std::string_view status);
 bool is_job_status(std::string_view status);
 bool is_snapshot_status(std::string_view status);
 
-// "restore" or "backup": the `kind` of job JSON and audit records.
-const char* job_kind_name(store::JobKind kind);
+// "restore", "backup", "drill" or "verify" (store.h).
+using store::job_kind_name;
 
 // The status an operator's cancel moves a job in `current` to: kCancelled,
 // or kConflict naming the status when the job is already finished.
 Result<std::string> status_after_cancel(std::string_view current);
 
 // The status an event moves a job to, or nullopt when the event leaves it alone
-// (log lines such as "info"). `kind` is "restore" or "backup".
+// (log lines such as "info"). `kind` is "restore", "backup", "drill" or
+// "verify"; the last two use <kind>_started | _in_progress | _completed | _failed.
 std::optional<std::string> status_for_event(std::string_view kind, std::string_view event_type);
 
 // The job's next status given its current one and an event; kConflict for a

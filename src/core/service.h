@@ -17,6 +17,7 @@
 // the object store and the WAL's fsync: never call from an I/O thread.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <memory>
 #include <mutex>
@@ -70,6 +71,12 @@ struct ServiceOptions {
   std::chrono::seconds repo_session_ttl{3600};
   // Object keys in the object store (S3_KEY_PREFIX, checked by src/config).
   ObjectKeys object_keys;
+  // Verify jobs read stored objects at most this fast (ORCH_VERIFY_BYTES_PER_SECOND),
+  // so a verification never starves uploads and restores; 0: unlimited.
+  uint64_t verify_bytes_per_second = 64ull << 20;
+  // A verify job in progress with no progress for this long was abandoned
+  // (its orchestrator stopped) and is taken up again.
+  std::chrono::seconds verify_stale_after{300};
 };
 
 // POST /repository/sessions
@@ -162,6 +169,25 @@ struct NewRestoreJob {
 struct RestoreJobView {
   store::RestoreJob job;
   std::vector<store::JobEvent> logs;
+};
+
+// POST /drills: which snapshot (given, or the agent's newest available one)
+// to restore into scratch on which agent (default: the snapshot's owner).
+struct NewDrill {
+  std::optional<std::string> snapshot_id;
+  std::optional<std::string> agent_id;
+  std::optional<std::string> target_agent_id;
+};
+
+// POST /verify-jobs: one snapshot, an agent's, or (neither) every available
+// snapshot. read_data re-reads and hashes every object; without it each
+// object's presence and size are checked. subset_percent (1..100) reads that
+// share of the objects, chosen by a hash of the job and object ids.
+struct NewVerifyJob {
+  std::optional<std::string> snapshot_id;
+  std::optional<std::string> agent_id;
+  bool read_data = true;
+  int subset_percent = 100;
 };
 
 struct NewBackupJob {
@@ -264,6 +290,24 @@ class Service {
   Result<store::Listing<store::RestoreJob>> list_restore_jobs(const auth::Claims& caller,
                                                               store::RestoreJobFilter filter,
                                                               const store::Page& page);
+
+  // --- drills and verify jobs (drills.cc, verify_jobs.cc): kinds sharing the
+  // restore job's row. Operators only for creation.
+  Result<RestoreJobView> create_drill(const auth::Claims& caller, const NewDrill& req);
+  Result<RestoreJobView> create_verify_job(const auth::Claims& caller, const NewVerifyJob& req);
+  // A job of `kind` (restore, drill or verify); kNotFound for another kind's id.
+  Result<RestoreJobView> get_job(const auth::Claims& caller, store::JobKind kind,
+                                 const std::string& id);
+  Result<store::Listing<store::RestoreJob>> list_jobs(const auth::Claims& caller,
+                                                      store::JobKind kind,
+                                                      store::RestoreJobFilter filter,
+                                                      const store::Page& page);
+  // Runs the oldest pending verify job (or one abandoned in progress) to the
+  // end, on the calling thread; false when there was none. Several
+  // orchestrators may call this: a job is claimed by moving it to in_progress.
+  Result<bool> run_next_verify_job();
+  // Asks a running verify job to stop soon (shutdown); it is resumed later.
+  void request_stop() { stopping_.store(true); }
 
   // --- backup jobs: queue one `backup` command for the agent
   Result<BackupJobView> create_backup_job(const auth::Claims& caller, const NewBackupJob& req);
@@ -399,6 +443,21 @@ class Service {
   // An id and a random secret with a recognizable prefix ("ffk_...").
   std::string new_secret(std::string_view prefix);
 
+  // The snapshot, when a restore or drill may be queued for it: a pending
+  // one is verified first; kConflict when corrupt.
+  Result<store::Snapshot> restorable_snapshot(const std::string& snapshot_id);
+  // Queues a restore or drill of `snap` for `target_agent_id` (job, command
+  // and WAL record), then wakes the agent.
+  Result<RestoreJobView> queue_restore(store::JobKind kind, const store::Snapshot& snap,
+                                       const std::string& target_agent_id,
+                                       const std::string& target_path,
+                                       const nlohmann::json& params);
+  // After a drill completed: stamps its snapshot and the snapshot's owner as
+  // proven restorable at `at` and audits snapshot_proven_restorable.
+  Status record_drill_proof(const store::RestoreJob& drill, SystemTime at);
+  // The verification of one claimed verify job (verify_jobs.cc).
+  Status run_verify_job(const store::RestoreJob& job);
+
   // Applies an event to a backup job (post_event found no restore job with the id).
   // `record` is the event's prepared agent_event audit record.
   Status post_backup_event(const std::string& agent_id, const AgentEventInput& e, SystemTime now,
@@ -431,6 +490,7 @@ class Service {
   // touch_due at `now`. REQUIRES: seen_mu_ held.
   bool touch_due_locked(const std::string& agent_id, SystemTime now) const;
 
+  std::atomic<bool> stopping_{false};
   std::mutex seen_mu_;
   std::unordered_map<std::string, SystemTime> last_touch_;  // guarded by seen_mu_
 

@@ -10,6 +10,7 @@
 #include "common/hex.h"
 #include "common/ids.h"
 #include "core/job_rules.h"
+#include "core/object_digest.h"
 #include "core/service.h"
 
 namespace ff::core {
@@ -111,17 +112,9 @@ Result<StoredObject> Service::verify_object(const StoredObject& o) {
   std::string actual;
   int64_t size = static_cast<int64_t>(info->size);
   if (size == o.size) {
-    FF_ASSIGN_OR_RETURN(auto reader, blobs_.open(o.key(options_.object_keys), 0, std::nullopt));
-    Sha256 hash;
-    size = 0;
-    std::string buf(1 << 20, '\0');
-    while (true) {
-      FF_ASSIGN_OR_RETURN(size_t n, reader->read(buf.data(), buf.size()));
-      if (n == 0) break;
-      hash.update(buf.data(), n);
-      size += static_cast<int64_t>(n);
-    }
-    actual = hash.finish_hex();
+    FF_ASSIGN_OR_RETURN(ObjectDigest digest, digest_object(blobs_, o.key(options_.object_keys)));
+    actual = digest.sha256;
+    size = digest.size;
     if (size < o.size) return o;  // replaced by a shorter object meanwhile
   }
   bool good = check_upload(o, actual, static_cast<uint64_t>(size)).ok();

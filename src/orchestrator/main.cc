@@ -187,15 +187,38 @@ int serve() {
       lock.lock();
     }
   });
+  // Verify jobs (POST /verify-jobs) run here, one at a time, oldest first;
+  // a second orchestrator on the same database runs others (claimed by row).
+  std::thread verifier([&] {
+    std::unique_lock lock(sweep_mu);
+    while (!sweep_cv.wait_for(lock, std::chrono::seconds(1), [&] { return sweep_stop; })) {
+      lock.unlock();
+      while (true) {
+        auto ran = a.service->run_next_verify_job();
+        if (!ran.ok()) spdlog::warn("verify jobs: {}", ran.status().to_string());
+        if (!ran.ok() || !*ran) break;
+        std::lock_guard stop_lock(sweep_mu);
+        if (sweep_stop) break;
+      }
+      lock.lock();
+    }
+  });
+  if (auto repaired = a.store->reconcile_drill_proofs(); !repaired.ok()) {
+    spdlog::warn("drill proofs: {}", repaired.status().to_string());
+  } else if (*repaired > 0) {
+    spdlog::info("drill proofs: restored {} stamp(s) from completed drills", *repaired);
+  }
   a.webhooks->start();
   server.run();
   a.webhooks->stop();
+  a.service->request_stop();
   {
     std::lock_guard lock(sweep_mu);
     sweep_stop = true;
   }
   sweep_cv.notify_all();
   sweeper.join();
+  verifier.join();
   if (Status s = a.wal->close(); !s.ok()) {
     spdlog::error("closing the WAL failed: {}", s.to_string());
     return 1;

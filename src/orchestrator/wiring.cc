@@ -99,6 +99,7 @@ Result<std::unique_ptr<App>> build_app(const config::Config& config, const sys::
   so.agent_events_per_second = config.agent_events_per_second;
   so.agent_event_burst = config.agent_event_burst;
   so.max_job_events = config.max_job_events;
+  so.verify_bytes_per_second = config.verify_bytes_per_second;
 
   so.operator_secret = config.operator_secret;
   so.registration_secret_enabled = config.reg_secret_enabled;

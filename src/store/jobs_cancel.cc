@@ -17,16 +17,38 @@ struct KindTable {
   const char* table;
   const char* agent_column;
   const char* snapshot_column;  // the restore job's pinned snapshot; the backup job's product
+  const char* kind_filter;      // restore_jobs holds several kinds
 };
 
 KindTable table_of(JobKind kind) {
-  if (kind == JobKind::kRestore) return {"restore_jobs", "target_agent_id", "snapshot_id"};
-  return {"backup_jobs", "agent_id", "snapshot_id"};
+  switch (kind) {
+    case JobKind::kBackup:
+      return {"backup_jobs", "agent_id", "snapshot_id", ""};
+    case JobKind::kRestore:
+      return {"restore_jobs", "target_agent_id", "snapshot_id", " AND kind = 'restore'"};
+    case JobKind::kDrill:
+      return {"restore_jobs", "target_agent_id", "snapshot_id", " AND kind = 'drill'"};
+    case JobKind::kVerify:
+      return {"restore_jobs", "target_agent_id", "snapshot_id", " AND kind = 'verify'"};
+  }
+  return {"restore_jobs", "target_agent_id", "snapshot_id", " AND kind = 'restore'"};
 }
 
-const char* kind_name(JobKind kind) { return kind == JobKind::kRestore ? "restore" : "backup"; }
-
 }  // namespace
+
+const char* job_kind_name(JobKind kind) {
+  switch (kind) {
+    case JobKind::kRestore:
+      return "restore";
+    case JobKind::kBackup:
+      return "backup";
+    case JobKind::kDrill:
+      return "drill";
+    case JobKind::kVerify:
+      return "verify";
+  }
+  return "restore";
+}
 
 Result<CancelledJob> Store::cancel_job(JobKind kind, const std::string& id, const CancelRule& rule,
                                        SystemTime now) {
@@ -39,11 +61,12 @@ Result<CancelledJob> Store::cancel_job(JobKind kind, const std::string& id, cons
     // FOR UPDATE: an agent's event on this job waits until the cancel commits
     // and then finds it finished. SQLite has one writer and needs nothing.
     std::string lock = tx.dialect() == SqlTx::Dialect::kPostgres ? " FOR UPDATE" : "";
-    FF_ASSIGN_OR_RETURN(
-        auto rows, tx.query(std::string("SELECT status, ") + t.agent_column + ", " +
-                                t.snapshot_column + " FROM " + t.table + " WHERE id = $1" + lock,
-                            {id}));
-    if (rows.empty()) return NotFound(std::string(kind_name(kind)) + " job " + id + " not found");
+    FF_ASSIGN_OR_RETURN(auto rows, tx.query(std::string("SELECT status, ") + t.agent_column + ", " +
+                                                t.snapshot_column + " FROM " + t.table +
+                                                " WHERE id = $1" + t.kind_filter + lock,
+                                            {id}));
+    if (rows.empty())
+      return NotFound(std::string(job_kind_name(kind)) + " job " + id + " not found");
     out.id = id;
     out.previous_status = rows[0].text(0);
     out.agent_id = rows[0].text(1);

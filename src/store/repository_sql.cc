@@ -44,7 +44,7 @@ Status insert_snapshot_row(SqlTx& tx, const Snapshot& s) {
     return v ? SqlValue(*v) : SqlValue(std::monostate{});
   };
   auto st =
-      tx.query("INSERT INTO snapshots (" FF_STORE_SNAPSHOT_COLUMNS
+      tx.query("INSERT INTO snapshots (" FF_STORE_SNAPSHOT_INSERT_COLUMNS
                ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
                {s.id, s.agent_id, s.checksum, s.size, metadata, s.status, sql_time(s.created_at),
                 sql_time(s.uploaded_at), s.format, text(s.repository), sql_bool(s.encrypted),

@@ -35,6 +35,8 @@ struct Agent {
   SystemTime last_seen;
   int64_t snapshot_count = 0;                  // filled by list_agents / get_agent
   std::optional<SystemTime> last_snapshot_at;  // newest snapshot's created_at
+  // When a drill last proved one of its snapshots restorable (migration v007).
+  std::optional<SystemTime> last_proven_restorable_at;
 };
 
 // Rows counted by status: jobs (kind "restore" or "backup"), snapshots and
@@ -107,16 +109,27 @@ struct Snapshot {
   std::optional<int64_t> logical_size;
   int64_t stored_bytes = 0;  // bytes this snapshot added to the object store
   std::optional<int64_t> file_count;
+  // Verification (migration v007): the last verify job that found every
+  // object intact, and the last drill that restored it and proved every file.
+  std::optional<SystemTime> verified_at;
+  std::optional<SystemTime> proven_restorable_at;
 };
 
+// A job about one snapshot (or, for verify, a set of them). Kinds share this
+// row (migration v007): "restore" (an agent restores to target_path),
+// "drill" (an agent restores to scratch and proves every file) and "verify"
+// (the orchestrator re-reads stored objects; target_agent_id "" and
+// snapshot_id "" when it covers several snapshots).
 struct RestoreJob {
   std::string id;
   std::string snapshot_id;
   std::string target_agent_id;
   std::string target_path;  // empty when not given
-  std::string status;       // pending | in_progress | completed | failed
+  std::string status;       // pending | in_progress | completed | failed | cancelled
   SystemTime created_at;
   SystemTime updated_at;
+  std::string kind = "restore";    // restore | drill | verify
+  std::string params_json = "{}";  // the kind's request, a JSON object
 };
 
 struct Command {
@@ -209,6 +222,7 @@ struct SnapshotFilter {
 };
 
 struct RestoreJobFilter {
+  std::optional<std::string> kind;  // restore | drill | verify
   std::optional<std::string> status;
   std::optional<std::string> target_agent_id;
   std::optional<std::string> snapshot_id;
@@ -239,7 +253,11 @@ struct EventResult {
 using BackupJobTransition = std::function<Result<std::string>(const BackupJob& current)>;
 
 // The two kinds of job; each has its own table and shares commands and job_events.
-enum class JobKind { kRestore, kBackup };
+// The kinds of job. Backup jobs have their own table; the others share
+// restore_jobs (told apart by its kind column) and all share commands and job_events.
+enum class JobKind { kRestore, kBackup, kDrill, kVerify };
+// "restore", "backup", "drill" or "verify": the `kind` of job rows, JSON and audit records.
+const char* job_kind_name(JobKind kind);
 
 // What cancel_job changed.
 struct CancelledJob {
@@ -294,13 +312,37 @@ class Store {
   virtual Status update_snapshot_status(const std::string& id, const std::string& from,
                                         const std::string& to,
                                         std::optional<SystemTime> uploaded_at) = 0;
-  // kConflict while a pending or in_progress restore job names the snapshot.
+  // kConflict while a pending or in_progress job of restore_jobs (a restore,
+  // drill or verify) names the snapshot.
   virtual Status delete_snapshot(const std::string& id) = 0;
 
+  // --- verification (verification.cc: the same SQL on both backends)
+  // Sets the snapshot's verified_at; kNotFound when the row is gone.
+  Status mark_snapshot_verified(const std::string& snapshot_id, SystemTime at);
+  // Sets the snapshot's proven_restorable_at and moves its owner's
+  // last_proven_restorable_at forward to `at`, in one transaction.
+  // kNotFound when the snapshot row is gone.
+  Status mark_snapshot_proven(const std::string& snapshot_id, SystemTime at);
+  // Stamps from the completed drills any stamp missed (an orchestrator
+  // stopped between recording a drill's completion and its proof); returns
+  // how many snapshots changed. Run at start-up.
+  Result<int64_t> reconcile_drill_proofs();
+  // The packs a repository snapshot references, by id.
+  Result<std::vector<Pack>> list_snapshot_packs(const std::string& snapshot_id);
+  // The oldest job of `kind` (restore_jobs) that is pending, or in_progress
+  // with updated_at <= `stale_before` (abandoned by a stopped runner), if any.
+  Result<std::optional<RestoreJob>> next_runnable_job(const std::string& kind,
+                                                      SystemTime stale_before);
+  // The ids of the snapshots referencing the pack, by id.
+  Result<std::vector<std::string>> snapshots_referencing_pack(const std::string& pack_id);
+
   // --- restore jobs and commands
-  // Inserts the job and its command in one transaction. kConflict on a
-  // duplicate job or command id; kNotFound when the snapshot row is missing.
-  virtual Status create_restore_job(const RestoreJob& job, const Command& command) = 0;
+  // Inserts the job (any kind sharing restore_jobs) and its command, when it
+  // has one (a verify job runs in the orchestrator), in one transaction.
+  // kConflict on a duplicate job or command id; kNotFound when the job names
+  // a snapshot whose row is missing.
+  virtual Status create_restore_job(const RestoreJob& job,
+                                    const std::optional<Command>& command) = 0;
   virtual Result<RestoreJob> get_restore_job(const std::string& id) = 0;  // kNotFound
   virtual Result<Listing<RestoreJob>> list_restore_jobs(const RestoreJobFilter& f,
                                                         const Page& p) = 0;

@@ -25,7 +25,11 @@ Result<StoreSummary> Store::summarize() {
   StoreSummary out;
   FF_TRY(run_sql(false, [&](SqlTx& tx) -> Status {
     out = StoreSummary{};
-    FF_TRY(count_into(tx, "restore", "restore_jobs", false, out.jobs));
+    // restore_jobs holds restores, drills and verify jobs: counted by kind.
+    FF_ASSIGN_OR_RETURN(auto kinds, tx.query("SELECT kind, status, COUNT(*) FROM restore_jobs "
+                                             "GROUP BY kind, status ORDER BY kind, status",
+                                             {}));
+    for (const auto& r : kinds) out.jobs.push_back({r.text(0), r.text(1), r.int64(2), 0});
     FF_TRY(count_into(tx, "backup", "backup_jobs", false, out.jobs));
     FF_TRY(count_into(tx, "snapshot", "snapshots", true, out.objects));
     FF_TRY(count_into(tx, "pack", "packs", true, out.objects));

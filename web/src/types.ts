@@ -11,6 +11,7 @@ export interface Agent {
   first_seen?: string;
   snapshot_count?: number;
   last_snapshot_at?: string | null;
+  last_proven_restorable_at?: string | null; // a drill proved one of its snapshots
 }
 
 // The repository fields (issue 12) are absent on older orchestrators, whose
@@ -31,6 +32,8 @@ export interface Snapshot {
   logical_size?: number | null;
   stored_bytes?: number | null; // bytes this snapshot added to the store
   file_count?: number | null;
+  verified_at?: string | null; // a verify job found its objects intact
+  proven_restorable_at?: string | null; // a drill restored it and proved every file
 }
 
 export interface JobLog {

@@ -16,11 +16,16 @@
 #include "store/detail/values.h"
 #include "store/store.h"
 
-#define FF_STORE_SNAPSHOT_COLUMNS                                                     \
+// Inserted columns; the verification stamps (migration v007) are only ever
+// updated, so they are read but not inserted.
+#define FF_STORE_SNAPSHOT_INSERT_COLUMNS                                              \
   "id, agent_id, checksum, size, metadata, status, created_at, uploaded_at, format, " \
   "repository, encrypted, root, logical_size, stored_bytes, file_count"
-#define FF_STORE_RESTORE_JOB_COLUMNS \
-  "id, snapshot_id, target_agent_id, target_path, status, created_at, updated_at"
+#define FF_STORE_SNAPSHOT_COLUMNS \
+  FF_STORE_SNAPSHOT_INSERT_COLUMNS ", verified_at, proven_restorable_at"
+#define FF_STORE_RESTORE_JOB_COLUMNS                                                      \
+  "id, snapshot_id, target_agent_id, target_path, status, created_at, updated_at, kind, " \
+  "params"
 #define FF_STORE_BACKUP_JOB_COLUMNS \
   "id, agent_id, paths, status, snapshot_id, created_at, updated_at"
 #define FF_STORE_COMMAND_COLUMNS                                                  \
@@ -34,7 +39,8 @@
 #define FF_STORE_REPO_SESSION_COLUMNS \
   "id, agent_id, repository, encrypted, created_at, expires_at, closed_at"
 // Agent columns come from a join with snapshots; see the backends' agent queries.
-#define FF_STORE_AGENT_COLUMNS "a.id, a.first_seen, a.last_seen, COUNT(s.id), MAX(s.created_at)"
+#define FF_STORE_AGENT_COLUMNS \
+  "a.id, a.first_seen, a.last_seen, COUNT(s.id), MAX(s.created_at), a.last_proven_restorable_at"
 
 namespace ff::store::detail {
 
@@ -80,7 +86,9 @@ Snapshot snapshot_from(const Row& r) {
                   optional_text(r, 11),
                   optional_int64(r, 12),
                   r.int64(13),
-                  optional_int64(r, 14)};
+                  optional_int64(r, 14),
+                  optional_time(r, 15),
+                  optional_time(r, 16)};
 }
 
 template <typename Row>
@@ -91,7 +99,9 @@ RestoreJob restore_job_from(const Row& r) {
                     r.text(3),
                     r.text(4),
                     from_unix_ms(r.int64(5)),
-                    from_unix_ms(r.int64(6))};
+                    from_unix_ms(r.int64(6)),
+                    r.text(7),
+                    r.text(8)};
 }
 
 template <typename Row>
@@ -141,8 +151,8 @@ AgentCredential agent_credential_from(const Row& r) {
 
 template <typename Row>
 Agent agent_from(const Row& r) {
-  return Agent{r.text(0), from_unix_ms(r.int64(1)), from_unix_ms(r.int64(2)), r.int64(3),
-               optional_time(r, 4)};
+  return Agent{r.text(0),  from_unix_ms(r.int64(1)), from_unix_ms(r.int64(2)),
+               r.int64(3), optional_time(r, 4),      optional_time(r, 5)};
 }
 
 template <typename Row>

@@ -13,5 +13,6 @@ extern const Migration kV002BackupJobs;
 extern const Migration kV003Credentials;
 extern const Migration kV004Repository;
 extern const Migration kV005Webhooks;
+extern const Migration kV007Verification;
 
 }  // namespace ff::store::migrations

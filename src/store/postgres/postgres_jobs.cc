@@ -97,28 +97,35 @@ EventResult event_result(const RestoreJob& job, std::string next, const JobEvent
 
 }  // namespace
 
-Status PostgresStore::create_restore_job(const RestoreJob& job, const Command& command) {
+Status PostgresStore::create_restore_job(const RestoreJob& job,
+                                         const std::optional<Command>& command) {
   return pool_.transaction([&](Connection& c) -> Status {
     // FOR SHARE keeps delete_snapshot (FOR UPDATE) from removing the row
     // until this job is committed and visible to its in-use check.
-    FF_ASSIGN_OR_RETURN(PgResult s, c.exec("SELECT 1 FROM snapshots WHERE id = $1 FOR SHARE",
-                                           Params::of(job.snapshot_id)));
-    if (s.rows() == 0) return NotFound("snapshot " + job.snapshot_id + " not found");
+    if (!job.snapshot_id.empty()) {
+      FF_ASSIGN_OR_RETURN(PgResult s, c.exec("SELECT 1 FROM snapshots WHERE id = $1 FOR SHARE",
+                                             Params::of(job.snapshot_id)));
+      if (s.rows() == 0) return NotFound("snapshot " + job.snapshot_id + " not found");
+    }
+    const std::string& params = job.params_json.empty() ? kEmptyObject : job.params_json;
     Status st = c.exec("INSERT INTO restore_jobs (" FF_STORE_RESTORE_JOB_COLUMNS
-                       ") VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                       ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
                        Params::of(job.id, job.snapshot_id, job.target_agent_id, job.target_path,
-                                  job.status, job.created_at, job.updated_at))
+                                  job.status, job.created_at, job.updated_at, job.kind, params))
                     .status();
-    if (st.code() == Code::kConflict) return Conflict("restore job " + job.id + " already exists");
+    if (st.code() == Code::kConflict)
+      return Conflict(job.kind + " job " + job.id + " already exists");
     FF_TRY(st);
-    const std::string& payload = command.payload_json.empty() ? kEmptyObject : command.payload_json;
+    if (!command) return OkStatus();
+    const std::string& payload =
+        command->payload_json.empty() ? kEmptyObject : command->payload_json;
     st = c.exec("INSERT INTO commands (" FF_STORE_COMMAND_COLUMNS
                 ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-                Params::of(command.id, command.agent_id, command.job_id, command.command_type,
-                           payload, command.status, command.created_at, command.updated_at,
-                           command.lease_expires_at, command.delivery_count))
+                Params::of(command->id, command->agent_id, command->job_id, command->command_type,
+                           payload, command->status, command->created_at, command->updated_at,
+                           command->lease_expires_at, command->delivery_count))
              .status();
-    if (st.code() == Code::kConflict) return Conflict("command " + command.id + " already exists");
+    if (st.code() == Code::kConflict) return Conflict("command " + command->id + " already exists");
     return st;
   });
 }
@@ -136,6 +143,7 @@ Result<RestoreJob> PostgresStore::get_restore_job(const std::string& id) {
 Result<Listing<RestoreJob>> PostgresStore::list_restore_jobs(const RestoreJobFilter& f,
                                                              const Page& p) {
   detail::ListingQuery query("restore_jobs", FF_STORE_RESTORE_JOB_COLUMNS);
+  query.equals("kind", f.kind);
   query.equals("status", f.status);
   query.equals("target_agent_id", f.target_agent_id);
   query.equals("snapshot_id", f.snapshot_id);

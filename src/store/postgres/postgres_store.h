@@ -56,7 +56,7 @@ class PostgresStore final : public Store {
                                 std::optional<SystemTime> uploaded_at) override;
   Status delete_snapshot(const std::string& id) override;
 
-  Status create_restore_job(const RestoreJob& job, const Command& command) override;
+  Status create_restore_job(const RestoreJob& job, const std::optional<Command>& command) override;
   Result<RestoreJob> get_restore_job(const std::string& id) override;
   Result<Listing<RestoreJob>> list_restore_jobs(const RestoreJobFilter& f, const Page& p) override;
   Result<std::vector<JobEvent>> list_job_events(const std::string& job_id) override;

@@ -27,9 +27,10 @@ Result<RestoreJob> find_job(Connection& c, const std::string& id) {
 
 }  // namespace
 
-Status SqliteStore::create_restore_job(const RestoreJob& job, const Command& command) {
+Status SqliteStore::create_restore_job(const RestoreJob& job,
+                                       const std::optional<Command>& command) {
   return db_->write([&](Connection& c) -> Status {
-    {
+    if (!job.snapshot_id.empty()) {
       FF_ASSIGN_OR_RETURN(Stmt q, c.prepare("SELECT 1 FROM snapshots WHERE id = ?1"));
       FF_ASSIGN_OR_RETURN(bool exists, q.bind_all(job.snapshot_id).next());
       if (!exists) return NotFound("snapshot " + job.snapshot_id + " not found");
@@ -37,15 +38,17 @@ Status SqliteStore::create_restore_job(const RestoreJob& job, const Command& com
     {
       FF_ASSIGN_OR_RETURN(Stmt q,
                           c.prepare("INSERT INTO restore_jobs (" FF_STORE_RESTORE_JOB_COLUMNS
-                                    ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"));
+                                    ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"));
       Status st = q.bind_all(job.id, job.snapshot_id, job.target_agent_id, job.target_path,
-                             job.status, job.created_at, job.updated_at)
+                             job.status, job.created_at, job.updated_at, job.kind,
+                             job.params_json.empty() ? std::string("{}") : job.params_json)
                       .run();
       if (st.code() == Code::kConflict)
-        return Conflict("restore job " + job.id + " already exists");
+        return Conflict(job.kind + " job " + job.id + " already exists");
       FF_TRY(st);
     }
-    return insert_command(c, command);
+    if (!command) return OkStatus();
+    return insert_command(c, *command);
   });
 }
 
@@ -57,6 +60,7 @@ Result<Listing<RestoreJob>> SqliteStore::list_restore_jobs(const RestoreJobFilte
                                                            const Page& p) {
   Page page = detail::clamp_page(p);
   detail::WhereClause where('?');
+  where.equals("kind", f.kind);
   where.equals("status", f.status);
   where.equals("target_agent_id", f.target_agent_id);
   where.equals("snapshot_id", f.snapshot_id);

@@ -8,6 +8,7 @@ import { href } from '../router';
 import type { State } from '../store';
 import type { Snapshot } from '../types';
 import { Badge, Empty, PageHeader, RelTime } from './common';
+import { ProveButtons, ProvenAt } from './Prove';
 
 interface Enrollment {
   agent_id: string;
@@ -103,6 +104,9 @@ export function AgentsPage({ state }: { state: State }) {
                   Snapshots
                 </th>
                 <th scope="col">Last snapshot</th>
+                <th scope="col" title="When a restore drill last restored one of its snapshots and checked every file">
+                  Proven restorable
+                </th>
                 <th scope="col" class="hide-narrow">First seen</th>
                 <th scope="col">
                   <span class="sr-only">Actions</span>
@@ -132,13 +136,17 @@ export function AgentsPage({ state }: { state: State }) {
                     <td data-label="Last snapshot">
                       {lastSnap ? <RelTime iso={lastSnap} now={now} /> : <span class="muted">none</span>}
                     </td>
+                    <td data-label="Proven restorable">
+                      <ProvenAt iso={a.last_proven_restorable_at} now={now} />
+                    </td>
                     <td data-label="First seen" class="hide-narrow">
                       {a.first_seen ? <RelTime iso={a.first_seen} now={now} /> : <span class="muted">—</span>}
                     </td>
                     <td data-label="" class="actions">
                       <a class="btn btn-small" href={`${href('snapshots')}?agent=${encodeURIComponent(a.id)}`} aria-label={`Snapshots of ${a.id}`}>
                         Snapshots
-                      </a>
+                      </a>{' '}
+                      <ProveButtons state={state} scope={{ agent_id: a.id }} disabled={countSnaps === 0} />
                     </td>
                   </tr>
                 );

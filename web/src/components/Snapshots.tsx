@@ -11,6 +11,7 @@ import type { State } from '../store';
 import type { Snapshot, SnapshotStatus } from '../types';
 import { DeleteDialog, RestoreDialog } from './Dialogs';
 import { Badge, Empty, EncryptionBadge, PageHeader, RelTime } from './common';
+import { ProveButtons } from './Prove';
 
 type SortKey = 'id' | 'agent_id' | 'status' | 'format' | 'files' | 'logical' | 'stored' | 'created_at';
 type Action = { kind: 'restore' | 'delete'; snapshot: Snapshot } | null;
@@ -245,6 +246,7 @@ function SnapshotDetail({ state, id }: { state: State; id: string }) {
         >
           Restore to an agent…
         </button>
+        <ProveButtons state={state} scope={{ snapshot_id: s.id }} disabled={s.status !== 'available'} />
         <button
           type="button"
           class="btn btn-ghost-danger"
@@ -298,6 +300,18 @@ function SnapshotDetail({ state, id }: { state: State; id: string }) {
             </dd>
             <dt>Uploaded</dt>
             <dd>{s.uploaded_at ? formatDate(s.uploaded_at) : <span class="muted">not yet</span>}</dd>
+            <dt>Verified</dt>
+            <dd>
+              {s.verified_at ? formatDate(s.verified_at) : <span class="muted">not yet (a verify job re-reads the stored bytes)</span>}
+            </dd>
+            <dt>Proven restorable</dt>
+            <dd>
+              {s.proven_restorable_at ? (
+                formatDate(s.proven_restorable_at)
+              ) : (
+                <span class="muted">not yet (a drill restores it into scratch and checks every file)</span>
+              )}
+            </dd>
             <dt>{snapshotFormat(s) === 'repository' ? 'Root tree' : 'SHA-256'}</dt>
             <dd class="mono break">{s.root ?? s.checksum}</dd>
           </dl>
