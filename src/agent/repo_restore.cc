@@ -5,6 +5,7 @@
 
 #include <memory>
 
+#include "agent/drill.h"
 #include "agent/progress.h"
 #include "agent/repo_transfer.h"
 #include "agent/repo_walk.h"
@@ -63,8 +64,22 @@ Status check_restore_key(const SnapshotInfo& info, const repo::Codec& codec) {
   return OkStatus();
 }
 
+Result<ExtractResult> install_repo_tree(const repo::Codec& codec, PackSource& source,
+                                        const repo::BlobId& root, const repo::Node* root_meta,
+                                        const RestoreTarget& target, const std::string& job_id,
+                                        const std::string& snapshot_id, ExtractOptions options,
+                                        RepoRestoreStats* stats, const CheckTree& check) {
+  return install_tree(
+      target, job_id, snapshot_id, std::move(options),
+      [&](int dir_fd, const std::string&, const ExtractOptions& o) {
+        return restore_repo_tree(codec, source, root, dir_fd, o, root_meta, stats);
+      },
+      check);
+}
+
 Result<RepoRestoreResult> run_repo_restore(TaskContext& ctx, const RestoreRequest& req,
-                                           const SnapshotInfo& info, const RestoreTarget& target) {
+                                           const SnapshotInfo& info, const RestoreTarget& target,
+                                           const ProveOptions* prove, DrillReport* proof) {
   FF_TRY(check_restore_key(info, ctx.codec));
   auto root = repo::parse_blob_id(info.root);
   if (!root.ok()) return DataLoss("snapshot " + info.id + " has no valid root tree id");
@@ -83,7 +98,7 @@ Result<RepoRestoreResult> run_repo_restore(TaskContext& ctx, const RestoreReques
     if (!throttle.due()) return;
     Event e{req.job_id,
             req.snapshot_id,
-            "restore_in_progress",
+            restore_event_type(req.mode, "in_progress"),
             "restoring",
             {{"phase", "restore"}, {"bytes_done", done}, {"bytes_total", info.size}}};
     ctx.post_event(e, /*durable=*/false).ignore_error();
@@ -95,14 +110,15 @@ Result<RepoRestoreResult> run_repo_restore(TaskContext& ctx, const RestoreReques
   std::optional<repo::Node> root_meta = info.metadata.is_object() && info.metadata.contains("root")
                                             ? parse_root_metadata(info.metadata["root"])
                                             : std::nullopt;
+  CheckTree check;
+  if (prove != nullptr && proof != nullptr)
+    check = repo_tree_check(codec, source, *root, *prove, *proof);
   auto t0 = ctx.clock.monotonic_now();
-  auto result = install_tree(target, req.job_id, req.snapshot_id, std::move(opts),
-                             [&](int dir_fd, const std::string&, const ExtractOptions& o) {
-                               return restore_repo_tree(codec, source, *root, dir_fd, o,
-                                                        root_meta ? &*root_meta : nullptr, &stats);
-                             });
+  auto result = install_repo_tree(codec, source, *root, root_meta ? &*root_meta : nullptr, target,
+                                  req.job_id, req.snapshot_id, std::move(opts), &stats, check);
   FF_TRY(result.status());
-  spdlog::info("restore job {}: {} bytes of packs fetched in {:.1f} s", req.job_id,
+  spdlog::info("{} job {}: {} bytes of packs fetched in {:.1f} s",
+               req.mode == RestoreMode::kDrill ? "drill" : "restore", req.job_id,
                stats.bytes_downloaded,
                std::chrono::duration<double>(ctx.clock.monotonic_now() - t0).count());
   return RepoRestoreResult{std::move(result).value(), stats.bytes_downloaded};

@@ -14,8 +14,10 @@
 #include <cstring>
 #include <filesystem>
 #include <memory>
+#include <optional>
 
 #include "agent/beneath.h"
+#include "agent/drill.h"
 #include "agent/paths.h"
 #include "agent/progress.h"
 #include "agent/repo_restore.h"
@@ -129,6 +131,10 @@ std::string join(const std::vector<std::string>& comps, size_t n) {
 
 }  // namespace
 
+std::string restore_event_type(RestoreMode mode, std::string_view what) {
+  return std::string(mode == RestoreMode::kDrill ? "drill_" : "restore_") + std::string(what);
+}
+
 std::string RestoreTarget::path() const {
   std::string p = root == "/" ? "" : root;
   if (!parent.empty()) p += "/" + parent;
@@ -190,20 +196,23 @@ Result<ExtractResult> install_snapshot(const std::string& archive_path,
                                        const std::string& actual_sha256,
                                        const std::string& expected_sha256,
                                        const RestoreTarget& target, const std::string& job_id,
-                                       const std::string& snapshot_id, ExtractOptions options) {
+                                       const std::string& snapshot_id, ExtractOptions options,
+                                       const CheckTree& check) {
   if (actual_sha256 != expected_sha256) {
     return IntegrityError("checksum mismatch: expected " + expected_sha256 + ", got " +
                           actual_sha256 + "; nothing was extracted");
   }
-  return install_tree(target, job_id, snapshot_id, std::move(options),
-                      [&](int, const std::string& dir, const ExtractOptions& opts) {
-                        return extract_archive(archive_path, dir, opts);
-                      });
+  return install_tree(
+      target, job_id, snapshot_id, std::move(options),
+      [&](int, const std::string& dir, const ExtractOptions& opts) {
+        return extract_archive(archive_path, dir, opts);
+      },
+      check);
 }
 
 Result<ExtractResult> install_tree(const RestoreTarget& target, const std::string& job_id,
                                    const std::string& snapshot_id, ExtractOptions options,
-                                   const FillTree& fill) {
+                                   const FillTree& fill, const CheckTree& check) {
   // The root is the operator's own setting: created and opened as given.
   std::error_code ec;
   fs::create_directories(target.root, ec);
@@ -247,8 +256,11 @@ Result<ExtractResult> install_tree(const RestoreTarget& target, const std::strin
       extracted = Internal("cannot open the temporary restore directory: " + errno_text());
     } else {
       extracted = fill(temp_fd.get(), dir + "/" + temp, options);
-      // Durable before it gets its final name.
+      // Durable before it gets its final name (and before a drill reads it back).
       if (extracted.ok()) ::syncfs(temp_fd.get());
+      if (extracted.ok() && check) {
+        if (Status checked = check(temp_fd.get(), *extracted); !checked.ok()) extracted = checked;
+      }
     }
   }
   if (!extracted.ok()) {
@@ -303,7 +315,7 @@ Result<Downloaded> download(TaskContext& ctx, const RestoreRequest& req, uint64_
       if (!throttle.due()) return;
       Event e{req.job_id,
               req.snapshot_id,
-              "restore_in_progress",
+              restore_event_type(req.mode, "in_progress"),
               "downloading",
               {{"phase", "download"}, {"bytes_done", got}, {"bytes_total", expected_size}}};
       ctx.post_event(e, /*durable=*/false).ignore_error();
@@ -347,42 +359,63 @@ void apply_restore_limits(const SnapshotInfo& info, const AgentConfig& config,
 }
 
 Status run_restore(TaskContext& ctx, const RestoreRequest& req) {
-  auto post = [&](const char* type, std::string message, nlohmann::json meta, bool durable) {
-    Event e{req.job_id, req.snapshot_id, type, std::move(message), std::move(meta)};
+  const bool drill = req.mode == RestoreMode::kDrill;
+  const char* kind = drill ? "drill" : "restore";
+  auto post = [&](std::string_view what, std::string message, nlohmann::json meta, bool durable) {
+    Event e{req.job_id, req.snapshot_id, restore_event_type(req.mode, what), std::move(message),
+            std::move(meta)};
     return ctx.post_event(e, durable);
   };
-  Status started = post("restore_started", "restore of snapshot " + req.snapshot_id + " started",
-                        {{"target_path", req.target_path}}, true);
+  auto t0 = ctx.clock.monotonic_now();
+  nlohmann::json start_meta = drill ? nlohmann::json{{"drill_dir", ctx.config.drill_dir}}
+                                    : nlohmann::json{{"target_path", req.target_path}};
+  Status started =
+      post("started", std::string(kind) + " of snapshot " + req.snapshot_id + " started",
+           std::move(start_meta), true);
   if (started.code() == Code::kConflict) {
-    spdlog::info("restore job {} is already {}; skipping", req.job_id,
+    spdlog::info("{} job {} is already {}; skipping", kind, req.job_id,
                  ctx.api.refused_job_status().empty() ? "finished" : ctx.api.refused_job_status());
     return OkStatus();
   }
   if (!started.ok()) {
-    spdlog::error("restore job {}: cannot report its start: {}", req.job_id, started.to_string());
+    spdlog::error("{} job {}: cannot report its start: {}", kind, req.job_id, started.to_string());
     return started;
   }
   std::string spool = ctx.config.spool_dir + "/restore-" + req.job_id + ".tar";
+  std::optional<DrillScratch> scratch;  // drills: everything they write is in there
+  DrillReport proof;                    // drills: what the proof found
   auto fail = [&](Status s) {
     ::unlink(spool.c_str());
+    bool removed = !scratch || scratch->remove();
     if (ctx.job_cancelled) {
       // Nothing to report (the job takes no more events) and nothing to retry.
-      spdlog::info("restore job {} stopped after its cancel; nothing was left in the target",
-                   req.job_id);
+      spdlog::info("{} job {} stopped after its cancel; nothing was left behind", kind, req.job_id);
       return OkStatus();
     }
     if (ctx.stop.stop_requested()) {
-      spdlog::warn("restore job {} abandoned on shutdown; the orchestrator will redeliver it",
+      spdlog::warn("{} job {} abandoned on shutdown; the orchestrator will redeliver it", kind,
                    req.job_id);
       return s;
     }
-    spdlog::error("restore job {} failed: {}", req.job_id, s.to_string());
-    post("restore_failed", s.message(), {{"code", code_name(s.code())}}, true).ignore_error();
+    spdlog::error("{} job {} failed: {}", kind, req.job_id, s.to_string());
+    nlohmann::json meta = {{"code", code_name(s.code())}};
+    if (drill) meta.update(drill_failed_metadata(proof, s, removed));
+    post("failed", s.message(), std::move(meta), true).ignore_error();
     return s;
   };
   if (Status v = validate_id("snapshot_id", req.snapshot_id); !v.ok()) return fail(v);
-  auto target = resolve_restore_target(ctx.config.restore_dir, ctx.config.restore_roots,
-                                       req.snapshot_id, req.target_path);
+  Result<RestoreTarget> target = Internal("no target");
+  if (drill) {
+    auto made = DrillScratch::create(ctx.config.drill_dir, req.job_id);
+    if (!made.ok()) return fail(made.status().with_context("drill scratch directory"));
+    scratch.emplace(std::move(made).value());
+    target = scratch->target();
+    // A drill writes nothing outside its scratch directory, the archive included.
+    spool = scratch->path() + "/snapshot.tar";
+  } else {
+    target = resolve_restore_target(ctx.config.restore_dir, ctx.config.restore_roots,
+                                    req.snapshot_id, req.target_path);
+  }
   if (!target.ok()) return fail(target.status());
   auto info = ctx.api.get_snapshot(req.snapshot_id);
   if (!info.ok()) return fail(info.status().with_context("snapshot " + req.snapshot_id));
@@ -391,12 +424,26 @@ Status run_restore(TaskContext& ctx, const RestoreRequest& req) {
         Conflict("snapshot " + req.snapshot_id + " is " + info->status + ", not available"));
   }
   auto completed = [&](const ExtractResult& result, uint64_t transferred) {
+    if (drill) {
+      if (!scratch->remove()) {
+        return fail(Internal("the drill's scratch directory could not be removed"));
+      }
+      auto ms =
+          std::chrono::duration_cast<std::chrono::milliseconds>(ctx.clock.monotonic_now() - t0);
+      spdlog::info("drill job {}: {} of {} files verified, {} bytes", req.job_id,
+                   proof.files_verified, proof.files_checked, proof.bytes_verified);
+      return post("completed",
+                  "snapshot " + req.snapshot_id +
+                      " restored and proven: " + std::to_string(proof.files_verified) + " of " +
+                      std::to_string(proof.files_checked) + " files verified",
+                  drill_completed_metadata(proof, info->format, ms.count()), true);
+    }
     nlohmann::json warnings = nlohmann::json::array();
     for (size_t i = 0; i < result.warnings.size() && i < 20; ++i)
       warnings.push_back(result.warnings[i]);
     spdlog::info("restore job {}: {} files, {} bytes into {}", req.job_id, result.file_count,
                  result.byte_count, target->path());
-    return post("restore_completed",
+    return post("completed",
                 "restored " + std::to_string(result.file_count) + " files to " + target->path(),
                 {{"path", target->path()},
                  {"file_count", result.file_count},
@@ -410,13 +457,24 @@ Status run_restore(TaskContext& ctx, const RestoreRequest& req) {
                  {"warning_count", result.warnings.size()}},
                 true);
   };
+  ProgressThrottle throttle(ctx.clock, std::chrono::seconds(1));
+  ProveOptions prove;
+  prove.cancelled = [&] { return ctx.should_stop(); };
+  prove.devices_optional = ::geteuid() != 0;
+  prove.progress = [&](uint64_t done, uint64_t total) {
+    if (!throttle.due()) return;
+    post("in_progress", "verifying",
+         {{"phase", "verify"}, {"bytes_done", done}, {"bytes_total", total}}, false)
+        .ignore_error();
+  };
   if (info->format == "repository-v1") {
-    auto result = run_repo_restore(ctx, req, *info, *target);
+    auto result = run_repo_restore(ctx, req, *info, *target, drill ? &prove : nullptr,
+                                   drill ? &proof : nullptr);
     if (!result.ok()) return fail(result.status());
     return completed(result->extract, result->bytes_downloaded);
   }
   std::error_code ec;
-  fs::create_directories(ctx.config.spool_dir, ec);
+  if (!drill) fs::create_directories(ctx.config.spool_dir, ec);
   if (ec) return fail(Internal("cannot create the spool directory: " + ec.message()));
 
   auto got = download(ctx, req, info->size, spool);
@@ -426,7 +484,6 @@ Status run_restore(TaskContext& ctx, const RestoreRequest& req) {
                                " bytes, got " + std::to_string(got->size) +
                                "; nothing was extracted"));
   }
-  ProgressThrottle throttle(ctx.clock, std::chrono::seconds(1));
   ExtractOptions opts;
   opts.cancelled = [&] { return ctx.should_stop(); };
   opts.restore_owner = ::geteuid() == 0;
@@ -434,12 +491,19 @@ Status run_restore(TaskContext& ctx, const RestoreRequest& req) {
   apply_restore_limits(*info, ctx.config, opts);
   opts.progress = [&](uint64_t done, uint64_t total) {
     if (!throttle.due()) return;
-    post("restore_in_progress", "extracting",
+    post("in_progress", "extracting",
          {{"phase", "extract"}, {"bytes_done", done}, {"bytes_total", total}}, false)
         .ignore_error();
   };
+  CheckTree check;
+  if (drill) {
+    check = [&](int dir_fd, const ExtractResult&) {
+      proof.bytes_verified = got->size;  // the archive, checked before extraction
+      return count_restored_tree(dir_fd, prove, proof);
+    };
+  }
   auto result = install_snapshot(spool, got->sha256, info->checksum, *target, req.job_id,
-                                 req.snapshot_id, std::move(opts));
+                                 req.snapshot_id, std::move(opts), check);
   ::unlink(spool.c_str());
   if (!result.ok()) return fail(result.status());
   return completed(*result, got->size);
