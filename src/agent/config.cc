@@ -227,7 +227,8 @@ Result<AgentConfig> parse_agent_config(int argc, const char* const* argv, const 
     page.name = "fortfail-agent";
     page.summary = "backs up and restores this machine's data for a FortFail orchestrator";
     page.description =
-        "Polls the orchestrator for commands (backups, restores) and carries them out.\n"
+        "Polls the orchestrator for commands (backups, restores, restore drills) and\n"
+        "carries them out.\n"
         "Every option may also be given as the environment variable named in brackets;\n"
         "the option wins over the variable, the variable over the default.";
     page.app = &app;

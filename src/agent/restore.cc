@@ -415,6 +415,13 @@ Status run_restore(TaskContext& ctx, const RestoreRequest& req) {
   } else {
     target = resolve_restore_target(ctx.config.restore_dir, ctx.config.restore_roots,
                                     req.snapshot_id, req.target_path);
+    // The drill directory is the drills' alone: a drill's sweep or scratch
+    // must never meet a real restore.
+    if (target.ok() && (target->path() + "/").rfind(ctx.config.drill_dir + "/", 0) == 0) {
+      target =
+          PermissionDenied("target_path '" + req.target_path +
+                           "' is refused: it is inside AGENT_DRILL_DIR, which only drills use");
+    }
   }
   if (!target.ok()) return fail(target.status());
   auto info = ctx.api.get_snapshot(req.snapshot_id);
