@@ -24,8 +24,8 @@ const skip = !haveBinaries() ? 'fortfail binaries not built' : false;
 const SAMPLE_FILES = 7; // makeSampleTree's regular files, the hard link included
 
 // Queues a drill on `fake` and resolves the finished job.
-async function runDrill(fake, agent, snapshotId) {
-  const job = fake.drill(agent.id, snapshotId);
+async function runDrill(fake, agent, snapshotId, options) {
+  const job = fake.drill(agent.id, snapshotId, options);
   await waitFor(`drill ${job.id} to finish`, () => ['completed', 'failed'].includes(job.status), { timeoutMs: 120000 });
   return job;
 }
@@ -102,6 +102,14 @@ describe('restore drills of repository snapshots (real orchestrator behind the s
     assertNothingLeft(agent);
   });
 
+  test('a drill cancelled while it runs stops, reports nothing more and leaves nothing', async () => {
+    const job = fake.drill(agent.id, snapshotId, { cancelOn: (e) => e.event_type === 'drill_in_progress' });
+    await waitFor('the agent to give the cancelled drill up', () => /drill job \S+ stopped after its cancel/.test(agent.log));
+    assert.equal(job.status, 'cancelled');
+    assert.deepEqual(job.logs.map((l) => l.event_type), ['drill_started']);
+    assertNothingLeft(agent);
+  });
+
   test('a pack damaged in the store: drill_failed naming it, nothing left', async () => {
     damage(largestFile(real.dataDir)); // the pack holding big.bin's chunks
     const job = await runDrill(fake, agent, snapshotId);
@@ -159,6 +167,17 @@ describe('restore drills of tar snapshots (stand-in orchestrator)', { skip }, ()
     assert.match(failed.message, /checksum mismatch/);
     assert.equal(failed.metadata.first_mismatch, 'checksum mismatch');
     assert.equal(failed.metadata.scratch_removed, true);
+    assertNothingLeft(agent);
+
+    // The drill directory is the drills' alone: a restore may not land in it.
+    const r = await fetch(`${fake.url}/restore-jobs`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: JSON.stringify({ snapshot_id: snapshotId, target_agent_id: agent.id, target_path: '.fortfail-drills/x' }),
+    });
+    const restore = fake.jobs.get((await r.json()).id).job;
+    await waitFor('the restore to fail', () => restore.status === 'failed');
+    assert.match(restore.logs.at(-1).message, /inside AGENT_DRILL_DIR/);
     assertNothingLeft(agent);
   });
 });
