@@ -26,8 +26,6 @@ namespace ff::agent {
 
 namespace {
 
-constexpr size_t kLocateMax = 10000;
-constexpr size_t kMaxTreeBytes = 64u << 20;
 constexpr size_t kQueuedFiles = 256;    // open descriptors while a batch waits
 constexpr size_t kQueuedChunks = 4096;  // chunk references per batch
 // Sealed bytes fetched at once, and blobs (each up to 8 MiB of plaintext);
@@ -506,49 +504,6 @@ Status TreeRestorer::apply_dir_metadata() {
 }
 
 }  // namespace
-
-Status locate_blobs(PackSource& source, const std::vector<repo::BlobId>& ids,
-                    std::unordered_map<repo::BlobId, BlobLocation, BlobIdHash>& where) {
-  std::vector<std::string> batch;
-  auto ask = [&]() -> Status {
-    if (batch.empty()) return OkStatus();
-    FF_ASSIGN_OR_RETURN(LocateResult r, source.locate(batch));
-    if (!r.missing.empty()) {
-      return DataLoss("blob " + r.missing.front() + " is not in any pack of the snapshot");
-    }
-    for (const auto& hex : batch) {
-      auto it = r.locations.find(hex);
-      if (it == r.locations.end()) {
-        return DataLoss("blob " + hex + " is not in any pack of the snapshot");
-      }
-      auto id = repo::parse_blob_id(hex);
-      if (id.ok()) where[*id] = it->second;
-    }
-    batch.clear();
-    return OkStatus();
-  };
-  for (const auto& id : ids) {
-    if (where.count(id)) continue;
-    batch.push_back(repo::blob_id_hex(id));
-    if (batch.size() == kLocateMax) FF_TRY(ask());
-  }
-  return ask();
-}
-
-Result<repo::Tree> read_tree_blob(const repo::Codec& codec, PackSource& source,
-                                  const repo::BlobId& id, const BlobLocation& loc,
-                                  const std::string& rel, uint64_t* bytes) {
-  std::string what = "tree " + repo::blob_id_hex(id) + " (directory '" + (rel.empty() ? "." : rel) +
-                     "') in pack " + loc.pack;
-  auto sealed = source.read(0, loc.pack, loc.offset, loc.length);
-  if (!sealed.ok()) return sealed.status().with_context(what);
-  if (bytes != nullptr) *bytes += sealed->size();
-  auto plain = codec.open(repo::BlobType::kTree, id, *sealed, kMaxTreeBytes);
-  if (!plain.ok()) return plain.status().with_context(what);
-  auto tree = repo::decode_tree(*plain);
-  if (!tree.ok()) return tree.status().with_context(what);
-  return tree;
-}
 
 Result<ExtractResult> restore_repo_tree(const repo::Codec& codec, PackSource& source,
                                         const repo::BlobId& root, int dest_fd,
