@@ -133,14 +133,13 @@ Result<RepoRestoreResult> run_repo_restore(TaskContext& ctx, const RestoreReques
   const repo::Codec plain = repo::Codec::plain();
   const repo::Codec& codec = info.encrypted ? ctx.codec : plain;
 
-  ProgressThrottle throttle(ctx.clock, std::chrono::seconds(1));
   ExtractOptions opts;
   opts.cancelled = [&] { return ctx.should_stop(); };
   opts.restore_owner = ::geteuid() == 0;
   opts.keep_setid = ctx.config.keep_setid;
   apply_restore_limits(info, ctx.config, opts);
   opts.progress = [&](uint64_t done, uint64_t) {
-    if (!throttle.due()) return;
+    if (!ctx.progress.due()) return;
     Event e{req.job_id,
             req.snapshot_id,
             restore_event_type(req.mode, "in_progress"),

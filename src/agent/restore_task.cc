@@ -37,7 +37,6 @@ Result<Downloaded> download(TaskContext& ctx, const RestoreRequest& req, uint64_
   if (fd < 0) return Internal("cannot create spool file: " + std::string(std::strerror(errno)));
   auto hash = std::make_unique<Sha256>();
   uint64_t got = 0;
-  ProgressThrottle throttle(ctx.clock, std::chrono::seconds(1));
   TaskWaiter waiter(ctx);
   Retrier retrier(ctx.api.retrier().policy(), ctx.clock, ctx.random, waiter);
   Status s = retrier.run("download snapshot", [&]() -> Attempt {
@@ -59,7 +58,7 @@ Result<Downloaded> download(TaskContext& ctx, const RestoreRequest& req, uint64_
       return OkStatus();
     };
     d.progress = [&](uint64_t, uint64_t) {
-      if (!throttle.due()) return;
+      if (!ctx.progress.due()) return;
       Event e{req.job_id,
               req.snapshot_id,
               restore_event_type(req.mode, "in_progress"),
@@ -211,12 +210,11 @@ Status run_restore(TaskContext& ctx, const RestoreRequest& req) {
                  {"warning_count", result.warnings.size()}},
                 true);
   };
-  ProgressThrottle throttle(ctx.clock, std::chrono::seconds(1));
   ProveOptions prove;
   prove.cancelled = [&] { return ctx.should_stop(); };
   prove.devices_optional = ::geteuid() != 0;
   prove.progress = [&](uint64_t done, uint64_t total) {
-    if (!throttle.due()) return;
+    if (!ctx.progress.due()) return;
     post("in_progress", "verifying",
          {{"phase", "verify"}, {"bytes_done", done}, {"bytes_total", total}}, false)
         .ignore_error();
@@ -244,7 +242,7 @@ Status run_restore(TaskContext& ctx, const RestoreRequest& req) {
   opts.keep_setid = ctx.config.keep_setid;
   apply_restore_limits(*info, ctx.config, opts);
   opts.progress = [&](uint64_t done, uint64_t total) {
-    if (!throttle.due()) return;
+    if (!ctx.progress.due()) return;
     post("in_progress", "extracting",
          {{"phase", "extract"}, {"bytes_done", done}, {"bytes_total", total}}, false)
         .ignore_error();
