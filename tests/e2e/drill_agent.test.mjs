@@ -6,8 +6,12 @@
 //     the stand-in forwards everything but the drill (its `upstream` mode).
 //     A good snapshot ends in drill_completed with every file verified by its
 //     backup hash; a pack damaged in the store ends in drill_failed naming it.
+//   - a drill cancelled mid-way (409 job_status cancelled) stops silently.
 //   - tar format against the stand-in alone: the proof is the archive's
-//     checksum (per_file_hashes false); a damaged object fails the drill.
+//     checksum (per_file_hashes false); a damaged object fails the drill; a
+//     restore may not target the drill directory; a drill killed mid-way
+//     leaves a scratch directory the restarted agent removes, and the
+//     redelivered command starts over and completes.
 // In every case the drill directory is empty afterwards and the restore
 // directory holds nothing but it.
 import { test, describe, before, after } from 'node:test';
@@ -103,7 +107,7 @@ describe('restore drills of repository snapshots (real orchestrator behind the s
   });
 
   test('a drill cancelled while it runs stops, reports nothing more and leaves nothing', async () => {
-    const job = fake.drill(agent.id, snapshotId, { cancelOn: (e) => e.event_type === 'drill_in_progress' });
+    const job = fake.drill(agent.id, snapshotId, { onEvent: (e) => (e.event_type === 'drill_in_progress' ? 'cancel' : undefined) });
     await waitFor('the agent to give the cancelled drill up', () => /drill job \S+ stopped after its cancel/.test(agent.log));
     assert.equal(job.status, 'cancelled');
     assert.deepEqual(job.logs.map((l) => l.event_type), ['drill_started']);
@@ -178,6 +182,33 @@ describe('restore drills of tar snapshots (stand-in orchestrator)', { skip }, ()
     const restore = fake.jobs.get((await r.json()).id).job;
     await waitFor('the restore to fail', () => restore.status === 'failed');
     assert.match(restore.logs.at(-1).message, /inside AGENT_DRILL_DIR/);
+    assertNothingLeft(agent);
+  });
+
+  test('a drill killed mid-way: the restarted agent removes the leftover, the redelivered drill starts over', async () => {
+    makeSampleTree(path.join(agent.backupDir, 'again'), { bigMiB: 2 });
+    const backup = await runCli(fake, token, ['--json', 'backup', 'agent-t', '--wait', '--timeout', '60']);
+    assert.equal(backup.code, 0, `${backup.stderr}\n${agent.log}`);
+    const snapshotId = JSON.parse(backup.stdout).snapshot_id;
+    let killed = false;
+    const job = fake.drill(agent.id, snapshotId, {
+      onEvent: (e) => {
+        if (!killed && e.event_type === 'drill_in_progress') {
+          killed = true;
+          agent.proc.kill('SIGKILL');
+        }
+      },
+    });
+    await waitFor('the kill', () => killed);
+    await agent.exited;
+    const scratch = path.join(agent.restoreDir, '.fortfail-drills', job.id);
+    assert.ok(fs.existsSync(scratch), 'the crash left the scratch directory');
+    agent.log = '';
+    agent.start();
+    await waitFor('the redelivered drill', () => ['completed', 'failed'].includes(job.status), { timeoutMs: 60000 });
+    assert.match(agent.log, /removed the leftover of an interrupted drill/);
+    assert.equal(job.status, 'completed', agent.log);
+    assert.equal(job.logs.at(-1).metadata.files_checked, 2 * SAMPLE_FILES);
     assertNothingLeft(agent);
   });
 });

@@ -42,11 +42,12 @@ export async function startFakeOrchestrator({ regSecret = 'reg', leaseSeconds = 
     for (const w of waiters) w();
   };
   // The command and job a drill gets: the restore payload plus drill: true, never a target_path.
-  // `cancelOn(event)`: true cancels the job when that event arrives (answered 409 cancelled).
-  const drill = (agentId, snapshotId, { cancelOn } = {}) => {
+  // `onEvent(event)` sees each of the drill's events as it arrives; returning
+  // 'cancel' cancels the job there (that event is answered 409 cancelled).
+  const drill = (agentId, snapshotId, { onEvent } = {}) => {
     const id = `job-${randomBytes(6).toString('hex')}`;
     const job = { id, kind: 'drill', snapshot_id: snapshotId, target_agent_id: agentId, status: 'pending', created_at: now(), updated_at: now(), logs: [] };
-    jobs.set(id, { kind: 'drill', job, cancelOn });
+    jobs.set(id, { kind: 'drill', job, onEvent });
     const s = snapshots.get(snapshotId) ?? {};
     queue(agentId, 'drill', { job_id: id, snapshot_id: snapshotId, checksum: s.checksum, size: s.size, format: s.metadata?.format ?? 'tar', drill: true });
     return job;
@@ -161,7 +162,7 @@ export async function startFakeOrchestrator({ regSecret = 'reg', leaseSeconds = 
       record('agent_event', { agent_id: m[1], ...e });
       const x = e.job_id && jobs.get(e.job_id);
       if (x) {
-        if (x.cancelOn?.(e)) x.job.status = 'cancelled'; // an operator's cancel, seen at this event
+        if (x.onEvent?.(e) === 'cancel') x.job.status = 'cancelled'; // an operator's cancel, seen at this event
         if (x.job.status === 'cancelled') return send(res, 409, { detail: 'Job was cancelled', job_status: 'cancelled' });
         if (['completed', 'failed'].includes(x.job.status)) return send(res, 409, { detail: 'Job already finished' });
         x.job.logs.push({ timestamp: now(), agent_id: m[1], event_type: e.event_type, message: e.message, metadata: e.metadata ?? null });
