@@ -321,6 +321,11 @@ Status finalize_agent_config(AgentConfig& c) {
                                "' is inside the restore target " + t +
                                "; drills must never share a directory with real restores");
       }
+      if (t.rfind(c.drill_dir == "/" ? c.drill_dir : c.drill_dir + "/", 0) == 0) {
+        return ValidationError("AGENT_DRILL_DIR: '" + c.drill_dir +
+                               "' contains the restore target " + t +
+                               "; drills must never share a directory with real restores");
+      }
     }
   }
   if (!c.ca_file.empty()) c.ca_file = absolute(c.ca_file);

@@ -78,7 +78,8 @@ Result<AgentConfig> parse_agent_config(int argc, const char* const* argv, const 
 // Checks required values and ranges; resolves relative directories against the
 // current directory; fills spool_dir's and drill_dir's defaults. kValidation
 // for a drill_dir inside RESTORE_DIR (other than the default) or inside an
-// AGENT_RESTORE_ROOTS entry, where drills could meet real restores.
+// AGENT_RESTORE_ROOTS entry, or containing one of them: drills must never
+// meet real restores.
 Status finalize_agent_config(AgentConfig& config);
 
 // Looks at the disk: BACKUP_DIR must be an existing, readable directory.

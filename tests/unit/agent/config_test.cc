@@ -149,7 +149,7 @@ TEST(AgentConfig, DrillDirDefaultsBelowRestoreDirAndMayBeOverridden) {
 }
 
 TEST(AgentConfig, DrillDirInsideARestoreTargetIsRefused) {
-  for (std::string dir : {"/r/drills", "/r", "/srv/roots/x/drills"}) {
+  for (std::string dir : {"/r/drills", "/r", "/srv/roots/x/drills", "/srv", "/"}) {
     AgentConfig c;
     c.agent_id = "agent-1";
     c.jwt = "x.y.z";
