@@ -6,6 +6,7 @@
 #include <filesystem>
 
 #include "agent/backup.h"
+#include "agent/drill.h"
 #include "agent/repo_backup.h"
 #include "agent/restore.h"
 
@@ -58,6 +59,8 @@ void Agent::clean_spool() {
       ec.clear();
     }
   }
+  // A drill interrupted by a crash left its scratch tree.
+  sweep_drill_dir(config_.drill_dir);
 }
 
 void Agent::handle(const Command& cmd) {
@@ -68,10 +71,14 @@ void Agent::handle(const Command& cmd) {
   }
   TaskContext ctx{api_, config_, clock_, random_, stop_, codec_};
   try {
-    if (cmd.command_type == "restore") {
+    if (cmd.command_type == "restore" || cmd.command_type == "drill") {
+      // A drill is a restore into its scratch directory; it never takes a target_path.
+      bool drill = cmd.command_type == "drill";
       RestoreRequest req{job_id.empty() ? cmd.id : job_id, string_field(cmd.payload, "snapshot_id"),
-                         string_field(cmd.payload, "target_path")};
-      spdlog::info("command {}: restore snapshot {} (job {})", cmd.id, req.snapshot_id, req.job_id);
+                         drill ? std::string() : string_field(cmd.payload, "target_path"),
+                         drill ? RestoreMode::kDrill : RestoreMode::kRestore};
+      spdlog::info("command {}: {} snapshot {} (job {})", cmd.id, cmd.command_type, req.snapshot_id,
+                   req.job_id);
       run_restore(ctx, req).ignore_error();
       if (!stop_.stop_requested()) remember(job_id);
       return;

@@ -1,7 +1,7 @@
 // Agent: fortfail-agent's main loop. Obtains a token, then polls
 // GET /agent/{id}/commands (long poll when configured; plain polls every
 // POLL_INTERVAL otherwise or when the server answers at once) and runs each
-// command in turn: `restore` (restore.h), `backup` (backup.h); any other type
+// command in turn: `restore` (restore.h), `drill` (drill.h), `backup` (backup.h); any other type
 // is answered with an `error` event. Scheduled backups run every
 // BACKUP_INTERVAL (first one at start) when it is non-zero.
 //

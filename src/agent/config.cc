@@ -115,6 +115,7 @@ Result<AgentConfig> parse_agent_config(int argc, const char* const* argv, const 
   read_string(env, "BACKUP_DIR", &c.backup_dir);
   read_string(env, "RESTORE_DIR", &c.restore_dir);
   read_string(env, "AGENT_SPOOL_DIR", &c.spool_dir);
+  read_string(env, "AGENT_DRILL_DIR", &c.drill_dir);
   FF_TRY(read_seconds(env, "POLL_INTERVAL", &c.poll_interval));
   FF_TRY(read_seconds(env, "BACKUP_INTERVAL", &c.backup_interval));
   if (auto v = env("BACKUP_ON_START")) {
@@ -169,6 +170,8 @@ Result<AgentConfig> parse_agent_config(int argc, const char* const* argv, const 
   app.add_option("--backup-dir", c.backup_dir, "directory to back up [BACKUP_DIR]");
   app.add_option("--restore-dir", c.restore_dir, "where restores land [RESTORE_DIR]");
   app.add_option("--spool-dir", c.spool_dir, "scratch space for archives [AGENT_SPOOL_DIR]");
+  app.add_option("--drill-dir", c.drill_dir,
+                 "scratch space of restore drills, emptied after each [AGENT_DRILL_DIR]");
   app.add_option("--poll-interval", poll, "seconds between command polls [POLL_INTERVAL]")
       ->check(CLI::Range(int64_t{1}, int64_t{86400}));
   app.add_option("--backup-interval", backup,
@@ -224,7 +227,8 @@ Result<AgentConfig> parse_agent_config(int argc, const char* const* argv, const 
     page.name = "fortfail-agent";
     page.summary = "backs up and restores this machine's data for a FortFail orchestrator";
     page.description =
-        "Polls the orchestrator for commands (backups, restores) and carries them out.\n"
+        "Polls the orchestrator for commands (backups, restores, restore drills) and\n"
+        "carries them out.\n"
         "Every option may also be given as the environment variable named in brackets;\n"
         "the option wins over the variable, the variable over the default.";
     page.app = &app;
@@ -302,6 +306,28 @@ Status finalize_agent_config(AgentConfig& c) {
   }
   if (c.spool_dir.empty()) c.spool_dir = c.restore_dir + "/.fortfail-spool";
   c.spool_dir = absolute(c.spool_dir);
+  auto trimmed = [](std::string p) {
+    while (p.size() > 1 && p.back() == '/') p.pop_back();
+    return p;
+  };
+  std::string default_drill_dir = trimmed(absolute(c.restore_dir + "/.fortfail-drills"));
+  c.drill_dir = c.drill_dir.empty() ? default_drill_dir : trimmed(absolute(c.drill_dir));
+  if (c.drill_dir != default_drill_dir) {
+    std::vector<std::string> targets = c.restore_roots;
+    targets.push_back(trimmed(c.restore_dir));
+    for (const auto& t : targets) {
+      if (c.drill_dir == t || c.drill_dir.rfind(t == "/" ? t : t + "/", 0) == 0) {
+        return ValidationError("AGENT_DRILL_DIR: '" + c.drill_dir +
+                               "' is inside the restore target " + t +
+                               "; drills must never share a directory with real restores");
+      }
+      if (t.rfind(c.drill_dir == "/" ? c.drill_dir : c.drill_dir + "/", 0) == 0) {
+        return ValidationError("AGENT_DRILL_DIR: '" + c.drill_dir +
+                               "' contains the restore target " + t +
+                               "; drills must never share a directory with real restores");
+      }
+    }
+  }
   if (!c.ca_file.empty()) c.ca_file = absolute(c.ca_file);
   if (!c.key_file.empty()) c.key_file = absolute(c.key_file);
   if (!c.ca_dir.empty()) c.ca_dir = absolute(c.ca_dir);

@@ -28,6 +28,9 @@ struct AgentConfig {
   std::string backup_dir = "/data/backup";  // BACKUP_DIR / --backup-dir
   std::string restore_dir = "/data/restore";  // RESTORE_DIR / --restore-dir
   std::string spool_dir;  // AGENT_SPOOL_DIR / --spool-dir; default: <restore_dir>/.fortfail-spool
+  // Scratch space of restore drills (drill.h): AGENT_DRILL_DIR / --drill-dir;
+  // default <restore_dir>/.fortfail-drills. Never inside another restore target.
+  std::string drill_dir;
   std::chrono::seconds poll_interval{5};  // POLL_INTERVAL / --poll-interval
   std::chrono::seconds backup_interval{
       0};  // BACKUP_INTERVAL / --backup-interval; 0: on command only
@@ -73,7 +76,10 @@ Result<AgentConfig> parse_agent_config(int argc, const char* const* argv, const 
                                        ParseOutcome* outcome);
 
 // Checks required values and ranges; resolves relative directories against the
-// current directory; fills spool_dir's default.
+// current directory; fills spool_dir's and drill_dir's defaults. kValidation
+// for a drill_dir inside RESTORE_DIR (other than the default) or inside an
+// AGENT_RESTORE_ROOTS entry, or containing one of them: drills must never
+// meet real restores.
 Status finalize_agent_config(AgentConfig& config);
 
 // Looks at the disk: BACKUP_DIR must be an existing, readable directory.

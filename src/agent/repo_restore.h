@@ -26,10 +26,12 @@
 
 #include <cstdint>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "agent/agent_api.h"
 #include "agent/archive_extract.h"
+#include "agent/blob_saver.h"
 #include "agent/restore.h"
 #include "agent/task_context.h"
 #include "common/status.h"
@@ -74,14 +76,41 @@ Result<ExtractResult> restore_repo_tree(const repo::Codec& codec, PackSource& so
 // (or "this agent has no key").
 Status check_restore_key(const SnapshotInfo& info, const repo::Codec& codec);
 
+// Reads the tree blob `id` at `loc`, opens it with `codec` (checking its id)
+// and decodes it. Errors name the tree, its directory `rel` and the pack.
+// Adds the sealed bytes read to *bytes when given.
+Result<repo::Tree> read_tree_blob(const repo::Codec& codec, PackSource& source,
+                                  const repo::BlobId& id, const BlobLocation& loc,
+                                  const std::string& rel, uint64_t* bytes);
+
+// Locates those of `ids` not yet in `where` (batches of <= 10000) and adds
+// them; kDataLoss naming the first blob no pack of the snapshot holds.
+Status locate_blobs(PackSource& source, const std::vector<repo::BlobId>& ids,
+                    std::unordered_map<repo::BlobId, BlobLocation, BlobIdHash>& where);
+
+// install_tree filled by restore_repo_tree from `source`: the restore of a
+// repository snapshot into `target` without the orchestrator
+// (run_repo_restore passes its HTTP source). `check` as for install_tree.
+Result<ExtractResult> install_repo_tree(const repo::Codec& codec, PackSource& source,
+                                        const repo::BlobId& root, const repo::Node* root_meta,
+                                        const RestoreTarget& target, const std::string& job_id,
+                                        const std::string& snapshot_id, ExtractOptions options,
+                                        RepoRestoreStats* stats, const CheckTree& check = {});
+
 struct RepoRestoreResult {
   ExtractResult extract;
   uint64_t bytes_downloaded = 0;
 };
 
-// The whole restore of a repository-v1 snapshot into `target` (no events:
-// run_restore posts them).
+struct ProveOptions;  // drill.h
+struct DrillReport;
+
+// The whole restore of a repository-v1 snapshot into `target` (no events but
+// progress: run_restore posts them). A drill passes `prove` and `proof`: the
+// tree is proven (drill.h) before it is placed, the findings go to *proof.
 Result<RepoRestoreResult> run_repo_restore(TaskContext& ctx, const RestoreRequest& req,
-                                           const SnapshotInfo& info, const RestoreTarget& target);
+                                           const SnapshotInfo& info, const RestoreTarget& target,
+                                           const ProveOptions* prove = nullptr,
+                                           DrillReport* proof = nullptr);
 
 }  // namespace ff::agent

@@ -2,7 +2,6 @@
 
 #include <dirent.h>
 #include <fcntl.h>
-#include <spdlog/spdlog.h>
 #include <stdio.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
@@ -13,14 +12,9 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
-#include <memory>
 
 #include "agent/beneath.h"
 #include "agent/paths.h"
-#include "agent/progress.h"
-#include "agent/repo_restore.h"
-#include "common/hex.h"
-#include "common/ids.h"
 
 namespace ff::agent {
 
@@ -129,6 +123,10 @@ std::string join(const std::vector<std::string>& comps, size_t n) {
 
 }  // namespace
 
+std::string restore_event_type(RestoreMode mode, std::string_view what) {
+  return std::string(mode == RestoreMode::kDrill ? "drill_" : "restore_") + std::string(what);
+}
+
 std::string RestoreTarget::path() const {
   std::string p = root == "/" ? "" : root;
   if (!parent.empty()) p += "/" + parent;
@@ -190,20 +188,23 @@ Result<ExtractResult> install_snapshot(const std::string& archive_path,
                                        const std::string& actual_sha256,
                                        const std::string& expected_sha256,
                                        const RestoreTarget& target, const std::string& job_id,
-                                       const std::string& snapshot_id, ExtractOptions options) {
+                                       const std::string& snapshot_id, ExtractOptions options,
+                                       const CheckTree& check) {
   if (actual_sha256 != expected_sha256) {
     return IntegrityError("checksum mismatch: expected " + expected_sha256 + ", got " +
                           actual_sha256 + "; nothing was extracted");
   }
-  return install_tree(target, job_id, snapshot_id, std::move(options),
-                      [&](int, const std::string& dir, const ExtractOptions& opts) {
-                        return extract_archive(archive_path, dir, opts);
-                      });
+  return install_tree(
+      target, job_id, snapshot_id, std::move(options),
+      [&](int, const std::string& dir, const ExtractOptions& opts) {
+        return extract_archive(archive_path, dir, opts);
+      },
+      check);
 }
 
 Result<ExtractResult> install_tree(const RestoreTarget& target, const std::string& job_id,
                                    const std::string& snapshot_id, ExtractOptions options,
-                                   const FillTree& fill) {
+                                   const FillTree& fill, const CheckTree& check) {
   // The root is the operator's own setting: created and opened as given.
   std::error_code ec;
   fs::create_directories(target.root, ec);
@@ -247,8 +248,11 @@ Result<ExtractResult> install_tree(const RestoreTarget& target, const std::strin
       extracted = Internal("cannot open the temporary restore directory: " + errno_text());
     } else {
       extracted = fill(temp_fd.get(), dir + "/" + temp, options);
-      // Durable before it gets its final name.
+      // Durable before it gets its final name (and before a drill reads it back).
       if (extracted.ok()) ::syncfs(temp_fd.get());
+      if (extracted.ok() && check) {
+        if (Status checked = check(temp_fd.get(), *extracted); !checked.ok()) extracted = checked;
+      }
     }
   }
   if (!extracted.ok()) {
@@ -261,188 +265,6 @@ Result<ExtractResult> install_tree(const RestoreTarget& target, const std::strin
   FF_TRY(write_marker(dfd, target.name, job_id, snapshot_id));
   ::fsync(dfd);
   return extracted;
-}
-
-namespace {
-
-// Downloads the snapshot to `path`, hashing as it goes; resumes after a
-// broken transfer. Returns the SHA-256 and size of what was received.
-struct Downloaded {
-  std::string sha256;
-  uint64_t size = 0;
-};
-
-Result<Downloaded> download(TaskContext& ctx, const RestoreRequest& req, uint64_t expected_size,
-                            const std::string& path) {
-  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-  if (fd < 0) return Internal("cannot create spool file: " + std::string(std::strerror(errno)));
-  auto hash = std::make_unique<Sha256>();
-  uint64_t got = 0;
-  ProgressThrottle throttle(ctx.clock, std::chrono::seconds(1));
-  TaskWaiter waiter(ctx);
-  Retrier retrier(ctx.api.retrier().policy(), ctx.clock, ctx.random, waiter);
-  Status s = retrier.run("download snapshot", [&]() -> Attempt {
-    client::DownloadRequest d;
-    d.offset = got;
-    d.write = [&](std::string_view chunk) -> Status {
-      if (ctx.job_cancelled) return Conflict("the job was cancelled");
-      const char* p = chunk.data();
-      size_t left = chunk.size();
-      while (left > 0) {
-        ssize_t w = ::write(fd, p, left);
-        if (w < 0 && errno == EINTR) continue;
-        if (w < 0) return Internal("spool write failed: " + std::string(std::strerror(errno)));
-        p += w;
-        left -= static_cast<size_t>(w);
-      }
-      hash->update(chunk);
-      got += chunk.size();
-      return OkStatus();
-    };
-    d.progress = [&](uint64_t, uint64_t) {
-      if (!throttle.due()) return;
-      Event e{req.job_id,
-              req.snapshot_id,
-              "restore_in_progress",
-              "downloading",
-              {{"phase", "download"}, {"bytes_done", got}, {"bytes_total", expected_size}}};
-      ctx.post_event(e, /*durable=*/false).ignore_error();
-    };
-    auto r = ctx.api.download_snapshot(req.snapshot_id, d);
-    if (!r.ok() && r.status().code() == Code::kConflict && got > 0) {
-      // The server would not resume: start over.
-      ::ftruncate(fd, 0);
-      ::lseek(fd, 0, SEEK_SET);
-      hash = std::make_unique<Sha256>();
-      got = 0;
-      return {Unavailable("download restarted from the beginning"), std::nullopt};
-    }
-    return {r.status(), ctx.api.last_retry_after()};
-  });
-  // No fsync: the spool is read back at once and checked against the
-  // snapshot's SHA-256 before anything is extracted; a restart truncates it.
-  ::close(fd);
-  FF_TRY(s);
-  return Downloaded{hash->finish_hex(), got};
-}
-
-}  // namespace
-
-void apply_restore_limits(const SnapshotInfo& info, const AgentConfig& config,
-                          ExtractOptions& opts) {
-  opts.max_bytes = config.max_restore_bytes;
-  opts.max_bytes_why = "AGENT_MAX_RESTORE_BYTES";
-  opts.max_bytes_declared = false;
-  if (info.declared_bytes && *info.declared_bytes <= opts.max_bytes) {
-    opts.max_bytes = *info.declared_bytes;
-    opts.max_bytes_why = "the byte_count the snapshot declared";
-    opts.max_bytes_declared = true;
-  }
-  opts.max_entries = config.max_restore_entries;
-  opts.max_entries_why = "AGENT_MAX_RESTORE_ENTRIES";
-  if (info.declared_entries && *info.declared_entries <= opts.max_entries) {
-    opts.max_entries = *info.declared_entries;
-    opts.max_entries_why = "the entry count the snapshot declared";
-  }
-}
-
-Status run_restore(TaskContext& ctx, const RestoreRequest& req) {
-  auto post = [&](const char* type, std::string message, nlohmann::json meta, bool durable) {
-    Event e{req.job_id, req.snapshot_id, type, std::move(message), std::move(meta)};
-    return ctx.post_event(e, durable);
-  };
-  Status started = post("restore_started", "restore of snapshot " + req.snapshot_id + " started",
-                        {{"target_path", req.target_path}}, true);
-  if (started.code() == Code::kConflict) {
-    spdlog::info("restore job {} is already {}; skipping", req.job_id,
-                 ctx.api.refused_job_status().empty() ? "finished" : ctx.api.refused_job_status());
-    return OkStatus();
-  }
-  if (!started.ok()) {
-    spdlog::error("restore job {}: cannot report its start: {}", req.job_id, started.to_string());
-    return started;
-  }
-  std::string spool = ctx.config.spool_dir + "/restore-" + req.job_id + ".tar";
-  auto fail = [&](Status s) {
-    ::unlink(spool.c_str());
-    if (ctx.job_cancelled) {
-      // Nothing to report (the job takes no more events) and nothing to retry.
-      spdlog::info("restore job {} stopped after its cancel; nothing was left in the target",
-                   req.job_id);
-      return OkStatus();
-    }
-    if (ctx.stop.stop_requested()) {
-      spdlog::warn("restore job {} abandoned on shutdown; the orchestrator will redeliver it",
-                   req.job_id);
-      return s;
-    }
-    spdlog::error("restore job {} failed: {}", req.job_id, s.to_string());
-    post("restore_failed", s.message(), {{"code", code_name(s.code())}}, true).ignore_error();
-    return s;
-  };
-  if (Status v = validate_id("snapshot_id", req.snapshot_id); !v.ok()) return fail(v);
-  auto target = resolve_restore_target(ctx.config.restore_dir, ctx.config.restore_roots,
-                                       req.snapshot_id, req.target_path);
-  if (!target.ok()) return fail(target.status());
-  auto info = ctx.api.get_snapshot(req.snapshot_id);
-  if (!info.ok()) return fail(info.status().with_context("snapshot " + req.snapshot_id));
-  if (!info->status.empty() && info->status != "available") {
-    return fail(
-        Conflict("snapshot " + req.snapshot_id + " is " + info->status + ", not available"));
-  }
-  auto completed = [&](const ExtractResult& result, uint64_t transferred) {
-    nlohmann::json warnings = nlohmann::json::array();
-    for (size_t i = 0; i < result.warnings.size() && i < 20; ++i)
-      warnings.push_back(result.warnings[i]);
-    spdlog::info("restore job {}: {} files, {} bytes into {}", req.job_id, result.file_count,
-                 result.byte_count, target->path());
-    return post("restore_completed",
-                "restored " + std::to_string(result.file_count) + " files to " + target->path(),
-                {{"path", target->path()},
-                 {"file_count", result.file_count},
-                 {"dir_count", result.dir_count},
-                 {"symlink_count", result.symlink_count},
-                 {"hardlink_count", result.hardlink_count},
-                 {"byte_count", result.byte_count},
-                 {"bytes_done", transferred},
-                 {"bytes_total", transferred},
-                 {"warnings", warnings},
-                 {"warning_count", result.warnings.size()}},
-                true);
-  };
-  if (info->format == "repository-v1") {
-    auto result = run_repo_restore(ctx, req, *info, *target);
-    if (!result.ok()) return fail(result.status());
-    return completed(result->extract, result->bytes_downloaded);
-  }
-  std::error_code ec;
-  fs::create_directories(ctx.config.spool_dir, ec);
-  if (ec) return fail(Internal("cannot create the spool directory: " + ec.message()));
-
-  auto got = download(ctx, req, info->size, spool);
-  if (!got.ok()) return fail(got.status().with_context("download"));
-  if (got->size != info->size) {
-    return fail(IntegrityError("size mismatch: expected " + std::to_string(info->size) +
-                               " bytes, got " + std::to_string(got->size) +
-                               "; nothing was extracted"));
-  }
-  ProgressThrottle throttle(ctx.clock, std::chrono::seconds(1));
-  ExtractOptions opts;
-  opts.cancelled = [&] { return ctx.should_stop(); };
-  opts.restore_owner = ::geteuid() == 0;
-  opts.keep_setid = ctx.config.keep_setid;
-  apply_restore_limits(*info, ctx.config, opts);
-  opts.progress = [&](uint64_t done, uint64_t total) {
-    if (!throttle.due()) return;
-    post("restore_in_progress", "extracting",
-         {{"phase", "extract"}, {"bytes_done", done}, {"bytes_total", total}}, false)
-        .ignore_error();
-  };
-  auto result = install_snapshot(spool, got->sha256, info->checksum, *target, req.job_id,
-                                 req.snapshot_id, std::move(opts));
-  ::unlink(spool.c_str());
-  if (!result.ok()) return fail(result.status());
-  return completed(*result, got->size);
 }
 
 }  // namespace ff::agent

@@ -25,11 +25,17 @@
 // with the reason. A stop request abandons the restore silently (temporary
 // files removed) so that the orchestrator's lease redelivers it.
 //
+// Drills (drill.h) are restores in RestoreMode::kDrill: the same download,
+// checks, confinement and placement, into the drill's scratch directory
+// instead of a target, with drill_* events, a proof of the placed tree and the
+// scratch removed at the end.
+//
 // Thread-safety: functions are reentrant; run_restore uses the agent's main loop objects.
 #pragma once
 
 #include <functional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "agent/agent_api.h"
@@ -40,11 +46,18 @@
 
 namespace ff::agent {
 
+enum class RestoreMode { kRestore, kDrill };
+
 struct RestoreRequest {
   std::string job_id;
   std::string snapshot_id;
-  std::string target_path;  // optional: absolute, or relative to RESTORE_DIR
+  std::string target_path;  // optional: absolute, or relative to RESTORE_DIR; never for drills
+  RestoreMode mode = RestoreMode::kRestore;
 };
+
+// The event type `what` ("started", "in_progress", "completed", "failed") of
+// a task in `mode`: "restore_started", "drill_started", ...
+std::string restore_event_type(RestoreMode mode, std::string_view what);
 
 // Returns the outcome for logs; events have been posted by then.
 Status run_restore(TaskContext& ctx, const RestoreRequest& req);
@@ -69,6 +82,11 @@ Result<RestoreTarget> resolve_restore_target(const std::string& restore_dir,
                                              const std::string& snapshot_id,
                                              const std::string& target_path);
 
+// Run on the filled temporary directory (`dir_fd`) after it was synced and
+// before it gets its final name, with what the fill reported; an error aborts
+// the install like a failed fill (nothing is left). Drills prove the tree here.
+using CheckTree = std::function<Status(int dir_fd, const ExtractResult& filled)>;
+
 // The verification and placement half of a restore, exposed for tests:
 // fails with kIntegrity when actual_sha256 != expected_sha256 (nothing is
 // extracted), else opens target.parent beneath target.root (creating missing
@@ -80,7 +98,8 @@ Result<ExtractResult> install_snapshot(const std::string& archive_path,
                                        const std::string& actual_sha256,
                                        const std::string& expected_sha256,
                                        const RestoreTarget& target, const std::string& job_id,
-                                       const std::string& snapshot_id, ExtractOptions options);
+                                       const std::string& snapshot_id, ExtractOptions options,
+                                       const CheckTree& check = {});
 
 // What install_tree runs to fill the temporary directory: `dir_fd` is open on
 // it (O_RDONLY | O_DIRECTORY), `dir_path` names it for path-based interfaces.
@@ -89,10 +108,11 @@ using FillTree = std::function<Result<ExtractResult>(int dir_fd, const std::stri
 
 // install_snapshot without the checksum check and with any way of filling
 // the tree: the same confinement, free-space check (which may lower
-// options.max_bytes), temporary directory, sync, rename into place and marker.
+// options.max_bytes), temporary directory, sync, `check` (when given), rename
+// into place and marker.
 Result<ExtractResult> install_tree(const RestoreTarget& target, const std::string& job_id,
                                    const std::string& snapshot_id, ExtractOptions options,
-                                   const FillTree& fill);
+                                   const FillTree& fill, const CheckTree& check = {});
 
 // Sets opts' byte and entry limits: the snapshot's declared byte_count and
 // entry count (file_count + dir_count + symlink_count) where it declared them,

@@ -7,6 +7,7 @@
 
 #include "agent/agent_api.h"
 #include "agent/config.h"
+#include "agent/progress.h"
 #include "agent/stop_signal.h"
 #include "repo/codec.h"
 #include "sys/clock.h"
@@ -27,6 +28,9 @@ struct TaskContext {
   // operator cancelled the job: the task stops, removes what it made (the
   // temporary restore tree, the spool) and reports nothing further.
   std::atomic<bool> job_cancelled{false};
+  // Progress events of the task, whatever its phase (download, restore,
+  // verify): at most one a second, as the contract asks.
+  ProgressThrottle progress{clock, std::chrono::seconds(1)};
 
   // api.post_event, noting a cancelled job in job_cancelled.
   Status post_event(const Event& event, bool durable);

@@ -26,8 +26,6 @@ namespace ff::agent {
 
 namespace {
 
-constexpr size_t kLocateMax = 10000;
-constexpr size_t kMaxTreeBytes = 64u << 20;
 constexpr size_t kQueuedFiles = 256;    // open descriptors while a batch waits
 constexpr size_t kQueuedChunks = 4096;  // chunk references per batch
 // Sealed bytes fetched at once, and blobs (each up to 8 MiB of plaintext);
@@ -145,46 +143,13 @@ class TreeRestorer {
 };
 
 Status TreeRestorer::locate(const std::vector<repo::BlobId>& ids) {
-  std::vector<std::string> batch;
-  auto ask = [&]() -> Status {
-    if (batch.empty()) return OkStatus();
-    FF_ASSIGN_OR_RETURN(LocateResult r, source_.locate(batch));
-    if (!r.missing.empty()) {
-      return DataLoss("blob " + r.missing.front() + " is not in any pack of the snapshot");
-    }
-    for (const auto& hex : batch) {
-      auto it = r.locations.find(hex);
-      if (it == r.locations.end()) {
-        return DataLoss("blob " + hex + " is not in any pack of the snapshot");
-      }
-      auto id = repo::parse_blob_id(hex);
-      if (id.ok()) where_[*id] = it->second;
-    }
-    batch.clear();
-    return OkStatus();
-  };
-  for (const auto& id : ids) {
-    if (where_.count(id)) continue;
-    batch.push_back(repo::blob_id_hex(id));
-    if (batch.size() == kLocateMax) FF_TRY(ask());
-  }
-  return ask();
+  return locate_blobs(source_, ids, where_);
 }
 
 Result<repo::Tree> TreeRestorer::load_tree(const repo::BlobId& id, const std::string& rel) {
   FF_TRY(locate({id}));
-  const BlobLocation& loc = where_.at(id);
-  std::string what = "tree " + repo::blob_id_hex(id) + " (directory '" + (rel.empty() ? "." : rel) +
-                     "') in pack " + loc.pack;
   FF_TRY(source_.prepare());
-  auto sealed = source_.read(0, loc.pack, loc.offset, loc.length);
-  if (!sealed.ok()) return sealed.status().with_context(what);
-  stats_.bytes_downloaded += sealed->size();
-  auto plain = codec_.open(repo::BlobType::kTree, id, *sealed, kMaxTreeBytes);
-  if (!plain.ok()) return plain.status().with_context(what);
-  auto tree = repo::decode_tree(*plain);
-  if (!tree.ok()) return tree.status().with_context(what);
-  return tree;
+  return read_tree_blob(codec_, source_, id, where_.at(id), rel, &stats_.bytes_downloaded);
 }
 
 Status TreeRestorer::restore_dir(int dir_fd, const std::string& rel, const repo::BlobId& tree_id) {

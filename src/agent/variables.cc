@@ -18,6 +18,8 @@ constexpr doc::Variable kVariables[] = {
     {"AGENT_RESTORE_ROOTS", "none",
      "further absolute directories, comma-separated, a restore may target"},
     {"AGENT_SPOOL_DIR", "<RESTORE_DIR>/.fortfail-spool", "scratch space for archives"},
+    {"AGENT_DRILL_DIR", "<RESTORE_DIR>/.fortfail-drills",
+     "scratch space of restore drills (0700), emptied after each; never inside a restore target"},
     {"POLL_INTERVAL", "5", "seconds between command polls"},
     {"AGENT_LONG_POLL", "20", "long-poll wait in seconds; 0: plain polling"},
     {"BACKUP_ON_START", "1",

@@ -4,13 +4,17 @@
 // with streamed object upload/download (Range), restore and backup jobs,
 // leased commands with long poll, agent events, and the /ws event stream.
 // Used by agent_contract.test.mjs; the real-server scenarios live beside it.
+// drill(agentId, snapshotId) queues a restore drill as the orchestrator will.
+// With `upstream` (a real orchestrator's URL) it only adds drills: everything
+// else (tokens, snapshots, the repository routes, its own jobs' commands and
+// events) is forwarded, so an agent can drill a snapshot the real server holds.
 import { createHash, randomBytes } from 'node:crypto';
 import http from 'node:http';
 import { WebSocketServer } from 'ws';
 
 const b64 = (o) => Buffer.from(JSON.stringify(o)).toString('base64url');
 
-export async function startFakeOrchestrator({ regSecret = 'reg', leaseSeconds = 30, tokenTtl = 3600 } = {}) {
+export async function startFakeOrchestrator({ regSecret = 'reg', leaseSeconds = 30, tokenTtl = 3600, upstream = null } = {}) {
   const snapshots = new Map(); const objects = new Map();
   const jobs = new Map(); const commands = []; const wal = []; const wsClients = new Set();
   const waiters = new Set();
@@ -37,12 +41,40 @@ export async function startFakeOrchestrator({ regSecret = 'reg', leaseSeconds = 
     commands.push({ id: `cmd-${randomBytes(6).toString('hex')}`, agent_id: agentId, command_type, payload, leased_until: 0, done: false, job_id: payload.job_id });
     for (const w of waiters) w();
   };
+  // The command and job a drill gets: the restore payload plus drill: true, never a target_path.
+  // `onEvent(event)` sees each of the drill's events as it arrives; returning
+  // 'cancel' cancels the job there (that event is answered 409 cancelled).
+  const drill = (agentId, snapshotId, { onEvent } = {}) => {
+    const id = `job-${randomBytes(6).toString('hex')}`;
+    const job = { id, kind: 'drill', snapshot_id: snapshotId, target_agent_id: agentId, status: 'pending', created_at: now(), updated_at: now(), logs: [] };
+    jobs.set(id, { kind: 'drill', job, onEvent });
+    const s = snapshots.get(snapshotId) ?? {};
+    queue(agentId, 'drill', { job_id: id, snapshot_id: snapshotId, checksum: s.checksum, size: s.size, format: s.metadata?.format ?? 'tar', drill: true });
+    return job;
+  };
+  const forward = (req, res, body) => new Promise((resolve) => {
+    const u = new URL(req.url, upstream);
+    const headers = { ...req.headers, host: u.host, 'content-length': body.length };
+    delete headers['transfer-encoding'];
+    const up = http.request(u, { method: req.method, headers }, (r) => {
+      res.writeHead(r.statusCode, r.headers);
+      r.pipe(res);
+      r.on('end', resolve);
+    });
+    up.on('error', () => { send(res, 502, { detail: 'upstream unreachable' }); resolve(); });
+    up.end(body);
+  });
   const due = (agentId) => commands.filter((c) => c.agent_id === agentId && !c.done && c.leased_until <= Date.now());
   const server = http.createServer(async (req, res) => {
     const url = new URL(req.url, 'http://x');
     const p = url.pathname;
     const body = await readBody(req);
     const json = () => { try { return JSON.parse(body.toString() || '{}'); } catch { return null; } };
+    if (upstream) {
+      const polled = /^\/agent\/([^/]+)\/commands$/.exec(p);
+      const posted = /^\/agent\/[^/]+\/events$/.test(p) && req.method === 'POST';
+      if (!(polled && due(polled[1]).length) && !(posted && jobs.has(json()?.job_id))) return forward(req, res, body);
+    }
     if (p === '/health/live' || p === '/health/ready') return send(res, 200, { status: 'ok' });
     if (p === '/auth/token' && req.method === 'POST') {
       const j = json();
@@ -130,6 +162,8 @@ export async function startFakeOrchestrator({ regSecret = 'reg', leaseSeconds = 
       record('agent_event', { agent_id: m[1], ...e });
       const x = e.job_id && jobs.get(e.job_id);
       if (x) {
+        if (x.onEvent?.(e) === 'cancel') x.job.status = 'cancelled'; // an operator's cancel, seen at this event
+        if (x.job.status === 'cancelled') return send(res, 409, { detail: 'Job was cancelled', job_status: 'cancelled' });
         if (['completed', 'failed'].includes(x.job.status)) return send(res, 409, { detail: 'Job already finished' });
         x.job.logs.push({ timestamp: now(), agent_id: m[1], event_type: e.event_type, message: e.message, metadata: e.metadata ?? null });
         const t = e.event_type;
@@ -167,7 +201,7 @@ export async function startFakeOrchestrator({ regSecret = 'reg', leaseSeconds = 
   const port = server.address().port;
   return {
     url: `http://127.0.0.1:${port}`, regSecret, snapshots, objects, jobs, commands, wal,
-    queue,
+    queue, drill,
     stop: () => new Promise((r) => { for (const ws of wsClients) ws.terminate(); server.closeAllConnections(); server.close(r); }),
   };
 }

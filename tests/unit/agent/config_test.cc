@@ -128,6 +128,40 @@ TEST(AgentConfig, FinalizeMakesPathsAbsoluteAndDefaultsSpool) {
   EXPECT_EQ(c.spool_dir, "/r/.fortfail-spool");
 }
 
+TEST(AgentConfig, DrillDirDefaultsBelowRestoreDirAndMayBeOverridden) {
+  AgentConfig c;
+  c.agent_id = "agent-1";
+  c.jwt = "x.y.z";
+  c.restore_dir = "/r/";
+  ASSERT_TRUE(finalize_agent_config(c).ok());
+  EXPECT_EQ(c.drill_dir, "/r/.fortfail-drills");
+
+  auto e = parse({}, {{"AGENT_DRILL_DIR", "/scratch/drills"}});
+  ASSERT_TRUE(e.ok());
+  EXPECT_EQ(e->drill_dir, "/scratch/drills");
+  auto f = parse({"--drill-dir", "/other/drills"}, {{"AGENT_DRILL_DIR", "/scratch/drills"}});
+  ASSERT_TRUE(f.ok());
+  EXPECT_EQ(f->drill_dir, "/other/drills");
+  f->agent_id = "agent-1";
+  f->jwt = "x.y.z";
+  ASSERT_TRUE(finalize_agent_config(*f).ok());
+  EXPECT_EQ(f->drill_dir, "/other/drills");
+}
+
+TEST(AgentConfig, DrillDirInsideARestoreTargetIsRefused) {
+  for (std::string dir : {"/r/drills", "/r", "/srv/roots/x/drills", "/srv", "/"}) {
+    AgentConfig c;
+    c.agent_id = "agent-1";
+    c.jwt = "x.y.z";
+    c.restore_dir = "/r";
+    c.restore_roots = {"/srv/roots"};
+    c.drill_dir = dir;
+    Status s = finalize_agent_config(c);
+    EXPECT_EQ(s.code(), Code::kValidation) << dir;
+    EXPECT_NE(s.message().find("AGENT_DRILL_DIR"), std::string::npos) << dir;
+  }
+}
+
 TEST(AgentConfig, SecretsComeFromTheEnvironment) {
   auto r = parse({}, {{"AGENT_REG_SECRET", "reg"},
                       {"ORCH_JWT", "tok"},
