@@ -23,6 +23,7 @@ void add_cancel(CLI::App& app, Context& ctx, int* exit_code);
 void add_events(CLI::App& app, Context& ctx, int* exit_code);
 void add_wal(CLI::App& app, Context& ctx, int* exit_code);
 void add_gc(CLI::App& app, Context& ctx, int* exit_code);
+void add_forget(CLI::App& app, Context& ctx, int* exit_code);
 void add_key(CLI::App& app, Context& ctx, int* exit_code);  // key generate
 // api-key create|list|revoke
 void add_api_key(CLI::App& app, Context& ctx, int* exit_code);
