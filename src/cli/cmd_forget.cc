@@ -15,9 +15,18 @@ namespace ff::cli {
 
 namespace {
 
-// The keep_* rules as flags: --keep-last sets "keep_last".
-constexpr std::array<const char*, 6> kRules{"last",   "hourly",  "daily",
-                                            "weekly", "monthly", "yearly"};
+// The keep_* rules as flags (--keep-last sets "keep_last") and the periods
+// their help names.
+struct Rule {
+  const char* name;
+  const char* period;
+};
+constexpr std::array<Rule, 6> kRules{{{"last", ""},
+                                      {"hourly", "hours"},
+                                      {"daily", "days"},
+                                      {"weekly", "ISO weeks"},
+                                      {"monthly", "months"},
+                                      {"yearly", "years"}}};
 
 std::string joined(const nlohmann::json& reasons) {
   std::string out;
@@ -62,18 +71,19 @@ void add_forget(CLI::App& app, Context& ctx, int* exit_code) {
   std::array<CLI::Option*, kRules.size()> options{};
   cmd->add_option("--agent", *agent, "only this agent's snapshots (default: every agent)");
   for (size_t i = 0; i < kRules.size(); ++i) {
-    std::string rule = kRules[i];
-    options[i] = cmd->add_option("--keep-" + rule, (*values)[i],
+    const Rule& rule = kRules[i];
+    options[i] = cmd->add_option(std::string("--keep-") + rule.name, (*values)[i],
                                  i == 0 ? std::string("keep the N newest snapshots")
-                                        : "keep the newest snapshot of each of the N latest " +
-                                              rule + " periods (UTC) that have one")
+                                        : std::string("keep the newest snapshot of each of the N "
+                                                      "latest ") +
+                                              rule.period + " (UTC) that have one")
                      ->check(CLI::NonNegativeNumber);
   }
   cmd->add_flag("--dry-run", *dry_run, "only list what would be removed");
   cmd->callback([&ctx, exit_code, agent, values, dry_run, options] {
     nlohmann::json retention = nlohmann::json::object();
     for (size_t i = 0; i < kRules.size(); ++i) {
-      if (options[i]->count() > 0) retention[std::string("keep_") + kRules[i]] = (*values)[i];
+      if (options[i]->count() > 0) retention[std::string("keep_") + kRules[i].name] = (*values)[i];
     }
     nlohmann::json body = {{"retention", retention}, {"dry_run", *dry_run}};
     if (!agent->empty()) body["agent_id"] = *agent;
