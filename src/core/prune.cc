@@ -1,6 +1,5 @@
 // Retention applied to stored snapshots: select with core/retention.h, then
 // delete through the one deletion path (remove_snapshot).
-#include <algorithm>
 #include <map>
 
 #include "common/ids.h"

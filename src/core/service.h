@@ -261,6 +261,8 @@ class Service {
   // snapshots (kNotFound for an agent never seen) or to every agent owning
   // some. Unless req.dry_run, deletes what it forgets as delete_snapshot
   // does, each audited with the policy; a snapshot a running job pins is kept.
+  // An error part-way (database, WAL) is returned as is: the deletions before
+  // it stand and are in the WAL, and running the prune again finishes it.
   Result<PruneReport> prune(const auth::Claims& caller, const PruneRequest& req);
   // prune for one agent on the orchestrator's own behalf (no caller: the
   // scheduler after a successful backup); `applied_by` goes into the audit.
