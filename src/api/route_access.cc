@@ -81,6 +81,9 @@ constexpr Entry kTable[] = {
     {"POST",   "/verify-jobs",               false, people(Role::kOperator)},
     {"GET",    "/verify-jobs/{id}",          false, people(Role::kViewer)},
     {"POST",   "/verify-jobs/{id}/cancel",   false, people(Role::kOperator)},
+    // Retention: day-to-day operation like starting restores, though it
+    // deletes (only what a policy with at least one keep rule forgets).
+    {"POST",   "/prune",                     false, people(Role::kOperator)},
     {"GET",    "/api-keys",                  false, people(Role::kAdmin)},
     {"POST",   "/api-keys",                  false, people(Role::kAdmin)},
     {"DELETE", "/api-keys/{id}",             false, people(Role::kAdmin)},

@@ -24,7 +24,8 @@ void add_events(CLI::App& app, Context& ctx, int* exit_code);
 void add_wal(CLI::App& app, Context& ctx, int* exit_code);
 void add_gc(CLI::App& app, Context& ctx, int* exit_code);
 void add_prove(CLI::App& app, Context& ctx, int* exit_code);  // drill, verify
-void add_key(CLI::App& app, Context& ctx, int* exit_code);    // key generate
+void add_forget(CLI::App& app, Context& ctx, int* exit_code);
+void add_key(CLI::App& app, Context& ctx, int* exit_code);  // key generate
 // api-key create|list|revoke
 void add_api_key(CLI::App& app, Context& ctx, int* exit_code);
 void add_api_key_create(CLI::App& parent, Context& ctx, int* exit_code);

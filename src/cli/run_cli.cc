@@ -44,6 +44,7 @@ int run_cli(int argc, const char* const* argv, Context& ctx) {
   add_wal(app, ctx, &exit_code);
   add_gc(app, ctx, &exit_code);
   add_prove(app, ctx, &exit_code);
+  add_forget(app, ctx, &exit_code);
   add_key(app, ctx, &exit_code);
   add_api_key(app, ctx, &exit_code);
   add_webhook(app, ctx, &exit_code);

@@ -103,8 +103,14 @@ Entry gc_completed(int64_t packs_deleted, int64_t bytes_freed, int64_t kept_held
            {"packs_kept_young", kept_young}}};
 }
 
-Entry snapshot_deleted(const store::Snapshot& s) {
-  return {"snapshot_deleted", {{"snapshot_id", s.id}, {"agent_id", s.agent_id}}};
+Entry snapshot_deleted(const store::Snapshot& s, const RetentionDeletion* retention) {
+  nlohmann::json f = {{"snapshot_id", s.id}, {"agent_id", s.agent_id}};
+  if (retention) {
+    f["reason"] = "retention";
+    f["policy"] = retention_json(retention->policy);
+    f["applied_by"] = retention->applied_by;
+  }
+  return {"snapshot_deleted", std::move(f)};
 }
 
 Entry snapshot_job_created(const store::RestoreJob& job, const store::Command* command) {

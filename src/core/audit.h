@@ -10,6 +10,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/retention.h"
 #include "core/stored_object.h"
 #include "store/store.h"
 
@@ -44,7 +45,13 @@ Entry object_corrupt(const StoredObject& o, const std::string& actual_checksum,
 // Garbage collection: counts only, so the record stays small whatever was deleted.
 Entry gc_completed(int64_t packs_deleted, int64_t bytes_freed, int64_t kept_held,
                    int64_t kept_young);
-Entry snapshot_deleted(const store::Snapshot& s);
+// A deletion a retention policy decided, not a person: the record gains
+// "reason": "retention", the policy and who applied it.
+struct RetentionDeletion {
+  RetentionPolicy policy;
+  std::string applied_by;  // "prune by <subject>" or the scheduler's reason
+};
+Entry snapshot_deleted(const store::Snapshot& s, const RetentionDeletion* retention = nullptr);
 // A job of restore_jobs created: restore_job_created (the seed's name),
 // drill_created or verify_job_created by its kind; `command` is null for a
 // verify job (the orchestrator runs it).

@@ -23,6 +23,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -34,6 +35,7 @@
 #include "common/status.h"
 #include "core/audit.h"
 #include "core/notifier.h"
+#include "core/prune.h"
 #include "core/stored_object.h"
 #include "store/store.h"
 #include "sys/env.h"
@@ -280,6 +282,18 @@ class Service {
                                                          store::SnapshotFilter filter,
                                                          const store::Page& page);
   Status delete_snapshot(const auth::Claims& caller, const std::string& id);
+  // --- retention (prune.cc; semantics in core/retention.h and core/prune.h).
+  // Operators and admins: applies req.policy to one agent's available
+  // snapshots (kNotFound for an agent never seen) or to every agent owning
+  // some. Unless req.dry_run, deletes what it forgets as delete_snapshot
+  // does, each audited with the policy; a snapshot a running job pins is kept.
+  // An error part-way (database, WAL) is returned as is: the deletions before
+  // it stand and are in the WAL, and running the prune again finishes it.
+  Result<PruneReport> prune(const auth::Claims& caller, const PruneRequest& req);
+  // prune for one agent on the orchestrator's own behalf (no caller: the
+  // scheduler after a successful backup); `applied_by` goes into the audit.
+  Result<PruneReport> apply_retention(const std::string& agent_id, const RetentionPolicy& policy,
+                                      std::string_view applied_by);
   // Whether the caller may download the snapshot's bytes: operators, its owner,
   // and agents targeted by a restore job naming it.
   Status check_download(const auth::Claims& caller, const store::Snapshot& s);
@@ -484,6 +498,18 @@ class Service {
   // A pack upload (start and end) is a call of the sessions holding the pack:
   // it extends them, so a long upload does not let them expire. No-op for snapshots.
   Status keep_sessions_alive(const StoredObject& o);
+  // The one deletion path (delete_snapshot, prune): kConflict while a
+  // pending or in-progress restore job uses `s`. `retention`: the policy that
+  // chose it, for the audit record; null for a deletion by hand.
+  Status remove_snapshot(const store::Snapshot& s, const audit::RetentionDeletion* retention);
+  // kConflict when a pending or in-progress restore job uses the snapshot:
+  // what remove_snapshot would refuse, for a dry run.
+  Status check_unpinned(const std::string& snapshot_id);
+  // prune and apply_retention after their checks; `agents` empty: every
+  // agent owning available snapshots.
+  Result<PruneReport> prune_agents(const std::vector<std::string>& agents,
+                                   const RetentionPolicy& policy, bool dry_run,
+                                   const std::string& applied_by);
   // Deletes the objects and rows of packs marked deleting; adds to `report`.
   Status delete_marked_packs(GcReport& report);
 

@@ -111,14 +111,21 @@ Status Service::delete_snapshot(const auth::Claims& caller, const std::string& i
   }
   FF_TRY(validate_id("snapshot_id", id));
   FF_ASSIGN_OR_RETURN(store::Snapshot s, store_.get_snapshot(id));
-  FF_ASSIGN_OR_RETURN(wal::PreparedRecord record, prepare_audit(audit::snapshot_deleted(s)));
+  return remove_snapshot(s, nullptr);
+}
+
+Status Service::remove_snapshot(const store::Snapshot& s,
+                                const audit::RetentionDeletion* retention) {
+  FF_ASSIGN_OR_RETURN(wal::PreparedRecord record,
+                      prepare_audit(audit::snapshot_deleted(s, retention)));
   // The row goes first: once it is gone nobody can start a download, and a
   // leftover object (if the remove below fails) is only garbage, never a lie.
   // Its pack references go with the row; GC deletes packs nothing references.
-  FF_TRY(store_.delete_snapshot(id));
-  Status removed = s.format == kFormatTar ? blobs_.remove(object_key(id)) : OkStatus();
+  FF_TRY(store_.delete_snapshot(s.id));
+  Status removed = s.format == kFormatTar ? blobs_.remove(object_key(s.id)) : OkStatus();
   if (!removed.ok()) {
-    spdlog::warn("snapshot {} deleted but its object was not removed: {}", id, removed.to_string());
+    spdlog::warn("snapshot {} deleted but its object was not removed: {}", s.id,
+                 removed.to_string());
   }
   FF_TRY(commit_audit(record));
   return OkStatus();
