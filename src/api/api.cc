@@ -24,6 +24,7 @@ Api::Api(core::Service& service, const auth::TokenService& tokens, auth::RateLim
   add_metrics_routes();
   add_webhook_routes();
   add_prune_routes();
+  add_schedule_routes();
   apply_access_table();
   // The one route whose access is configured: opened after the table check.
   if (options_.metrics_public) {

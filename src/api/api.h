@@ -128,6 +128,7 @@ class Api {
   void add_metrics_routes();
   void add_webhook_routes();
   void add_prune_routes();
+  void add_schedule_routes();
   void apply_access_table();
 
   core::Service& service_;

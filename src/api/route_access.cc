@@ -94,6 +94,12 @@ constexpr Entry kTable[] = {
     {"POST",   "/webhooks",                  false, people(Role::kOperator)},
     {"GET",    "/webhooks/{id}",             false, people(Role::kOperator)},
     {"DELETE", "/webhooks/{id}",             false, people(Role::kOperator)},
+    // Schedules start jobs as operators do; viewers see them.
+    {"GET",    "/schedules",                 false, people(Role::kViewer)},
+    {"POST",   "/schedules",                 false, people(Role::kOperator)},
+    {"GET",    "/schedules/{id}",            false, people(Role::kViewer)},
+    {"PATCH",  "/schedules/{id}",            false, people(Role::kOperator)},
+    {"DELETE", "/schedules/{id}",            false, people(Role::kOperator)},
 };
 // clang-format on
 

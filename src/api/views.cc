@@ -14,6 +14,14 @@ nlohmann::json object_or_empty(const std::string& text) {
 nlohmann::json time_or_null(const std::optional<SystemTime>& t) {
   return t ? nlohmann::json(format_rfc3339(*t)) : nlohmann::json(nullptr);
 }
+template <typename T>
+nlohmann::json value_or_null(const std::optional<T>& v) {
+  return v ? nlohmann::json(*v) : nlohmann::json(nullptr);
+}
+// Stored JSON text (written by the service, so well-formed), or null.
+nlohmann::json json_or_null(const std::optional<std::string>& text) {
+  return text ? nlohmann::json::parse(*text, nullptr, false) : nlohmann::json(nullptr);
+}
 }  // namespace
 
 nlohmann::json snapshot_json(const store::Snapshot& s) {
@@ -185,6 +193,25 @@ nlohmann::json agent_json(const core::AgentView& a) {
           {"snapshot_count", a.agent.snapshot_count},
           {"last_snapshot_at", time_or_null(a.agent.last_snapshot_at)},
           {"last_proven_restorable_at", time_or_null(a.agent.last_proven_restorable_at)}};
+}
+
+nlohmann::json schedule_json(const store::Schedule& s) {
+  return {{"id", s.id},
+          {"agent_id", s.agent_id},
+          {"kind", s.kind},
+          {"cron", value_or_null(s.cron)},
+          {"interval_seconds", value_or_null(s.interval_seconds)},
+          {"paths", json_or_null(s.paths_json)},
+          {"retention", json_or_null(s.retention_json)},
+          {"target_agent_id", value_or_null(s.target_agent_id)},
+          {"enabled", s.enabled},
+          {"next_run_at", format_rfc3339(s.next_run_at)},
+          {"last_run_at", time_or_null(s.last_run_at)},
+          {"last_job_id", value_or_null(s.last_job_id)},
+          {"last_status", value_or_null(s.last_status)},
+          {"last_error", value_or_null(s.last_error)},
+          {"created_at", format_rfc3339(s.created_at)},
+          {"updated_at", format_rfc3339(s.updated_at)}};
 }
 
 }  // namespace ff::api

@@ -25,5 +25,7 @@ nlohmann::json backup_job_json(const core::BackupJobView& v);  // with "logs"
 nlohmann::json job_event_json(const store::JobEvent& e);
 nlohmann::json command_json(const store::Command& c);
 nlohmann::json agent_json(const core::AgentView& a);
+// Times RFC 3339 UTC; fields not set are null (cron or interval_seconds, paths, ...).
+nlohmann::json schedule_json(const store::Schedule& s);
 
 }  // namespace ff::api

@@ -35,6 +35,10 @@ void add_webhook(CLI::App& app, Context& ctx, int* exit_code);
 void add_webhook_add(CLI::App& parent, Context& ctx, int* exit_code);
 void add_webhook_list(CLI::App& parent, Context& ctx, int* exit_code);
 void add_webhook_rm(CLI::App& parent, Context& ctx, int* exit_code);
+void add_schedule(CLI::App& app, Context& ctx, int* exit_code);
+void add_schedule_add(CLI::App& parent, Context& ctx, int* exit_code);
+void add_schedule_list(CLI::App& parent, Context& ctx, int* exit_code);
+void add_schedule_rm(CLI::App& parent, Context& ctx, int* exit_code);
 // agent enroll|revoke
 void add_agent(CLI::App& app, Context& ctx, int* exit_code);
 void add_agent_enroll(CLI::App& parent, Context& ctx, int* exit_code);

@@ -1,6 +1,6 @@
 // Commands of one shape, `fortfail <noun> <verb> ID`: validate the id, send one
 // request naming it, print the answer (as JSON with --json). `agent enroll`,
-// `agent revoke`, `api-key revoke` and `webhook rm` are this one command with
+// `agent revoke`, `api-key revoke`, `webhook rm` and `schedule rm` are this one command with
 // different words, paths and printers.
 //
 // Thread-safety: single-threaded, like every command.

@@ -48,6 +48,7 @@ int run_cli(int argc, const char* const* argv, Context& ctx) {
   add_key(app, ctx, &exit_code);
   add_api_key(app, ctx, &exit_code);
   add_webhook(app, ctx, &exit_code);
+  add_schedule(app, ctx, &exit_code);
   add_agent(app, ctx, &exit_code);
   add_completion(app, ctx, &exit_code);
   app.add_flag_callback(

@@ -208,6 +208,58 @@ Entry webhook_created(const store::Webhook& w) {
   return {"webhook_created", {{"webhook_id", w.id}, {"events", w.events}}};
 }
 
+namespace {
+
+nlohmann::json schedule_fields(const store::Schedule& s) {
+  nlohmann::json f = {{"schedule_id", s.id},
+                      {"agent_id", s.agent_id},
+                      {"kind", s.kind},
+                      {"enabled", s.enabled},
+                      {"next_run_at", format_rfc3339(s.next_run_at)}};
+  if (s.cron) f["cron"] = *s.cron;
+  if (s.interval_seconds) f["interval_seconds"] = *s.interval_seconds;
+  if (s.target_agent_id) f["target_agent_id"] = *s.target_agent_id;
+  return f;
+}
+
+nlohmann::json occurrence_fields(const store::Schedule& s, SystemTime scheduled_for) {
+  return {{"schedule_id", s.id},
+          {"agent_id", s.agent_id},
+          {"kind", s.kind},
+          {"scheduled_for", format_rfc3339(scheduled_for)}};
+}
+
+}  // namespace
+
+Entry schedule_created(const store::Schedule& s) {
+  return {"schedule_created", schedule_fields(s)};
+}
+
+Entry schedule_updated(const store::Schedule& s) {
+  return {"schedule_updated", schedule_fields(s)};
+}
+
+Entry schedule_deleted(const store::Schedule& s) {
+  return {"schedule_deleted", {{"schedule_id", s.id}, {"agent_id", s.agent_id}}};
+}
+
+Entry schedule_run(const store::Schedule& s, SystemTime scheduled_for, const std::string& status,
+                   const std::optional<std::string>& job_id,
+                   const std::optional<std::string>& error) {
+  nlohmann::json f = occurrence_fields(s, scheduled_for);
+  f["status"] = status;
+  if (job_id) f["job_id"] = *job_id;
+  if (error) f["error"] = *error;
+  return {"schedule_run", std::move(f)};
+}
+
+Entry schedule_missed(const store::Schedule& s, SystemTime scheduled_for,
+                      const std::string& reason) {
+  nlohmann::json f = occurrence_fields(s, scheduled_for);
+  f["reason"] = reason;
+  return {"schedule_missed", std::move(f)};
+}
+
 Entry webhook_deleted(const std::string& webhook_id) {
   return {"webhook_deleted", {{"webhook_id", webhook_id}}};
 }

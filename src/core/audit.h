@@ -30,6 +30,16 @@ Entry api_key_revoked(const std::string& key_id);
 // only the id and the events are recorded.
 Entry webhook_created(const store::Webhook& w);
 Entry webhook_deleted(const std::string& webhook_id);
+// Schedules: ids, kind and timing only (paths and retention stay in the store).
+Entry schedule_created(const store::Schedule& s);
+Entry schedule_updated(const store::Schedule& s);
+Entry schedule_deleted(const store::Schedule& s);
+// A claimed occurrence: `status` ok (job_id set) or failed (error set).
+Entry schedule_run(const store::Schedule& s, SystemTime scheduled_for, const std::string& status,
+                   const std::optional<std::string>& job_id,
+                   const std::optional<std::string>& error);
+Entry schedule_missed(const store::Schedule& s, SystemTime scheduled_for,
+                      const std::string& reason);
 Entry agent_enrollment_created(const std::string& agent_id, SystemTime expires_at);
 Entry agent_enrolled(const std::string& agent_id);
 Entry agent_revoked(const std::string& agent_id);

@@ -9,24 +9,29 @@
 
 namespace ff::core {
 
+Result<nlohmann::json> backup_paths_json(const std::vector<std::string>& paths) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const auto& p : paths) {
+    if (p.empty() || p.size() > 4096 || p.find('\0') != std::string::npos) {
+      return ValidationError("paths: each must be a non-empty path under 4096 bytes");
+    }
+    out.push_back(p);
+  }
+  // What is stored (the job row, the command, the WAL record) is the escaped form.
+  if (out.dump().size() > kMaxPathsJsonBytes) {
+    return ValidationError("paths: at most " + std::to_string(kMaxPathsJsonBytes / 1024) +
+                           " KiB of JSON once escaped");
+  }
+  return out;
+}
+
 Result<BackupJobView> Service::create_backup_job(const auth::Claims& caller,
                                                  const NewBackupJob& req) {
   if (!auth::grants(caller.role, auth::Role::kOperator)) {
     return PermissionDenied("only operators and admins may create backup jobs");
   }
   FF_TRY(validate_id("agent_id", req.agent_id));
-  nlohmann::json paths = nlohmann::json::array();
-  for (const auto& p : req.paths) {
-    if (p.empty() || p.size() > 4096 || p.find('\0') != std::string::npos) {
-      return ValidationError("paths: each must be a non-empty path under 4096 bytes");
-    }
-    paths.push_back(p);
-  }
-  // What is stored (the job row, the command, the WAL record) is the escaped form.
-  if (paths.dump().size() > kMaxPathsJsonBytes) {
-    return ValidationError("paths: at most " + std::to_string(kMaxPathsJsonBytes / 1024) +
-                           " KiB of JSON once escaped");
-  }
+  FF_ASSIGN_OR_RETURN(nlohmann::json paths, backup_paths_json(req.paths));
   FF_TRY(require_known_agent(req.agent_id));
   SystemTime now = env_.clock->now();
   store::BackupJob job{

@@ -197,6 +197,30 @@ struct NewBackupJob {
   std::vector<std::string> paths;  // empty: the agent's configured BACKUP_DIR
 };
 
+// The paths of a backup job as stored (a JSON array of strings): kValidation
+// naming `paths` for an empty, NUL-carrying or over-long path, or when the
+// escaped JSON passes kMaxPathsJsonBytes. Shared by backup jobs and schedules.
+Result<nlohmann::json> backup_paths_json(const std::vector<std::string>& paths);
+
+// POST /schedules (every field but enabled required as documented) and
+// PATCH /schedules/{id} (only the fields given). For the clearable fields the
+// outer optional is "given", the inner one the value (nullopt: JSON null).
+// Giving cron or interval_seconds replaces the schedule's timing.
+struct ScheduleInput {
+  std::optional<std::string> agent_id;
+  std::optional<std::string> kind;
+  std::optional<std::string> cron;
+  std::optional<int64_t> interval_seconds;
+  std::optional<std::optional<std::vector<std::string>>> paths;
+  std::optional<std::optional<nlohmann::json>> retention;
+  std::optional<std::optional<std::string>> target_agent_id;
+  std::optional<bool> enabled;
+};
+
+// The smallest interval_seconds a schedule may have, and the largest (a year).
+inline constexpr int64_t kMinScheduleInterval = 10;
+inline constexpr int64_t kMaxScheduleInterval = 366 * 86400;
+
 struct BackupJobView {
   store::BackupJob job;
   std::vector<store::JobEvent> logs;
@@ -347,6 +371,18 @@ class Service {
   Result<store::Webhook> get_webhook(const std::string& id);
   Status delete_webhook(const std::string& id);
 
+  // Schedules (core/schedules.cc); callers are authorized by the route table.
+  // kValidation naming the field, kNotFound for an unknown agent, target
+  // agent or schedule. Each change is audited (schedule_created / _updated /
+  // _deleted).
+  Result<store::Schedule> create_schedule(const ScheduleInput& in);
+  Result<std::vector<store::Schedule>> list_schedules();
+  Result<store::Schedule> get_schedule(const std::string& id);
+  // Recomputes next_run_at from now when the timing changes or the schedule
+  // is enabled again.
+  Result<store::Schedule> update_schedule(const std::string& id, const ScheduleInput& in);
+  Status delete_schedule(const std::string& id);
+
   // For metrics (no caller: the orchestrator's own view).
   Result<OperationsSummary> summarize();
   // Leases the agent's due commands (possibly none).
@@ -476,6 +512,10 @@ class Service {
   // `record` is the event's prepared agent_event audit record.
   Status post_backup_event(const std::string& agent_id, const AgentEventInput& e, SystemTime now,
                            const wal::PreparedRecord& record, EventRefusal* refusal);
+
+  // A schedule's settings as a whole (core/schedules.cc): kValidation naming
+  // the field, kNotFound for an unknown agent or target agent.
+  Status check_schedule(const store::Schedule& s);
 
   // kNotFound naming `agent_id` unless the agent is known (in GET /agents:
   // it minted a token, polled, posted or owns a snapshot).

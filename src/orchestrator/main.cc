@@ -209,7 +209,10 @@ int serve() {
     spdlog::info("drill proofs: restored {} stamp(s) from completed drills", *repaired);
   }
   a.webhooks->start();
+  a.scheduler->start();
   server.run();
+  // Before the webhooks: a run finishing now may still raise an alert.
+  a.scheduler->stop();
   a.webhooks->stop();
   a.service->request_stop();
   {

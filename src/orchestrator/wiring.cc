@@ -7,6 +7,7 @@
 
 #include "blob/factory.h"
 #include "blob/metered_store.h"
+#include "core/schedules.h"
 #include "orchestrator/metrics_collector.h"
 #include "store/sqlite/sqlite_store.h"
 
@@ -127,6 +128,14 @@ Result<std::unique_ptr<App>> build_app(const config::Config& config, const sys::
       std::chrono::milliseconds(config.agent_offline_alert) / 4, std::chrono::milliseconds(250),
       std::chrono::milliseconds(5000));
   app->webhooks = std::make_unique<alerts::WebhookDispatcher>(*app->store, env, dopt);
+  // One runner per schedule kind (a kind without one records a failed run);
+  // a backup schedule's retention is applied once per completed job.
+  std::map<std::string, core::ScheduleRunner> runners;
+  runners[core::kScheduleBackup] = core::backup_runner(*app->service);
+  runners[core::kScheduleVerify] = core::verify_runner(*app->service);
+  runners[core::kScheduleDrill] = core::drill_runner(*app->service);
+  app->scheduler = std::make_unique<core::Scheduler>(
+      *app->service, app->webhooks.get(), std::move(runners), core::retention_hook(*app->service));
   App* raw = app.get();
   app->metrics->set_alerts_dropped([raw] { return raw->webhooks->dropped(); });
   app->hub.set_head(app->wal->head().seq);

@@ -12,6 +12,7 @@
 #include "blob/blob_store.h"
 #include "config/config.h"
 #include "core/notifier.h"
+#include "core/scheduler.h"
 #include "core/service.h"
 #include "events/hub.h"
 #include "metrics/metrics.h"
@@ -37,6 +38,8 @@ struct App {
   std::unique_ptr<api::Api> api;
   // The AlertNotifier producers call (core/alerts.h); started by serve().
   std::unique_ptr<alerts::WebhookDispatcher> webhooks;
+  // Runs stored schedules (core/scheduler.h); started and stopped by serve().
+  std::unique_ptr<core::Scheduler> scheduler;
 };
 
 // Where the WAL goes when WAL_PATH is unset: orchestrator_wal.log beside the

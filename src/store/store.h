@@ -70,6 +70,37 @@ struct Webhook {
   int64_t failures = 0;    // attempts that were not
 };
 
+// A schedule (migration v006, docs/schedules.md): exactly one of `cron` and
+// `interval_seconds` is set. The last_* fields describe the latest run.
+struct Schedule {
+  std::string id;
+  std::string agent_id;
+  std::string kind;                 // backup | verify | drill
+  std::optional<std::string> cron;  // 5 fields, UTC
+  std::optional<int64_t> interval_seconds;
+  std::optional<std::string> paths_json;       // a JSON array of strings, as text
+  std::optional<std::string> retention_json;   // a JSON object of keep_* counts, as text
+  std::optional<std::string> target_agent_id;  // drills
+  bool enabled = true;
+  SystemTime next_run_at;
+  std::optional<SystemTime> last_run_at;
+  std::optional<std::string> last_job_id;
+  std::optional<std::string> last_status;  // ok | missed | failed
+  std::optional<std::string> last_error;   // why, when not ok
+  // The backup job retention last ran for (once per successful job).
+  std::optional<std::string> retention_applied_job_id;
+  SystemTime created_at;
+  SystemTime updated_at;
+};
+
+// One run of a schedule, as record_schedule_run stores it.
+struct ScheduleRun {
+  SystemTime at;
+  std::optional<std::string> job_id;
+  std::string status;  // ok | missed | failed
+  std::optional<std::string> error;
+};
+
 // A named operator API key; only the SHA-256 hex of the key is stored.
 struct ApiKey {
   std::string id;
@@ -479,6 +510,29 @@ class Store {
   // Records one delivery attempt; kNotFound when the webhook is gone.
   Status record_webhook_attempt(const std::string& id, bool ok, std::optional<int> status,
                                 const std::string& error, SystemTime at);
+
+  // Schedules (store/schedules.cc). insert: kConflict when the id exists;
+  // get / update / delete: kNotFound when absent. list: oldest first.
+  Status insert_schedule(const Schedule& s);
+  Result<std::vector<Schedule>> list_schedules();
+  Result<Schedule> get_schedule(const std::string& id);
+  // Writes the settings (agent, kind, timing, paths, retention, target,
+  // enabled), next_run_at and updated_at of `s`; leaves the run history.
+  Status update_schedule(const Schedule& s);
+  Status delete_schedule(const std::string& id);
+  // Enabled schedules with next_run_at <= now, earliest first, at most `limit`.
+  Result<std::vector<Schedule>> list_due_schedules(SystemTime now, int limit);
+  // Claims one occurrence: moves next_run_at from `expected` to `next` only
+  // if it is still `expected` (compare-and-set). True for the one caller
+  // that moved it; false when another did (or the row is gone).
+  Result<bool> claim_schedule(const std::string& id, SystemTime expected, SystemTime next);
+  // Records the latest run (a run without a job keeps last_job_id); kNotFound
+  // when the schedule is gone.
+  Status record_schedule_run(const std::string& id, const ScheduleRun& run);
+  // Sets retention_applied_job_id from `from` (nullopt: NULL) to `to`
+  // (nullopt: NULL) as a compare-and-set; true for the caller that moved it.
+  Result<bool> swap_retention_applied(const std::string& id, const std::optional<std::string>& from,
+                                      const std::optional<std::string>& to);
 
   // GC, in one transaction: every pack no snapshot references, not held by a
   // live session and created at or before `cutoff` moves to deleting (unless

@@ -210,6 +210,17 @@ describe('OpenAPI document and the running orchestrator', () => {
     await call('GET', '/webhooks/{id}', `/webhooks/${hook.json.id}`, { token: op });
     await call('DELETE', '/webhooks/{id}', `/webhooks/${hook.json.id}`, { token: op });
     await call('GET', '/webhooks/{id}', `/webhooks/${hook.json.id}`, { token: op });
+    const sched = await call('POST', '/schedules', '/schedules', {
+      token: op,
+      json: { agent_id: agent, kind: 'backup', cron: '0 3 * * *', paths: ['/srv'], retention: { keep_daily: 7 } },
+    });
+    await call('POST', '/schedules', '/schedules', { token: op, json: { agent_id: agent, kind: 'backup', interval_seconds: 5 } });
+    await call('POST', '/schedules', '/schedules', { token: op, json: { agent_id: 'oa-ghost', kind: 'backup', interval_seconds: 60 } });
+    await call('GET', '/schedules', '/schedules', { token: op });
+    await call('PATCH', '/schedules/{id}', `/schedules/${sched.json.id}`, { token: op, json: { interval_seconds: 60, retention: null } });
+    await call('GET', '/schedules/{id}', `/schedules/${sched.json.id}`, { token: op });
+    await call('DELETE', '/schedules/{id}', `/schedules/${sched.json.id}`, { token: op });
+    await call('GET', '/schedules/{id}', `/schedules/${sched.json.id}`, { token: op });
     const enr = await call('POST', '/agents/{id}/enrollment', '/agents/oa-enrolled/enrollment', { token: op, json: {} });
     await call('POST', '/auth/enroll', '/auth/enroll', { json: { agent_id: 'oa-enrolled', enrollment_code: enr.json.enrollment_code } });
     await call('POST', '/auth/enroll', '/auth/enroll', { json: { agent_id: 'oa-enrolled', enrollment_code: enr.json.enrollment_code } });

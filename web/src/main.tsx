@@ -11,6 +11,7 @@ import { EventsPage, LinkStatus } from './components/Events';
 import { JobsPage } from './components/Jobs';
 import { Overview } from './components/Overview';
 import { Logo, SignIn } from './components/SignIn';
+import { SchedulesPage } from './components/Schedules';
 import { SnapshotsPage } from './components/Snapshots';
 import { Spinner } from './components/common';
 import { may, tokenRole } from './role';
@@ -26,6 +27,7 @@ const PAGES = [
   { key: 'agents', label: 'Agents' },
   { key: 'snapshots', label: 'Snapshots' },
   { key: 'jobs', label: 'Jobs' },
+  { key: 'schedules', label: 'Schedules' },
   { key: 'events', label: 'Events' },
   { key: 'alerts', label: 'Alerts' }, // operators and admins only
 ] as const;
@@ -58,6 +60,7 @@ function Shell({ state }: { state: State }) {
   else if (page === 'agents') body = <AgentsPage state={state} />;
   else if (page === 'snapshots') body = <SnapshotsPage state={state} route={route} />;
   else if (page === 'jobs') body = <JobsPage state={state} jobs={jobs} route={route} />;
+  else if (page === 'schedules') body = <SchedulesPage state={state} />;
   else if (page === 'events') body = <EventsPage state={state} />;
   else if (page === 'alerts') body = <AlertsPage state={state} />;
   else body = <p>Nothing here. <a href={href('overview')}>Go to the overview</a>.</p>;

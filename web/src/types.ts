@@ -140,3 +140,28 @@ export interface Webhook {
   deliveries: number;
   failures: number;
 }
+
+// Schedules (docs/schedules.md): exactly one of cron (5 fields, UTC) and interval_seconds.
+export const SCHEDULE_KINDS = ['backup', 'verify', 'drill'] as const;
+export type ScheduleKind = (typeof SCHEDULE_KINDS)[number];
+export const RETENTION_KEYS = ['keep_last', 'keep_hourly', 'keep_daily', 'keep_weekly', 'keep_monthly', 'keep_yearly'] as const;
+export type RetentionKey = (typeof RETENTION_KEYS)[number];
+
+export interface Schedule {
+  id: string;
+  agent_id: string;
+  kind: ScheduleKind;
+  cron: string | null;
+  interval_seconds: number | null;
+  paths: string[] | null;
+  retention: Partial<Record<RetentionKey, number>> | null;
+  target_agent_id: string | null;
+  enabled: boolean;
+  next_run_at: string;
+  last_run_at: string | null;
+  last_job_id: string | null;
+  last_status: 'ok' | 'missed' | 'failed' | null;
+  last_error: string | null;
+  created_at: string;
+  updated_at: string;
+}

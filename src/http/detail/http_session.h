@@ -140,7 +140,7 @@ class HttpSession : public SessionBase, public std::enable_shared_from_this<Http
       api::Response r;
       r.status = 204;
       r.content_type.clear();
-      r.add_header("Access-Control-Allow-Methods", "GET, POST, PUT, DELETE, OPTIONS");
+      r.add_header("Access-Control-Allow-Methods", "GET, POST, PUT, PATCH, DELETE, OPTIONS");
       r.add_header("Access-Control-Allow-Headers", "Authorization, Content-Type, Range");
       r.add_header("Access-Control-Max-Age", "600");
       return skip_body_then_write(std::move(r));

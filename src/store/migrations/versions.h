@@ -13,6 +13,7 @@ extern const Migration kV002BackupJobs;
 extern const Migration kV003Credentials;
 extern const Migration kV004Repository;
 extern const Migration kV005Webhooks;
+extern const Migration kV006Schedules;
 extern const Migration kV007Verification;
 
 }  // namespace ff::store::migrations

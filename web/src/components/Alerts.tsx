@@ -1,6 +1,6 @@
 // Alerts: the webhooks the orchestrator POSTs signed messages to (docs/alerts.md).
 // Operators and admins manage them; the page only says so to other roles.
-import { useEffect, useState } from 'preact/hooks';
+import { useState } from 'preact/hooks';
 
 import { errorText, request } from '../api';
 import { formatDate } from '../format';
@@ -9,7 +9,7 @@ import type { State } from '../store';
 import { toast } from '../store';
 import { WEBHOOK_EVENTS } from '../types';
 import type { Webhook, WebhookEvent } from '../types';
-import { Badge, Empty, Modal, PageHeader, RelTime } from './common';
+import { Badge, Empty, Modal, PageHeader, RelTime, useList } from './common';
 import { ConfirmDeleteDialog } from './Dialogs';
 
 const EVENT_HELP: Record<WebhookEvent, string> = {
@@ -22,22 +22,9 @@ const EVENT_HELP: Record<WebhookEvent, string> = {
 
 export function AlertsPage({ state }: { state: State }) {
   const allowed = may(tokenRole(state.token), 'operator');
-  const [hooks, setHooks] = useState<Webhook[] | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  const { items: hooks, error, load } = useList<Webhook>('/webhooks', allowed, state.token);
   const [adding, setAdding] = useState(false);
   const [removing, setRemoving] = useState<Webhook | null>(null);
-  const load = async () => {
-    try {
-      const r = await request<Webhook[]>('GET', '/webhooks');
-      setHooks(Array.isArray(r.data) ? r.data : []);
-      setError(null);
-    } catch (e) {
-      setError(errorText(e));
-    }
-  };
-  useEffect(() => {
-    if (allowed) void load();
-  }, [allowed, state.token]);
 
   const header = (
     <PageHeader title="Alerts" sub="Webhooks the orchestrator POSTs a signed JSON message to when something needs a person.">

@@ -176,10 +176,7 @@ export function BackupDialog({ agents, onClose }: { agents: Agent[]; onClose: ()
     setBusy(true);
     setError(null);
     try {
-      const list = paths
-        .split('\n')
-        .map((p) => p.trim())
-        .filter(Boolean);
+      const list = pathLines(paths);
       const body: Record<string, unknown> = { agent_id: agent };
       if (list.length) body.paths = list;
       const r = await request<BackupJob>('POST', '/backup-jobs', body);
@@ -195,24 +192,8 @@ export function BackupDialog({ agents, onClose }: { agents: Agent[]; onClose: ()
   return (
     <Modal title="Back up an agent" onClose={onClose}>
       <form class="stack" onSubmit={submit}>
-        <label for="backup-agent">Agent</label>
-        <select id="backup-agent" value={agent} onChange={(e) => setAgent((e.target as HTMLSelectElement).value)} required>
-          {agents.map((a) => (
-            <option key={a.id} value={a.id}>
-              {a.id} ({a.status})
-            </option>
-          ))}
-        </select>
-        <label for="backup-paths">
-          Paths <span class="muted">(optional, one per line)</span>
-        </label>
-        <textarea
-          id="backup-paths"
-          rows={3}
-          value={paths}
-          onInput={(e) => setPaths((e.target as HTMLTextAreaElement).value)}
-          placeholder="default: the agent's BACKUP_DIR"
-        />
+        <AgentSelect id="backup-agent" agents={agents} value={agent} onChange={setAgent} />
+        <PathsInput id="backup-paths" rows={3} value={paths} onChange={setPaths} />
         {error && (
           <p class="notice notice-bad" role="alert">
             {error}
@@ -230,3 +211,43 @@ export function BackupDialog({ agents, onClose }: { agents: Agent[]; onClose: ()
     </Modal>
   );
 }
+
+// The agent field of the backup and schedule dialogs.
+export function AgentSelect({ id, agents, value, onChange }: { id: string; agents: Agent[]; value: string; onChange: (id: string) => void }) {
+  return (
+    <>
+      <label for={id}>Agent</label>
+      <select id={id} value={value} onChange={(e) => onChange((e.target as HTMLSelectElement).value)} required>
+        {agents.map((a) => (
+          <option key={a.id} value={a.id}>
+            {a.id} ({a.status})
+          </option>
+        ))}
+      </select>
+    </>
+  );
+}
+
+// Backup paths, one per line (none: the agent's BACKUP_DIR); pathLines() reads them.
+export function PathsInput({ id, rows, value, onChange }: { id: string; rows: number; value: string; onChange: (v: string) => void }) {
+  return (
+    <>
+      <label for={id}>
+        Paths <span class="muted">(optional, one per line)</span>
+      </label>
+      <textarea
+        id={id}
+        rows={rows}
+        value={value}
+        onInput={(e) => onChange((e.target as HTMLTextAreaElement).value)}
+        placeholder="default: the agent's BACKUP_DIR"
+      />
+    </>
+  );
+}
+
+export const pathLines = (text: string): string[] =>
+  text
+    .split('\n')
+    .map((p) => p.trim())
+    .filter(Boolean);

@@ -1,7 +1,8 @@
 // Small building blocks shared by the views.
 import type { ComponentChildren } from 'preact';
-import { useEffect, useId, useRef } from 'preact/hooks';
+import { useEffect, useId, useRef, useState } from 'preact/hooks';
 
+import { errorText, request } from '../api';
 import { formatBytes, formatDate, formatDuration, percent, relativeTime, statusLabel } from '../format';
 import { transferRate } from '../progress';
 import { ENCRYPTION_WARNING, isEncrypted } from '../snapshot';
@@ -140,4 +141,29 @@ export function Spinner({ label }: { label: string }) {
       <span aria-hidden="true" />
     </span>
   );
+}
+
+// An unpaged list the panel reads itself (webhooks, schedules): null until the
+// first answer; loaded when `enabled`, again when the token changes and, with
+// `everyMs`, that often. `load` reloads it (after an add or a delete).
+export function useList<T>(path: string, enabled: boolean, token: string | null, everyMs = 0) {
+  const [items, setItems] = useState<T[] | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const load = async () => {
+    try {
+      const r = await request<T[]>('GET', path);
+      setItems(Array.isArray(r.data) ? r.data : []);
+      setError(null);
+    } catch (e) {
+      setError(errorText(e));
+    }
+  };
+  useEffect(() => {
+    if (!enabled) return undefined;
+    void load();
+    if (everyMs <= 0) return undefined;
+    const timer = window.setInterval(() => void load(), everyMs);
+    return () => window.clearInterval(timer);
+  }, [enabled, token, path]);
+  return { items, error, load };
 }
