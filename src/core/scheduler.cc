@@ -171,8 +171,12 @@ Status Scheduler::record_missed(const store::Schedule& s, SystemTime scheduled_f
 
 void Scheduler::run_occurrence(const store::Schedule& s, SystemTime scheduled_for,
                                TickReport& report) {
-  if (s.kind == kScheduleBackup) {
-    auto online = agent_online(s.agent_id);
+  // Backups and drills need the agent that runs them (a drill's target);
+  // verify jobs run in the orchestrator.
+  if (s.kind == kScheduleBackup || s.kind == kScheduleDrill) {
+    const std::string& runner_agent =
+        s.kind == kScheduleDrill && s.target_agent_id ? *s.target_agent_id : s.agent_id;
+    auto online = agent_online(runner_agent);
     if (!online.ok()) {
       spdlog::warn("schedule {}: agents: {}", s.id, online.status().to_string());
     } else if (!*online) {

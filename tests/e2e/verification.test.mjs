@@ -125,7 +125,8 @@ describe('verify jobs and restore drills', { skip }, () => {
   test('a byte flipped in a stored object: the verify job marks the snapshot corrupt and alerts', async () => {
     const snapshotId = await backup('agent-b');
     const snap = (await orch.api('GET', `/snapshots/${snapshotId}`, { token })).json;
-    const objects = findFiles(bucketDir, snapshotId).filter((p) => fs.statSync(p).size === snap.size);
+    const objects = findFiles(bucketDir, snapshotId)
+      .filter((p) => p.endsWith('._S3rver_object') && fs.statSync(p).size === snap.size);
     assert.equal(objects.length, 1);
     flipByte(objects[0], Math.floor(snap.size / 2));
     const r = await runCli(orch, token, ['--json', 'verify', '--agent', 'agent-b', '--wait']);
@@ -145,7 +146,8 @@ describe('verify jobs and restore drills', { skip }, () => {
     const snapshotId = await backup('agent-a');
     // Damage every pack the snapshot references that the earlier backup did not
     // also hold: flip one byte in the middle of each pack file in the bucket.
-    const packs = findFiles(bucketDir, 'packs');
+    // s3rver keeps an object "k" as k._S3rver_object (next to its metadata files).
+    const packs = findFiles(bucketDir, 'packs').filter((p) => p.endsWith('._S3rver_object'));
     assert.ok(packs.length > 0, `packs in ${bucketDir}`);
     for (const p of packs) flipByte(p, Math.floor(fs.statSync(p).size / 2));
     const r = await runCli(orch, token, ['--json', 'drill', '--snapshot', snapshotId, '--wait', '--timeout', '120']);

@@ -32,6 +32,10 @@ Result<std::unique_ptr<Database>> Database::open(const Options& options) {
     auto reader = std::make_unique<Reader>();
     FF_ASSIGN_OR_RETURN(reader->conn, Connection::open(options.path, Connection::Mode::kReader,
                                                        options.busy_timeout));
+    // A reader opens the -wal file at its first read. Done now, not when a
+    // background thread first reads: with descriptors exhausted that late
+    // open would take the one the HTTP server keeps spare for health probes.
+    FF_TRY(reader->conn->exec_script("SELECT count(*) FROM sqlite_master", "opening a reader"));
     db->readers_.push_back(std::move(reader));
   }
   return db;

@@ -218,6 +218,27 @@ TEST_F(SchedulerTest, RegisteredRunnerRunsItsKind) {
   EXPECT_EQ(reload(s.id).last_job_id, "dr-1");
 }
 
+TEST_F(SchedulerTest, DrillOnAnOfflineTargetIsMissedWithoutABackupAlert) {
+  int runs = 0;
+  auto sched = scheduler({{kScheduleDrill, [&](const store::Schedule&) -> Result<std::string> {
+                             ++runs;
+                             return std::string("dr-1");
+                           }}});
+  ASSERT_TRUE(service_->touch_agent("a2").ok());
+  ScheduleInput in;
+  in.kind = "drill";
+  in.interval_seconds = 120;
+  in.target_agent_id = std::optional<std::string>("a2");
+  store::Schedule s = create(in);
+  advance_online(seconds(120));  // a1 polls, the target a2 does not
+  TickReport r = tick(*sched);
+  EXPECT_EQ(r.missed, 1);
+  EXPECT_EQ(runs, 0);
+  EXPECT_EQ(reload(s.id).last_status, kRunMissed);
+  EXPECT_TRUE(alerts_.alerts().empty());
+  EXPECT_NE(wal_text().find("\"event\":\"schedule_missed\""), std::string::npos);
+}
+
 TEST_F(SchedulerTest, TwoSchedulersOnOneDatabaseNeverRunTheSameOccurrence) {
   std::atomic<int> runs{0};
   auto counting = [&](const store::Schedule&) -> Result<std::string> {
