@@ -71,9 +71,22 @@ BackupSucceededHook retention_hook(Service& service) {
     if (!s.retention_json) return OkStatus();
     auto j = nlohmann::json::parse(*s.retention_json, nullptr, false);
     FF_ASSIGN_OR_RETURN(RetentionPolicy policy, parse_retention(j));
-    return service
-        .apply_retention(s.agent_id, policy, "schedule " + s.id + " after backup job " + job_id)
-        .status();
+    FF_ASSIGN_OR_RETURN(
+        PruneReport pruned,
+        service.apply_retention(s.agent_id, policy,
+                                "schedule " + s.id + " after backup job " + job_id));
+    if (pruned.removed == 0) return OkStatus();
+    // What retention removed returns its space: packs no snapshot references
+    // any more, past the default grace, go (restic's forget --prune). A
+    // failure here leaves them for the next run or `fortfail gc`; the
+    // retention itself stands.
+    auth::Claims gc_caller = scheduler_claims();
+    gc_caller.role = auth::Role::kAdmin;
+    auto gc = service.collect_garbage(gc_caller, GcRequest{});
+    if (!gc.ok()) {
+      spdlog::warn("schedule {}: gc after retention: {}", s.id, gc.status().to_string());
+    }
+    return OkStatus();
   };
 }
 
