@@ -14,8 +14,15 @@ import { AgentSelect, ConfirmDeleteDialog, PathsInput, pathLines } from './Dialo
 
 const LAST_STATUS_BADGE: Record<string, string> = { ok: 'completed', missed: 'failed', failed: 'failed' };
 
-const timing = (s: Schedule): string =>
-  s.cron !== null ? `cron ${s.cron} (UTC)` : `every ${formatDuration(s.interval_seconds ?? 0)}`;
+// Whole days, hours or minutes as such ("every 6 h"), anything else as formatDuration says it.
+const every = (secs: number): string => {
+  for (const [unit, size] of [['d', 86400], ['h', 3600], ['min', 60]] as const) {
+    if (secs >= size && secs % size === 0) return `every ${secs / size} ${unit}`;
+  }
+  return `every ${formatDuration(secs)}`;
+};
+
+const timing = (s: Schedule): string => (s.cron !== null ? `cron ${s.cron} (UTC)` : every(s.interval_seconds ?? 0));
 
 const retentionText = (s: Schedule): string =>
   s.retention
@@ -33,7 +40,7 @@ export function SchedulesPage({ state }: { state: State }) {
 
   return (
     <>
-      <PageHeader title="Schedules" sub="Backups the orchestrator starts on its own, on a UTC cron or every N seconds.">
+      <PageHeader title="Schedules" sub="Backups, verify jobs and restore drills the orchestrator starts on its own, on a UTC cron or every N seconds.">
         <button
           type="button"
           class="btn btn-primary"
@@ -122,6 +129,7 @@ export function SchedulesPage({ state }: { state: State }) {
 function AddScheduleDialog({ agents, onClose, onAdded }: { agents: Agent[]; onClose: () => void; onAdded: () => void }) {
   const [agent, setAgent] = useState(agents[0]?.id ?? '');
   const [kind, setKind] = useState<ScheduleKind>('backup');
+  const [target, setTarget] = useState(''); // drills: '' is the agent itself
   const [mode, setMode] = useState<'cron' | 'interval'>('cron');
   const [cron, setCron] = useState('0 3 * * *');
   const [every, setEvery] = useState('3600');
@@ -141,6 +149,7 @@ function AddScheduleDialog({ agents, onClose, onAdded }: { agents: Agent[]; onCl
     const retention: Record<string, number> = {};
     for (const k of RETENTION_KEYS) if (keep[k]?.trim()) retention[k] = Number(keep[k]);
     if (kind === 'backup' && Object.keys(retention).length > 0) body.retention = retention;
+    if (kind === 'drill' && target && target !== agent) body.target_agent_id = target;
     try {
       const r = await request<Schedule>('POST', '/schedules', body);
       toast('ok', `Schedule ${r.data.id} added; next run ${formatDate(r.data.next_run_at)}`);
@@ -188,6 +197,21 @@ function AddScheduleDialog({ agents, onClose, onAdded }: { agents: Agent[]; onCl
               onInput={(e) => setEvery((e.target as HTMLInputElement).value)}
               required
             />
+          </>
+        )}
+        {kind === 'drill' && (
+          <>
+            <label for="schedule-target">Restore drill runs on</label>
+            <select id="schedule-target" value={target} onChange={(e) => setTarget((e.target as HTMLSelectElement).value)}>
+              <option value="">the same agent</option>
+              {agents
+                .filter((a) => a.id !== agent)
+                .map((a) => (
+                  <option key={a.id} value={a.id}>
+                    {a.id} ({a.status})
+                  </option>
+                ))}
+            </select>
           </>
         )}
         {kind === 'backup' && (
