@@ -1,6 +1,6 @@
-// The scheduler and the schedule use cases on a real Service: SQLite
-// :memory:, the memory object store, a WAL on the memory file system and the
-// simulated clock (2027-01-15T08:00:00Z at the start).
+// The scheduler and the schedule use cases on a real Service
+// (service_fixture.h: SQLite :memory:, the memory object store, a WAL on the
+// memory file system and the simulated clock, 2027-01-15T08:00:00Z at the start).
 #include "core/scheduler.h"
 
 #include <gtest/gtest.h>
@@ -8,10 +8,8 @@
 #include <atomic>
 #include <thread>
 
-#include "blob/factory.h"
 #include "core/schedules.h"
-#include "support/mem_file_system.h"
-#include "support/simulated_clock.h"
+#include "unit/core/service_fixture.h"
 
 namespace ff::core {
 namespace {
@@ -34,24 +32,10 @@ class RecordingAlerts final : public AlertNotifier {
   std::vector<Alert> alerts_;
 };
 
-class SchedulerTest : public ::testing::Test {
+class SchedulerTest : public ff::testing::ServiceFixture {
  protected:
   void SetUp() override {
-    env_ = sys::Env{&clock_, &fs_, &sys::secure_random()};
-    auto store = store::open_store("sqlite://:memory:");
-    ASSERT_TRUE(store.ok()) << store.status().to_string();
-    store_ = std::move(store).value();
-    ASSERT_TRUE(store_->migrate().ok());
-    blobs_ = blob::make_memory_store();
-    ASSERT_TRUE(fs_.create_dirs("/wal").ok());
-    auto wal = wal::Writer::open(env_, "/wal/wal.log");
-    ASSERT_TRUE(wal.ok()) << wal.status().to_string();
-    wal_ = std::move(wal).value();
-    tokens_ = std::make_unique<auth::TokenService>("secret-secret-secret-secret-1234",
-                                                   std::chrono::seconds(3600), clock_,
-                                                   sys::secure_random());
-    service_ = std::make_unique<Service>(env_, *store_, *blobs_, *wal_, *tokens_, revocations_,
-                                         notifier_, ServiceOptions{});
+    ServiceFixture::SetUp();
     ASSERT_TRUE(service_->touch_agent("a1").ok());
   }
 
@@ -93,20 +77,10 @@ class SchedulerTest : public ::testing::Test {
     return r.ok() ? *r : TickReport{};
   }
 
-  std::string wal_text() { return fs_.contents("/wal/wal.log"); }
+  std::string wal_text() { return fs_.contents("/wal.log"); }
 
   SystemTime t(int64_t secs) { return from_unix_seconds(1'800'000'000 + secs); }
 
-  ff::testing::SimulatedClock clock_;
-  ff::testing::MemFileSystem fs_;
-  sys::Env env_;
-  std::unique_ptr<store::Store> store_;
-  std::unique_ptr<blob::BlobStore> blobs_;
-  std::unique_ptr<wal::Writer> wal_;
-  std::unique_ptr<auth::TokenService> tokens_;
-  auth::Revocations revocations_;
-  Notifier notifier_;
-  std::unique_ptr<Service> service_;
   RecordingAlerts alerts_;
 };
 
