@@ -40,7 +40,8 @@ WebhookDispatcher::WebhookDispatcher(store::Store& store, const sys::Env& env,
 
 WebhookDispatcher::~WebhookDispatcher() { stop(); }
 
-void WebhookDispatcher::start() {
+void WebhookDispatcher::start(std::unique_ptr<store::SingletonLock> offline_singleton) {
+  offline_singleton_ = std::move(offline_singleton);
   if (thread_.joinable()) return;
   thread_ = std::thread([this] { run(); });
 }
@@ -127,6 +128,7 @@ void WebhookDispatcher::run() {
 }
 
 void WebhookDispatcher::check_offline() {
+  if (offline_singleton_ && !offline_singleton_->held()) return;
   auto agents = store_.list_agents();
   if (!agents.ok()) {
     spdlog::warn("alerts: agent offline check: {}", agents.status().to_string());

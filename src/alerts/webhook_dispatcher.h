@@ -64,7 +64,9 @@ class WebhookDispatcher final : public core::AlertNotifier {
                     PostFn post = http_post);
   ~WebhookDispatcher() override;  // stop()s
 
-  void start();
+  // With `offline_singleton` (replicas), agent.offline is checked only while
+  // this replica holds it, so one replica sends each such alert.
+  void start(std::unique_ptr<store::SingletonLock> offline_singleton = nullptr);
   // Ends the thread, aborting an attempt in flight; pending deliveries are dropped.
   void stop();
 
@@ -101,8 +103,9 @@ class WebhookDispatcher final : public core::AlertNotifier {
   std::atomic<bool> stopping_{false};
   std::atomic<uint64_t> dropped_{0};
   std::thread thread_;
-  core::OfflineTracker offline_;   // delivery thread only
-  std::vector<Delivery> pending_;  // delivery thread only
+  core::OfflineTracker offline_;                             // delivery thread only
+  std::unique_ptr<store::SingletonLock> offline_singleton_;  // delivery thread only
+  std::vector<Delivery> pending_;                            // delivery thread only
   std::mutex mu_;
   std::condition_variable cv_;
   std::deque<Item> inbox_;  // guarded by mu_

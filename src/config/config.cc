@@ -27,6 +27,19 @@ Status check_key_prefix(const std::string& p) {
   return OkStatus();
 }
 
+// It travels in notices between replicas ("<replica> <agent id>") and in
+// every streamed record: a short name without spaces.
+Status check_replica_id(const std::string& id) {
+  const char* name = "ORCH_REPLICA_ID";
+  if (id.size() > 64) return bad(name, "at most 64 characters");
+  for (char c : id) {
+    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              c == '-' || c == '_' || c == '.' || c == ':';
+    if (!ok) return bad(name, "letters, digits, '-', '_', '.' and ':' only");
+  }
+  return OkStatus();
+}
+
 Result<int64_t> parse_int(const std::string& name, const std::string& v, int64_t min, int64_t max) {
   int64_t out = 0;
   auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), out);
@@ -158,6 +171,7 @@ Result<LoadResult> load(const Getenv& getenv) {
   str("ORCH_TLS_KEY", &c.tls_key);
   str("ORCH_LOG_LEVEL", &c.log_level);
   str("ORCH_LOG_FORMAT", &c.log_format);
+  str("ORCH_REPLICA_ID", &c.replica_id);
   str("S3_ENDPOINT", &c.s3.endpoint);
   str("S3_ACCESS_KEY", &c.s3.access_key);
   str("S3_SECRET_KEY", &c.s3.secret_key);
@@ -168,6 +182,7 @@ Result<LoadResult> load(const Getenv& getenv) {
   if (c.jwt_secret.empty()) return bad("ORCH_JWT_SECRET", "must not be empty");
   if (c.reg_secret.empty()) return bad("ORCH_REG_SECRET", "must not be empty");
   FF_TRY(check_key_prefix(c.s3.key_prefix));
+  FF_TRY(check_replica_id(c.replica_id));
   if (c.database_url.rfind("sqlite://", 0) != 0 && c.database_url.rfind("postgresql://", 0) != 0 &&
       c.database_url.rfind("postgres://", 0) != 0) {
     return bad("DATABASE_URL", "expected sqlite:///path or postgresql://...");

@@ -87,6 +87,9 @@ struct Config {
   // ORCH_VERIFY_BYTES_PER_SECOND: verify jobs read stored objects at most
   // this fast, leaving bandwidth to uploads and restores; 0: unlimited.
   uint64_t verify_bytes_per_second = 64ull << 20;
+  // ORCH_REPLICA_ID: names this replica in its WAL records and the global
+  // event stream; empty: "<hostname>:<port>" (orchestrator/wiring.cc).
+  std::string replica_id;
   size_t max_connections = 0;                      // ORCH_MAX_CONNECTIONS; 0: from RLIMIT_NOFILE
   std::chrono::seconds read_timeout{30};           // a request's headers and body
   std::chrono::seconds idle_timeout{75};           // keep-alive between requests

@@ -10,6 +10,9 @@ constexpr doc::Variable kVariables[] = {
      "sqlite:///relative.db, sqlite:////abs.db or postgresql://user:pass@host:port/db"},
     {"WAL_PATH", "<database dir>/orchestrator_wal.log",
      "write-ahead audit log file; default beside the SQLite file (ORCH_DATA_DIR on PostgreSQL)"},
+    {"ORCH_REPLICA_ID", "hostname:port",
+     "this replica's name in its WAL and the global event stream (PostgreSQL): this host's name "
+     "and the ORCH_LISTEN port by default; keep it stable across restarts"},
     {"ORCH_DATA_DIR", "./data", "root of the embedded object store (when S3_ENDPOINT is unset)"},
     {"ORCH_ENV", "development",
      "production refuses default, short or shared secrets, MinIO credentials and plain HTTP"},

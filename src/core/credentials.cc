@@ -58,8 +58,9 @@ Result<auth::MintedToken> Service::mint_token(const TokenRequest& req) {
       return PermissionDenied("invalid API key");
     }
     auth::MintedToken minted = tokens_.mint(*role, "key:" + key->id, key->id);
-    FF_TRY(audit(audit::token_minted(auth::role_name(minted.claims.role), std::nullopt,
-                                     minted.claims.token_id, minted.claims.expires_at, key->id)));
+    FF_TRY(audit_wal_only(audit::token_minted(auth::role_name(minted.claims.role), std::nullopt,
+                                              minted.claims.token_id, minted.claims.expires_at,
+                                              key->id)));
     return minted;
   }
   if (req.agent_secret || req.agent_id) return mint_agent_token(req);
@@ -71,8 +72,8 @@ Result<auth::MintedToken> Service::mint_token(const TokenRequest& req) {
                                                              : "invalid operator secret");
   }
   auth::MintedToken minted = tokens_.mint(std::nullopt);
-  FF_TRY(audit(audit::token_minted(auth::role_name(minted.claims.role), std::nullopt,
-                                   minted.claims.token_id, minted.claims.expires_at)));
+  FF_TRY(audit_wal_only(audit::token_minted(auth::role_name(minted.claims.role), std::nullopt,
+                                            minted.claims.token_id, minted.claims.expires_at)));
   return minted;
 }
 
@@ -104,8 +105,8 @@ Result<auth::MintedToken> Service::mint_agent_token(const TokenRequest& req) {
   }
   auth::MintedToken minted = tokens_.mint(agent_id);
   FF_TRY(touch_agent(agent_id));
-  FF_TRY(audit(audit::token_minted(auth::role_name(minted.claims.role), agent_id,
-                                   minted.claims.token_id, minted.claims.expires_at)));
+  FF_TRY(audit_wal_only(audit::token_minted(auth::role_name(minted.claims.role), agent_id,
+                                            minted.claims.token_id, minted.claims.expires_at)));
   return minted;
 }
 

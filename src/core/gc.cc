@@ -37,6 +37,13 @@ Result<GcReport> Service::collect_garbage(const auth::Claims& caller, const GcRe
     return PermissionDenied("only admins may collect garbage");
   }
   if (req.grace_seconds < 0) return ValidationError("grace_seconds: must be >= 0");
+  // One collection at a time across replicas: two would only race to
+  // delete the same packs (harmless, but twice the object store calls).
+  std::unique_ptr<store::SingletonLock> running = store_.singleton_lock("gc");
+  if (!running->held()) {
+    FF_TRY(store_.ping());  // not "running" when the database is away
+    return Conflict("garbage collection is already running: try again once it has finished");
+  }
   SystemTime now = env_.clock->now();
   SystemTime cutoff = now - std::chrono::seconds(req.grace_seconds);
   FF_ASSIGN_OR_RETURN(store::GcMark mark, store_.mark_unreferenced_packs(now, cutoff, req.dry_run));

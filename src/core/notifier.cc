@@ -7,14 +7,14 @@ namespace ff::core {
 uint64_t Notifier::generation(const std::string& key) {
   std::lock_guard lock(mu_);
   auto it = generations_.find(key);
-  return it == generations_.end() ? 0 : it->second;
+  return (it == generations_.end() ? 0 : it->second) + epoch_;
 }
 
 uint64_t Notifier::subscribe(const std::string& key, uint64_t observed, Callback fn) {
   {
     std::lock_guard lock(mu_);
     auto it = generations_.find(key);
-    uint64_t current = it == generations_.end() ? 0 : it->second;
+    uint64_t current = (it == generations_.end() ? 0 : it->second) + epoch_;
     if (current == observed) {
       uint64_t id = next_id_++;
       entries_.emplace(id, Entry{key, std::move(fn)});
@@ -42,6 +42,23 @@ bool Notifier::unsubscribe(uint64_t id) {
 }
 
 void Notifier::notify(const std::string& key) {
+  notify_local(key);
+  if (forward_) forward_(key);
+}
+
+void Notifier::notify_all_local() {
+  std::vector<Callback> ready;
+  {
+    std::lock_guard lock(mu_);
+    ++epoch_;  // every generation read before now is stale
+    for (auto& [id, entry] : entries_) ready.push_back(std::move(entry.fn));
+    entries_.clear();
+    by_key_.clear();
+  }
+  for (auto& fn : ready) fn();
+}
+
+void Notifier::notify_local(const std::string& key) {
   std::vector<Callback> ready;
   {
     std::lock_guard lock(mu_);

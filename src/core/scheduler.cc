@@ -101,7 +101,8 @@ Scheduler::Scheduler(Service& service, AlertNotifier* alerts,
 
 Scheduler::~Scheduler() { stop(); }
 
-void Scheduler::start() {
+void Scheduler::start(std::unique_ptr<store::SingletonLock> singleton) {
+  singleton_ = std::move(singleton);
   {
     std::lock_guard lock(mu_);
     stopping_ = false;
@@ -112,6 +113,10 @@ void Scheduler::start() {
       lock.unlock();
       // Third-party code (JSON, allocation) may throw: never out of the thread.
       try {
+        if (singleton_ && !singleton_->held()) {
+          lock.lock();
+          continue;
+        }
         auto report = tick();
         if (!report.ok()) spdlog::warn("scheduler: {}", report.status().to_string());
       } catch (const std::exception& e) {

@@ -83,8 +83,10 @@ class Scheduler {
   Result<TickReport> tick();
 
   // A thread calling tick() every options.interval until stop(), which
-  // wakes it at once and joins.
-  void start();
+  // wakes it at once and joins. With `singleton` (replicas), only while this
+  // replica holds it: occurrences are claimed by row anyway, but one replica
+  // deciding keeps missed runs and retention from racing.
+  void start(std::unique_ptr<store::SingletonLock> singleton = nullptr);
   void stop();
 
  private:
@@ -100,6 +102,8 @@ class Scheduler {
   std::map<std::string, ScheduleRunner> runners_;
   BackupSucceededHook on_backup_succeeded_;
   SchedulerOptions options_;
+
+  std::unique_ptr<store::SingletonLock> singleton_;  // used by the thread only
 
   std::mutex mu_;
   std::condition_variable cv_;

@@ -20,8 +20,20 @@ Service::Service(const sys::Env& env, store::Store& store, blob::BlobStore& blob
       options_(std::move(options)),
       event_limiter_(*env_.clock, options_.agent_event_burst, options_.agent_events_per_second) {}
 
+namespace {
+
+nlohmann::json with_replica(const nlohmann::json& fields, const std::string& replica) {
+  nlohmann::json out = fields.is_null() ? nlohmann::json::object() : fields;
+  out["replica"] = replica;
+  return out;
+}
+
+}  // namespace
+
 Result<wal::PreparedRecord> Service::prepare_audit(const audit::Entry& e) {
-  auto r = wal_.prepare(e.event, e.fields);
+  auto r = options_.replica_id.empty()
+               ? wal_.prepare(e.event, e.fields)
+               : wal_.prepare(e.event, with_replica(e.fields, options_.replica_id));
   if (!r.ok() && r.status().code() == Code::kInvalidArgument) {
     // Too large (or not UTF-8): the client's content did it, and nothing is committed yet.
     return ValidationError(e.event + ": too large for the audit log (" + r.status().message() +
@@ -35,7 +47,23 @@ Result<wal::RecordPtr> Service::audit(const audit::Entry& e) {
   return commit_audit(record);
 }
 
+Result<wal::RecordPtr> Service::audit_wal_only(const audit::Entry& e) {
+  FF_ASSIGN_OR_RETURN(wal::PreparedRecord record, prepare_audit(e));
+  return append_audit(record);
+}
+
 Result<wal::RecordPtr> Service::commit_audit(const wal::PreparedRecord& record) {
+  FF_ASSIGN_OR_RETURN(wal::RecordPtr r, append_audit(record));
+  if (stream_wait_) {
+    if (Status s = stream_wait_(r->seq); !s.ok()) {
+      spdlog::error("{} (WAL record {}) not acknowledged: {}", record.event, r->seq, s.to_string());
+      return s;
+    }
+  }
+  return r;
+}
+
+Result<wal::RecordPtr> Service::append_audit(const wal::PreparedRecord& record) {
   auto r = wal_.append(record);
   if (!r.ok()) {
     spdlog::error("wal append of {} failed: {}", record.event, r.status().to_string());

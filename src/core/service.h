@@ -19,6 +19,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -50,6 +51,8 @@ inline constexpr size_t kMaxMessageBytes = 16 * 1024;    // an event's message, 
 inline constexpr size_t kMaxPathsJsonBytes = 32 * 1024;  // a backup job's paths, as JSON
 
 struct ServiceOptions {
+  // Set when replicas share the database: every WAL record names its replica.
+  std::string replica_id;
   std::chrono::seconds command_lease{300};
   std::chrono::seconds agent_offline{60};
   std::chrono::seconds presign_expiry{3600};
@@ -464,6 +467,10 @@ class Service {
   // committing the change the entry records, then commit_audit after.
   Result<wal::PreparedRecord> prepare_audit(const audit::Entry& e);
   Result<wal::RecordPtr> commit_audit(const wal::PreparedRecord& record);
+  // audit() for a record that is the whole change (a token mint): durable in
+  // the WAL is enough to acknowledge it, so tokens need no database; with
+  // replicas it reaches the global stream as soon as the database answers.
+  Result<wal::RecordPtr> audit_wal_only(const audit::Entry& e);
   // Records that the agent was seen now (throttled to one write a second).
   Status touch_agent(const std::string& agent_id);
   // Whether touch_agent would write.
@@ -473,6 +480,12 @@ class Service {
   blob::BlobStore& blobs() { return blobs_; }
   const sys::Env& env() const { return env_; }
   Notifier& notifier() { return notifier_; }
+  // With replicas, a change is acknowledged only once its WAL record is in
+  // the global event stream too: `wait` blocks until the record with that
+  // WAL seq is (events/stream_shipper.h). REQUIRES: set before serving.
+  void set_stream_wait(std::function<Status(uint64_t wal_seq)> wait) {
+    stream_wait_ = std::move(wait);
+  }
   const ObjectKeys& object_keys() const { return options_.object_keys; }
   std::string object_key(const std::string& snapshot_id) const {
     return options_.object_keys.snapshot(snapshot_id);
@@ -484,6 +497,9 @@ class Service {
   store::Store& store_;
   blob::BlobStore& blobs_;
   wal::Writer& wal_;
+  // The WAL half of commit_audit: durable here, not yet in the global stream.
+  Result<wal::RecordPtr> append_audit(const wal::PreparedRecord& record);
+  std::function<Status(uint64_t wal_seq)> stream_wait_;  // set before serving, then read-only
   const auth::TokenService& tokens_;
   auth::Revocations& revocations_;
   Notifier& notifier_;

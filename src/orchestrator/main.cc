@@ -139,7 +139,17 @@ int serve() {
   wal::Writer* writer = a.wal.get();
   http::Server server(
       so, *a.api, a.hub, a.notifier,
-      [fs, wal_path, writer](uint64_t since, size_t max) -> Result<std::vector<wal::RecordPtr>> {
+      [fs, wal_path, writer, &a](uint64_t since,
+                                 size_t max) -> Result<std::vector<wal::RecordPtr>> {
+        if (a.feed) {
+          // Replicas: `since` is a global seq (events/stream_feed.h).
+          FF_ASSIGN_OR_RETURN(auto stream, a.store->read_stream(static_cast<int64_t>(since),
+                                                                static_cast<int>(max)));
+          std::vector<wal::RecordPtr> out;
+          out.reserve(stream.size());
+          for (const auto& r : stream) out.push_back(events::stream_record(r));
+          return out;
+        }
         // The file may hold records written but not yet synced: replay only
         // durable ones; the rest arrive live.
         uint64_t durable = writer->head().seq;
@@ -163,6 +173,8 @@ int serve() {
   std::mutex sweep_mu;
   std::condition_variable sweep_cv;
   bool sweep_stop = false;
+  // One replica at a time sweeps (store::SingletonLock).
+  auto sweep_singleton = a.store->singleton_lock("verification-sweep");
   std::thread sweeper([&] {
     std::unique_lock lock(sweep_mu);
     auto next_sweep = a.env.clock->monotonic_now() + c.verify_sweep_interval;
@@ -178,6 +190,10 @@ int serve() {
         continue;
       }
       next_sweep = a.env.clock->monotonic_now() + c.verify_sweep_interval;
+      if (!sweep_singleton->held()) {  // another replica sweeps
+        lock.lock();
+        continue;
+      }
       auto decided = a.service->sweep_pending();
       if (!decided.ok()) {
         spdlog::warn("verification sweep: {}", decided.status().to_string());
@@ -208,8 +224,8 @@ int serve() {
   } else if (*repaired > 0) {
     spdlog::info("drill proofs: restored {} stamp(s) from completed drills", *repaired);
   }
-  a.webhooks->start();
-  a.scheduler->start();
+  a.webhooks->start(a.store->singleton_lock("agent-offline-alerts"));
+  a.scheduler->start(a.store->singleton_lock("scheduler"));
   server.run();
   // Before the webhooks: a run finishing now may still raise an alert.
   a.scheduler->stop();

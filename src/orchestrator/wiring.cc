@@ -1,6 +1,10 @@
 #include "orchestrator/wiring.h"
 
+#include <unistd.h>
+
 #include <algorithm>
+#include <cctype>
+#include <cstring>
 #include <filesystem>
 
 #include <spdlog/spdlog.h>
@@ -10,6 +14,7 @@
 #include "core/schedules.h"
 #include "orchestrator/metrics_collector.h"
 #include "store/sqlite/sqlite_store.h"
+#include "wal/reader.h"
 
 namespace ff::orchestrator {
 
@@ -42,6 +47,54 @@ std::string default_wal_path(const config::Config& config) {
   }
   return (std::filesystem::path(config.data_dir) / kName).string();
 }
+
+namespace {
+
+std::string default_replica_id(const config::Config& config) {
+  char host[256] = {};
+  if (::gethostname(host, sizeof host - 1) != 0 || host[0] == '\0') std::strcpy(host, "localhost");
+  std::string id = std::string(host) + ":" + std::to_string(config.listen_port);
+  for (char& c : id) {
+    bool ok =
+        std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.' || c == ':';
+    if (!ok) c = '-';
+  }
+  return id.substr(0, 64);
+}
+
+// Replicas sharing the database: WAL records go to the global stream (and
+// are acknowledged once there), WebSockets follow that stream, and wake-ups
+// reach the other replicas.
+Status start_replication(App& app) {
+  App* raw = &app;
+  app.shipper =
+      std::make_unique<events::StreamShipper>(events::stream_target(*app.store, app.replica_id));
+  sys::FileSystem* fs = app.env.fs;
+  std::string wal_path = app.config.wal_path;
+  FF_TRY(app.shipper->catch_up(app.wal->head().seq, [fs, wal_path](uint64_t since, size_t max) {
+    return wal::read_since(*fs, wal_path, since, max);
+  }));
+  app.wal->set_subscriber([raw](const wal::RecordPtr& r) {
+    raw->shipper->enqueue(r);
+    raw->webhooks->on_record(r);
+  });
+  app.shipper->start();
+  // Long enough to ride out a slow commit, short enough that a client whose
+  // request cannot be acknowledged gets its 503 well before it gives up.
+  app.service->set_stream_wait([raw](uint64_t wal_seq) {
+    return raw->shipper->wait_shipped(wal_seq, std::chrono::seconds(10));
+  });
+  app.feed = std::make_unique<events::StreamFeed>(*app.store, app.hub);
+  FF_TRY(app.feed->start());
+  forward_wakeups(app.notifier, *app.store, app.replica_id);
+  app.replica_link =
+      std::make_unique<ReplicaLink>(*app.store, app.notifier, app.feed.get(), app.replica_id);
+  app.replica_link->start();
+  spdlog::info("replica {}: event stream and wake-ups shared through the database", app.replica_id);
+  return OkStatus();
+}
+
+}  // namespace
 
 Result<std::unique_ptr<App>> build_app(const config::Config& config, const sys::Env& env) {
   auto app = std::make_unique<App>();
@@ -92,6 +145,9 @@ Result<std::unique_ptr<App>> build_app(const config::Config& config, const sys::
   app->limiter = std::make_unique<auth::RateLimiter>(*env.clock, config.token_rate_burst,
                                                      config.token_rate_per_second);
   core::ServiceOptions so;
+  app->replica_id = config.replica_id.empty() ? default_replica_id(config) : config.replica_id;
+  const bool replicated = app->store->has_global_stream();
+  if (replicated) so.replica_id = app->replica_id;
   so.command_lease = config.command_lease;
   so.agent_offline = config.agent_offline;
   so.registration_secret = config.reg_secret;
@@ -138,11 +194,15 @@ Result<std::unique_ptr<App>> build_app(const config::Config& config, const sys::
       *app->service, app->webhooks.get(), std::move(runners), core::retention_hook(*app->service));
   App* raw = app.get();
   app->metrics->set_alerts_dropped([raw] { return raw->webhooks->dropped(); });
-  app->hub.set_head(app->wal->head().seq);
-  app->wal->set_subscriber([raw](const wal::RecordPtr& r) {
-    raw->hub.publish(r);
-    raw->webhooks->on_record(r);
-  });
+  if (replicated) {
+    FF_TRY(start_replication(*app).with_context("event stream"));
+  } else {
+    app->hub.set_head(app->wal->head().seq);
+    app->wal->set_subscriber([raw](const wal::RecordPtr& r) {
+      raw->hub.publish(r);
+      raw->webhooks->on_record(r);
+    });
+  }
   return app;
 }
 

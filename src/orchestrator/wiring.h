@@ -15,7 +15,10 @@
 #include "core/scheduler.h"
 #include "core/service.h"
 #include "events/hub.h"
+#include "events/stream_feed.h"
+#include "events/stream_shipper.h"
 #include "metrics/metrics.h"
+#include "orchestrator/replica_link.h"
 #include "store/store.h"
 #include "sys/env.h"
 #include "wal/writer.h"
@@ -40,6 +43,12 @@ struct App {
   std::unique_ptr<alerts::WebhookDispatcher> webhooks;
   // Runs stored schedules (core/scheduler.h); started and stopped by serve().
   std::unique_ptr<core::Scheduler> scheduler;
+  // Replicas sharing a PostgreSQL database (docs/architecture.md "Replicas");
+  // null on the embedded database. Declared last: their threads stop first.
+  std::string replica_id;
+  std::unique_ptr<events::StreamShipper> shipper;
+  std::unique_ptr<events::StreamFeed> feed;
+  std::unique_ptr<ReplicaLink> replica_link;
 };
 
 // Where the WAL goes when WAL_PATH is unset: orchestrator_wal.log beside the

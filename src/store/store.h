@@ -17,6 +17,7 @@
 // (internally pooled connections). Calls block; never call from an I/O thread.
 #pragma once
 
+#include <chrono>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -316,9 +317,106 @@ namespace detail {
 class SqlTx;  // detail/sql_tx.h
 }  // namespace detail
 
+// What replicas sharing one database tell each other (PostgreSQL
+// LISTEN/NOTIFY): a payload on a channel, received by every listener.
+struct ReplicaNotice {
+  std::string channel;
+  std::string payload;
+};
+
+class ReplicaListener {
+ public:
+  virtual ~ReplicaListener() = default;
+  // Waits up to `timeout` and returns the notices that arrived (maybe none).
+  // (Re)connects and subscribes as needed, setting `*resubscribed` when this
+  // call did: notices published before it may have been missed. kUnavailable
+  // while the database cannot be reached (the next call tries again).
+  virtual Result<std::vector<ReplicaNotice>> wait(std::chrono::milliseconds timeout,
+                                                  bool* resubscribed) = 0;
+};
+
+// One record of the global event stream: a WAL record of some replica, given
+// its place in one gap-free order all replicas serve.
+// The channel append_stream announces each committed batch on (payload: its last seq).
+inline constexpr const char* kStreamChannel = "stream";
+
+struct StreamRecord {
+  int64_t seq = 0;      // global, from 1, no gaps
+  std::string replica;  // ORCH_REPLICA_ID of the replica that wrote it
+  int64_t wal_seq = 0;  // its seq in that replica's WAL
+  std::string line;     // the WAL line as stored there
+};
+
+// Work that must run on one replica at a time (the verification sweep,
+// schedules, the offline check, GC) is gated by one of these.
+class SingletonLock {
+ public:
+  virtual ~SingletonLock() = default;
+  // Whether this replica holds the lock now, taking it when it is free. Each
+  // call also checks the lock still stands (PostgreSQL: its session is
+  // alive), so a replica cut off from the database stops acting within one
+  // call, and another takes over once the dead one's session is gone.
+  virtual bool held() = 0;
+};
+
+namespace detail {
+// One orchestrator per embedded database: it always holds every lock.
+class AlwaysHeld final : public SingletonLock {
+ public:
+  bool held() override { return true; }
+};
+}  // namespace detail
+
 class Store {
  public:
   virtual ~Store() = default;
+
+  // --- replicas. An embedded database has one orchestrator, so by default
+  // there is nobody to notify, nothing to listen to and no global stream.
+  // Sends `payload` on `channel` to every replica's listener (right away: not
+  // part of any transaction).
+  virtual Status notify_replicas(const std::string& channel, const std::string& payload) {
+    (void)channel;
+    (void)payload;
+    return OkStatus();
+  }
+  // A listener of `channels` on its own connection, or null when the backend has none.
+  virtual std::unique_ptr<ReplicaListener> replica_listener(std::vector<std::string> channels) {
+    (void)channels;
+    return nullptr;
+  }
+  // The lock named `name` (PostgreSQL: a session advisory lock on a
+  // connection of its own).
+  virtual std::unique_ptr<SingletonLock> singleton_lock(const std::string& name) {
+    (void)name;
+    return std::make_unique<detail::AlwaysHeld>();
+  }
+  // Whether append_stream/read_stream work (shared databases only).
+  virtual bool has_global_stream() const { return false; }
+  // Appends `lines` (records of `replica`'s WAL, in its order, the first with
+  // seq `first_wal_seq`, the next +1...) with consecutive global seqs in one
+  // transaction; returns the last global seq. Replicas append one batch at a
+  // time, so commit order is seq order and readers never see a gap.
+  virtual Result<int64_t> append_stream(const std::string& replica, int64_t first_wal_seq,
+                                        const std::vector<std::string>& lines) {
+    (void)replica;
+    (void)first_wal_seq;
+    (void)lines;
+    return Status(Code::kInternal, "no global event stream on this database");
+  }
+  // Up to `limit` records with seq > `after`, in seq order.
+  virtual Result<std::vector<StreamRecord>> read_stream(int64_t after, int limit) {
+    (void)after;
+    (void)limit;
+    return Status(Code::kInternal, "no global event stream on this database");
+  }
+  // The last global seq (0 when empty).
+  virtual Result<int64_t> stream_head() { return int64_t{0}; }
+  // The last WAL seq of `replica` in the stream (0 when none).
+  virtual Result<int64_t> stream_shipped(const std::string& replica) {
+    (void)replica;
+    return int64_t{0};
+  }
 
   // Applies pending schema migrations (versioned, idempotent). Called once at start-up.
   virtual Status migrate() = 0;

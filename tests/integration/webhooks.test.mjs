@@ -5,7 +5,6 @@
 // dead or slow receiver never slowing the API.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import http from 'node:http';
 import net from 'node:net';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -13,6 +12,7 @@ import { createHash, createHmac, randomBytes } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
 import { startOrchestrator, dbKinds, binDir } from '../support/orchestrator.mjs';
 import { craftToken } from '../support/jwt.mjs';
+import { startReceiver } from '../support/webhook_receiver.mjs';
 
 const uid = (p) => `${p}-${randomBytes(4).toString('hex')}`;
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -20,23 +20,6 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 function roleToken(orch, role) {
   const now = Math.floor(Date.now() / 1000);
   return craftToken(orch.jwtSecret, { sub: `key:${role}`, role, iat: now, exp: now + 3600, iss: 'fortfail', jti: uid('j'), rv: 2 });
-}
-
-// A receiver that records every delivery; `answer(n)` picks the status of the nth.
-async function startReceiver(answer = () => 200) {
-  const got = [];
-  const server = http.createServer((req, res) => {
-    const chunks = [];
-    req.on('data', (c) => chunks.push(c));
-    req.on('end', () => {
-      const body = Buffer.concat(chunks).toString('utf8');
-      got.push({ headers: req.headers, body, json: JSON.parse(body) });
-      res.writeHead(answer(got.length));
-      res.end();
-    });
-  });
-  await new Promise((r) => server.listen(0, '127.0.0.1', r));
-  return { got, url: `http://127.0.0.1:${server.address().port}/hook`, close: () => new Promise((r) => server.close(r)) };
 }
 
 // Accepts connections and never answers: a receiver that hangs.

@@ -15,5 +15,6 @@ extern const Migration kV004Repository;
 extern const Migration kV005Webhooks;
 extern const Migration kV006Schedules;
 extern const Migration kV007Verification;
+extern const Migration kV008EventStream;
 
 }  // namespace ff::store::migrations

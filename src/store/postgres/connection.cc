@@ -140,6 +140,33 @@ bool Connection::usable_when_idle() {
   return ::poll(&p, 1, 0) == 0;
 }
 
+Result<std::vector<std::pair<std::string, std::string>>> Connection::wait_notifications(
+    std::chrono::milliseconds timeout) {
+  std::vector<std::pair<std::string, std::string>> out;
+  auto drain = [&] {
+    while (PGnotify* n = PQnotifies(conn_)) {
+      out.emplace_back(n->relname, n->extra != nullptr ? n->extra : "");
+      PQfreemem(n);
+    }
+  };
+  drain();  // some may have come in with the last command's result
+  if (!out.empty()) return out;
+  pollfd p{PQsocket(conn_), POLLIN, 0};
+  if (p.fd < 0) {
+    broken_ = true;
+    return Unavailable("database unavailable");
+  }
+  int ready = ::poll(&p, 1, static_cast<int>(timeout.count()));
+  if (ready < 0) return out;  // EINTR: the caller waits again
+  if (ready > 0 && (PQconsumeInput(conn_) == 0 || PQstatus(conn_) != CONNECTION_OK)) {
+    broken_ = true;
+    spdlog::warn("postgres: listener connection lost: {}", PQerrorMessage(conn_));
+    return Unavailable("database unavailable");
+  }
+  drain();
+  return out;
+}
+
 Status Connection::check(const PGresult* r, std::string_view what) {
   ExecStatusType status = r != nullptr ? PQresultStatus(r) : PGRES_FATAL_ERROR;
   if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK) return OkStatus();

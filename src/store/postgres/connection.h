@@ -15,12 +15,14 @@
 // it out exclusively). Params and PgResult are plain values.
 #pragma once
 
+#include <chrono>
 #include <concepts>
 #include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "common/status.h"
@@ -122,6 +124,13 @@ class Connection {
   // restart, pg_terminate_backend), so the caller gets a fresh one instead of
   // a failure.
   bool usable_when_idle();
+
+  // For a connection that LISTENs (its own, never a pooled one): waits up to
+  // `timeout` for the server, then returns the notifications received as
+  // (channel, payload) pairs, maybe none. kUnavailable (and broken()) when
+  // the connection failed.
+  Result<std::vector<std::pair<std::string, std::string>>> wait_notifications(
+      std::chrono::milliseconds timeout);
 
  private:
   explicit Connection(PGconn* conn) : conn_(conn) {}

@@ -44,6 +44,17 @@ class PostgresStore final : public Store {
   Status ping() override;
   std::string backend_name() const override { return "postgresql"; }
 
+  // Replicas (postgres_replicas.cc).
+  Status notify_replicas(const std::string& channel, const std::string& payload) override;
+  std::unique_ptr<ReplicaListener> replica_listener(std::vector<std::string> channels) override;
+  std::unique_ptr<SingletonLock> singleton_lock(const std::string& name) override;
+  bool has_global_stream() const override { return true; }
+  Result<int64_t> append_stream(const std::string& replica, int64_t first_wal_seq,
+                                const std::vector<std::string>& lines) override;
+  Result<std::vector<StreamRecord>> read_stream(int64_t after, int limit) override;
+  Result<int64_t> stream_head() override;
+  Result<int64_t> stream_shipped(const std::string& replica) override;
+
   Status touch_agent(const std::string& id, SystemTime now) override;
   Result<std::vector<Agent>> list_agents() override;
   Result<Agent> get_agent(const std::string& id) override;
@@ -90,9 +101,11 @@ class PostgresStore final : public Store {
 
  private:
   explicit PostgresStore(const Options& options)
-      : schema_(options.schema),
+      : conninfo_(options.conninfo),
+        schema_(options.schema),
         pool_(options.conninfo, options.schema, options.pool_size, options.acquire_timeout) {}
 
+  const std::string conninfo_;  // for the replica listener's own connection
   const std::string schema_;
   Pool pool_;
 };

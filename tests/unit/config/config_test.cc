@@ -55,6 +55,21 @@ TEST(Config, S3KeyPrefixRefusesAbsoluteAndParentPaths) {
   }
 }
 
+TEST(Config, ReplicaIdIsAShortNameWithoutSpaces) {
+  auto def = load(env_of({}));
+  ASSERT_TRUE(def.ok());
+  EXPECT_EQ(def->config.replica_id, "");  // wiring picks <hostname>:<port>
+  auto named = load(env_of({{"ORCH_REPLICA_ID", "orchestrator-1.eu:8000"}}));
+  ASSERT_TRUE(named.ok());
+  EXPECT_EQ(named->config.replica_id, "orchestrator-1.eu:8000");
+  const std::string too_long(65, 'r');
+  for (const std::string& bad : {std::string("two words"), std::string("a/b"), too_long}) {
+    auto r = load(env_of({{"ORCH_REPLICA_ID", bad}}));
+    ASSERT_FALSE(r.ok()) << bad;
+    EXPECT_EQ(r.status().message().rfind("ORCH_REPLICA_ID: ", 0), 0u) << r.status().message();
+  }
+}
+
 // Found by fuzz/orch_config_fuzz.cc: strtod reads "nan" and "inf", and NaN
 // slipped past the minimum check.
 TEST(Config, RateLimitsMustBeFiniteNumbers) {
