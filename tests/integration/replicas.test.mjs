@@ -57,6 +57,17 @@ function repeatUntilStopped(step) {
   };
 }
 
+// Every item of a paged list (`limit`/`offset`), oldest page last.
+async function listAll(api, p, token) {
+  const items = [];
+  for (;;) {
+    const r = await api('GET', `${p}${p.includes('?') ? '&' : '?'}limit=100&offset=${items.length}`, { token });
+    assert.equal(r.status, 200, r.text);
+    items.push(...r.json);
+    if (r.json.length < 100) return items;
+  }
+}
+
 // A pending snapshot of `agent` and a restore job onto it.
 async function restoreJob(api, op, agent, agentTok) {
   const snap = uid('snap');
@@ -318,7 +329,7 @@ describe('two replicas behind haproxy', () => {
     }
   });
 
-  it('answers uploads 503 with Retry-After while s3rver is down; no snapshot available without its bytes', async () => {
+  it('answers uploads 503 with Retry-After while s3rver is down; no snapshot available without its bytes', async (t) => {
     const agent = uid('s3out');
     const tok = await c.agentToken(agent);
     const refusals = [];  // 503s the uploader saw, as they happen
@@ -331,6 +342,7 @@ describe('two replicas behind haproxy', () => {
       const reg = await call('POST', '/snapshots', { token: tok, json: { id, agent_id: agent, checksum: sha(bytes), size: bytes.length } });
       assert.equal(reg.status, 200, reg.text);
       uploads.push({ id, bytes, res: await call('PUT', `/snapshots/${id}/object`, { token: tok, body: bytes }) });
+      await sleep(50);
     });
     try {
       await until('uploads before the outage', async () => ({ ok: uploads.length >= 3 }));
@@ -354,11 +366,12 @@ describe('two replicas behind haproxy', () => {
       await stopUploads();
     }
 
+    t.diagnostic(`${uploads.length} uploads, ${refusals.length} attempts refused with 503 while s3rver was down`);
     assert.deepEqual(refusals.filter((a) => !(Number(a.retryAfter) > 0)), [], 'every 503 carries Retry-After');
     for (const { id, res } of uploads) assert.equal(res.status, 200, `${id}: ${res.status} ${res.text} ${JSON.stringify(res.attempts)}`);
     // Every snapshot the database calls available has its bytes, from either replica.
-    const listed = await c.api('GET', `/snapshots?agent_id=${agent}`, { token: op });
-    const available = listed.json.filter((s) => s.status === 'available').map((s) => s.id);
+    const listed = await listAll(c.api, `/snapshots?agent_id=${agent}`, op);
+    const available = listed.filter((s) => s.status === 'available').map((s) => s.id);
     assert.deepEqual(available.sort(), uploads.map((u) => u.id).sort());
     for (const [i, { id, bytes }] of uploads.entries()) {
       const r = await fetch(`${c.replicas[i % 2].url}/snapshots/${id}/object`, { headers: { authorization: `Bearer ${op}` } });

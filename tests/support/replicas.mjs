@@ -58,15 +58,20 @@ export async function startHaproxy(upstreams) {
     proc.kill('SIGTERM');
     await exitPromise;
   };
-  await until('haproxy to answer /health/ready', async () => {
-    if (hp.exited) throw new Error(`haproxy exited (${JSON.stringify(hp.exited)}):\n${hp.log}`);
-    try {
-      const r = await fetch(`${hp.url}/health/ready`);
-      return { ok: r.status === 200, status: r.status };
-    } catch (e) {
-      return { ok: false, error: e.message };
-    }
-  }, 15000);
+  try {
+    await until('haproxy to answer /health/ready', async () => {
+      if (hp.exited) throw new Error(`haproxy exited (${JSON.stringify(hp.exited)}):\n${hp.log}`);
+      try {
+        const r = await fetch(`${hp.url}/health/ready`);
+        return { ok: r.status === 200, status: r.status };
+      } catch (e) {
+        return { ok: false, error: e.message };
+      }
+    }, 15000);
+  } catch (e) {
+    await hp.stop();  // a live child would keep the test process running
+    throw e;
+  }
   return hp;
 }
 
@@ -84,11 +89,12 @@ export async function startReplicas({ databaseUrl, env = {}, s3 = true } = {}) {
     ...shared,
     env: { S3_BUCKET: bucket, ...env, ORCH_REPLICA_ID: `orchestrator-${i}` },
   })));
+  const stopReplicas = () => Promise.all(replicas.map((r) => r.stop()));
   let haproxy;
   try {
     haproxy = await startHaproxy(replicas.map((r) => `127.0.0.1:${r.port}`));
   } catch (e) {
-    await Promise.all(replicas.map((r) => r.stop()));
+    await stopReplicas();
     throw e;
   }
   const c = {
@@ -111,9 +117,14 @@ export async function startReplicas({ databaseUrl, env = {}, s3 = true } = {}) {
   }, ms);
   c.stop = async () => {
     await haproxy.stop();
-    await Promise.all(replicas.map((r) => r.stop()));
+    await stopReplicas();
   };
-  await c.waitForStates({ 'orchestrator-1': 'UP', 'orchestrator-2': 'UP' });
+  try {
+    await c.waitForStates({ 'orchestrator-1': 'UP', 'orchestrator-2': 'UP' });
+  } catch (e) {
+    await c.stop();
+    throw e;
+  }
   return c;
 }
 
