@@ -18,9 +18,10 @@ build_pkgs=(
 # clang + libclang-rt-14-dev (libFuzzer and the sanitizer runtimes; only a
 # Recommends of clang, which --no-install-recommends skips) build fuzz/.
 # zsh checks the generated zsh completion (zsh -n); systemd's systemd-analyze
-# verifies the packaged units.
+# verifies the packaged units. haproxy fronts two replicas in
+# tests/integration/replicas.test.mjs (deploy/haproxy.cfg).
 test_pkgs=(postgresql python3 python3-botocore chromium curl procps zstd clang libclang-rt-14-dev
-  zsh systemd)
+  zsh systemd haproxy)
 bench_pkgs=(wrk nginx restic hyperfine)
 
 want=("${build_pkgs[@]}")

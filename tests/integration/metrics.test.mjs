@@ -9,9 +9,9 @@ import { startOrchestrator, dbKinds } from '../support/orchestrator.mjs';
 import { craftToken } from '../support/jwt.mjs';
 import { openEvents } from '../support/ws.mjs';
 import { parsePromText, sampleValue } from '../support/prom_text.mjs';
+import { until } from '../support/outages.mjs';
 
 const uid = (p) => `${p}-${randomBytes(4).toString('hex')}`;
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 const FAMILIES = {
   fortfail_http_requests_total: 'counter',
@@ -36,16 +36,7 @@ function roleToken(orch, role) {
   return craftToken(orch.jwtSecret, { sub: `key:${role}`, role, iat: now, exp: now + 3600, iss: 'fortfail', jti: uid('j'), rv: 2 });
 }
 
-async function waitFor(fn, what, ms = 8000) {
-  const deadline = Date.now() + ms;
-  let last;
-  while (Date.now() < deadline) {
-    last = await fn();
-    if (last.ok) return last;
-    await sleep(200);
-  }
-  assert.fail(`timed out waiting for ${what}: ${JSON.stringify(last)}`);
-}
+const waitFor = (fn, what, ms = 8000) => until(what, fn, ms);
 
 describe('prometheus text parser (test support)', () => {
   const good = '# HELP a_total A.\n# TYPE a_total counter\na_total{x="1"} 2\n' +

@@ -10,54 +10,16 @@
 //   upload of the right bytes then succeeds.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, execFileSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import { startOrchestrator, freePort, tempDir } from '../support/orchestrator.mjs';
+import { startS3rver, privatePostgres, until, assertUnavailable } from '../support/outages.mjs';
 
 const sha = (b) => createHash('sha256').update(b).digest('hex');
 const uid = (p) => `${p}-${randomBytes(4).toString('hex')}`;
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-const root = path.resolve(import.meta.dirname, '../..');
-
-// A private s3rver that can be stopped and started again on the same port and directory.
-async function startS3rver(port, dir) {
-  const proc = spawn(process.execPath, [path.join(root, 'tests/support/s3rver.mjs'), '--port', String(port), '--dir', dir],
-    { stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  await new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`s3rver did not start: ${out}`)), 15000);
-    proc.stdout.on('data', (d) => {
-      out += d;
-      if (out.includes('listening')) { clearTimeout(timer); resolve(); }
-    });
-    proc.stderr.on('data', (d) => { out += d; });
-    proc.on('exit', (code) => { clearTimeout(timer); reject(new Error(`s3rver exited ${code}: ${out}`)); });
-  });
-  proc.removeAllListeners('exit');
-  const exited = new Promise((r) => proc.on('exit', r));
-  return { proc, kill: async () => { proc.kill('SIGKILL'); await exited; } };
-}
-
-async function until(what, fn, ms = 20000) {
-  const deadline = Date.now() + ms;
-  let last;
-  while (Date.now() < deadline) {
-    last = await fn();
-    if (last.ok) return last;
-    await sleep(100);
-  }
-  assert.fail(`timed out waiting for ${what}: ${JSON.stringify(last)}`);
-}
-
-function assertUnavailable(r, what) {
-  assert.equal(r.status, 503, `${what}: ${r.status} ${r.text}`);
-  assert.ok(Number(r.headers.get('retry-after')) > 0, `${what}: Retry-After missing`);
-  assert.ok(r.json?.detail, `${what}: no detail`);
-}
-
 describe('object store outage (private s3rver stopped and restarted)', () => {
   let s3, orch, op, agent, port, dir;
   before(async () => {
@@ -129,21 +91,16 @@ describe('object store outage (private s3rver stopped and restarted)', () => {
 });
 
 describe('database outage (private PostgreSQL stopped and restarted)', () => {
-  const pgScript = path.join(root, 'scripts/services/postgres.sh');
-  let pgDir, pgPort, pgUrl, orch, op, agent;
-  const pg = (cmd) => execFileSync('bash', [pgScript, cmd, pgDir, String(pgPort)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
+  let pg, orch, op, agent;
   before(async () => {
-    pgDir = tempDir('ff-pg-outage-');
-    pgPort = await freePort();
-    pgUrl = pg('start').split('\n').pop();
-    orch = await startOrchestrator({ databaseUrl: pgUrl });
+    pg = await privatePostgres();
+    orch = await startOrchestrator({ databaseUrl: pg.url });
     op = await orch.operatorToken();
     agent = await orch.agentToken('db-agent');
   });
   after(async () => {
     await orch?.stop();
-    try { pg('stop'); } catch { /* already stopped */ }
-    fs.rmSync(pgDir, { recursive: true, force: true });
+    pg?.remove();
   });
 
   it('answers 503 with Retry-After while the database is down and recovers by itself', async () => {
@@ -152,7 +109,7 @@ describe('database outage (private PostgreSQL stopped and restarted)', () => {
     const created = await orch.api('POST', '/snapshots', { token: agent, json: { id, agent_id: 'db-agent', checksum: sha(bytes), size: bytes.length } });
     assert.equal(created.status, 200, created.text);
 
-    pg('stop');
+    pg.stop();
 
     const ready = await orch.api('GET', '/health/ready');
     assertUnavailable(ready, '/health/ready');
@@ -164,7 +121,7 @@ describe('database outage (private PostgreSQL stopped and restarted)', () => {
     // Tokens need no database.
     assert.equal((await orch.api('POST', '/auth/token', { json: { registration_secret: orch.regSecret } })).status, 200);
 
-    pg('start');
+    pg.start();
 
     await until('ready again', async () => {
       const r = await orch.api('GET', '/health/ready');

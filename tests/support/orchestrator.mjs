@@ -50,6 +50,25 @@ export function freshPostgresDatabase() {
 
 export const dbKinds = () => ['sqlite', 'postgres'];
 
+// api(method, path, { token, json, body, headers, signal }) against one base URL
+// (an orchestrator, or a proxy in front of several).
+export function apiClient(baseUrl) {
+  return async (method, p, { token, json, body, headers = {}, signal } = {}) => {
+    const h = { ...headers };
+    if (token) h.authorization = `Bearer ${token}`;
+    let payload = body;
+    if (json !== undefined) {
+      h['content-type'] = 'application/json';
+      payload = JSON.stringify(json);
+    }
+    const r = await fetch(baseUrl + p, { method, headers: h, body: payload, signal });
+    const text = await r.text();
+    let parsed;
+    try { parsed = text ? JSON.parse(text) : undefined; } catch { parsed = undefined; }
+    return { status: r.status, headers: r.headers, json: parsed, text };
+  };
+}
+
 export async function startOrchestrator(opts = {}) {
   const dir = opts.dir || tempDir();
   const port = opts.port || (await freePort());
@@ -114,20 +133,7 @@ export async function startOrchestrator(opts = {}) {
     throw new Error(`orchestrator did not start:\n${orch.log}`);
   };
 
-  orch.api = async (method, p, { token, json, body, headers = {} } = {}) => {
-    const h = { ...headers };
-    if (token) h.authorization = `Bearer ${token}`;
-    let payload = body;
-    if (json !== undefined) {
-      h['content-type'] = 'application/json';
-      payload = JSON.stringify(json);
-    }
-    const r = await fetch(orch.url + p, { method, headers: h, body: payload });
-    const text = await r.text();
-    let parsed;
-    try { parsed = text ? JSON.parse(text) : undefined; } catch { parsed = undefined; }
-    return { status: r.status, headers: r.headers, json: parsed, text };
-  };
+  orch.api = apiClient(orch.url);
 
   // Operator tokens come from ORCH_OPERATOR_SECRET where it is set (the
   // registration secret then mints agent tokens only).
