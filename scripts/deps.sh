@@ -21,7 +21,7 @@ build_pkgs=(
 # verifies the packaged units.
 test_pkgs=(postgresql python3 python3-botocore chromium curl procps zstd clang libclang-rt-14-dev
   zsh systemd)
-bench_pkgs=(wrk nginx restic hyperfine)
+bench_pkgs=(wrk nginx restic hyperfine haproxy)
 
 want=("${build_pkgs[@]}")
 case "${1:-build}" in
