@@ -1,7 +1,9 @@
 // One worker process of the fleet generator (forked by fleet.mjs): simulates
 // its share of the agents. Each agent
 //   - registers: POST /auth/token with the registration secret and its agent_id;
-//   - long-polls GET /agent/{id}/commands?wait=W on a connection of its own;
+//   - long-polls GET /agent/{id}/commands?wait=W on a connection of its own,
+//     the first poll at a random moment within --stagger seconds (a fleet in
+//     steady state, not one that started in the same second);
 //   - renews its token (POST /auth/token again) every --renew seconds;
 //   - runs each restore command it receives: restore_started, then a
 //     restore_in_progress event every 2-5 s, then restore_completed, all on
@@ -9,7 +11,13 @@
 // It records every request's latency by kind, every command it was handed
 // and every event the orchestrator acknowledged, and sends them to the parent
 // when told to stop. Messages: init, register, start, stats, stop.
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { pool, request, now, sleep } from './http.mjs';
+
+// How late this process's event loop runs its callbacks: when it is busy the
+// latencies measured here include the generator's own delay.
+const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+loopDelay.enable();
 
 let cfg;
 let agents = [];
@@ -22,6 +30,7 @@ const acked = []; // [job_id, message]
 let earlyEmptyPolls = 0;
 let activeJobs = 0;
 let jobsDone = 0;
+let cpuAtStart;
 
 const sample = (kind, ms) => (samples[kind] ||= []).push(ms);
 function error(kind, reason) {
@@ -111,6 +120,7 @@ async function runJob(a, jobId) {
 
 async function pollLoop(a) {
   const waitMs = cfg.wait * 1000;
+  await sleep(Math.random() * cfg.staggerSeconds * 1000);
   while (!stopping) {
     let r;
     try {
@@ -165,6 +175,8 @@ process.on('message', async (m) => {
     const failed = await register();
     process.send({ type: 'registered', failed });
   } else if (m.type === 'start') {
+    loopDelay.reset();
+    cpuAtStart = process.cpuUsage();
     for (const a of agents) {
       if (!a.token) continue;
       pollLoop(a);
@@ -184,11 +196,12 @@ process.on('message', async (m) => {
       a.conn.destroy();
     }
     shared.destroy();
-    const cpu = process.cpuUsage();
+    const cpu = process.cpuUsage(cpuAtStart);
     process.send({
       type: 'result',
       samples, errors, deliveries, acked, earlyEmptyPolls, activeJobs,
       cpuSeconds: (cpu.user + cpu.system) / 1e6,
+      loopDelayMs: { p99: loopDelay.percentile(99) / 1e6, max: loopDelay.max / 1e6 },
     });
   }
 });

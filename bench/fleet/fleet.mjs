@@ -5,7 +5,8 @@
 //
 //   node fleet.mjs --url URL --reg-secret S --agents N [--duration 60]
 //     [--workers 2] [--operators 4] [--listeners 3] [--jobs-per-second N/250]
-//     [--job-seconds 10] [--wait 20] [--renew 60] [--orch-pids P[,P]]
+//     [--job-seconds 10] [--wait 20] [--stagger min(wait, duration/2)]
+//     [--renew 60] [--register-concurrency 16] [--orch-pids P[,P]]
 //     [--label TEXT] [--out FILE.json]
 //   node fleet.mjs --report FILE.json...     (the tables of earlier runs)
 //
@@ -24,6 +25,7 @@ import { createRequire } from 'node:module';
 import { randomBytes, createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { pool, request, now, sleep, summary } from './http.mjs';
 
 const here = import.meta.dirname;
@@ -34,7 +36,7 @@ const KINDS = ['register', 'renew', 'poll idle', 'command', 'event start', 'even
 const TARGET_P99_MS = 50;
 
 function parseArgs(argv) {
-  const o = { duration: 60, workers: 2, operators: 4, listeners: 3, jobSeconds: 10, wait: 20, renew: 60 };
+  const o = { duration: 60, registerConcurrency: 16, workers: 2, operators: 4, listeners: 3, jobSeconds: 10, wait: 20, renew: 60 };
   const num = (v, name) => {
     const n = Number(v);
     if (!Number.isFinite(n) || n < 0) throw new Error(`${name}: not a number: ${v}`);
@@ -54,6 +56,8 @@ function parseArgs(argv) {
       case '--jobs-per-second': o.jobsPerSecond = num(v(), a); break;
       case '--job-seconds': o.jobSeconds = num(v(), a); break;
       case '--wait': o.wait = num(v(), a); break;
+      case '--stagger': o.stagger = num(v(), a); break;
+      case '--register-concurrency': o.registerConcurrency = Math.max(1, num(v(), a)); break;
       case '--renew': o.renew = num(v(), a); break;
       case '--orch-pids': o.pids = v().split(',').filter(Boolean).map(Number); break;
       case '--label': o.label = v(); break;
@@ -66,6 +70,7 @@ function parseArgs(argv) {
     throw new Error('usage: fleet.mjs --url URL --reg-secret S --agents N [...] | --report FILE...');
   }
   o.jobsPerSecond ??= Math.max(2, o.agents / 250);
+  o.stagger ??= Math.min(o.wait, o.duration / 2);
   o.pids ??= [];
   return o;
 }
@@ -172,13 +177,15 @@ async function run(o) {
   const ids = Array.from({ length: o.agents }, (_, i) => `fa-${tag}-${String(i).padStart(5, '0')}`);
   const sampler = new Sampler(o.pids);
   const conn = pool(8);
-  const genCpu0 = process.cpuUsage();
+  const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+  loopDelay.enable();
 
   const op = (await api(o, conn, 'POST', '/auth/token', { json: { registration_secret: o.regSecret } })).json.token;
   const workers = startWorkers(o, ids);
   const cfg = {
-    url: o.url, regSecret: o.regSecret, wait: o.wait, renewSeconds: o.renew, jobSeconds: o.jobSeconds,
-    sharedSockets: 32, registerConcurrency: Math.max(4, Math.ceil(64 / o.workers)),
+    url: o.url, regSecret: o.regSecret, wait: o.wait, staggerSeconds: o.stagger, renewSeconds: o.renew,
+    jobSeconds: o.jobSeconds,
+    sharedSockets: 32, registerConcurrency: Math.max(1, Math.ceil(o.registerConcurrency / o.workers)),
   };
   await Promise.all(workers.map((w) => w.ask('init', { cfg, ids: w.ids }, 'ready')));
 
@@ -206,6 +213,8 @@ async function run(o) {
   // Run: agents poll, renew and run jobs; operators create jobs at a steady rate.
   const cpuStart = sampler.cpu();
   const runStart = now();
+  const genCpu0 = process.cpuUsage();
+  loopDelay.reset();
   workers.forEach((w) => w.ask('start'));
   const stats = async () => {
     const s = await Promise.all(workers.map((w) => w.ask('stats', {}, 'stats')));
@@ -250,7 +259,7 @@ async function run(o) {
   while (now() < runEnd) {
     await sleep(Math.min(2000, runEnd - now()));
     const s = await stats();
-    if (now() - runStart > Math.min(5000, o.duration * 500)) {
+    if (now() - runStart > o.stagger * 1000 + 2000) {
       connected.min = Math.min(connected.min, s.open);
       connected.peak = Math.max(connected.peak, s.open);
     }
@@ -267,6 +276,7 @@ async function run(o) {
   }
   const drained = s.jobsDone >= jobs.length && s.activeJobs === 0;
   const cpuEnd = sampler.cpu();
+  const genCpuHere = process.cpuUsage(genCpu0);
   const wall = (now() - runStart) / 1000;
   const results = await Promise.all(workers.map((w) => w.ask('stop', {}, 'result')));
   workers.forEach((w) => w.child.disconnect());
@@ -274,6 +284,7 @@ async function run(o) {
   // Merge the workers' figures.
   const samples = {}; const errors = {}; const deliveries = []; const acked = [];
   let earlyEmpty = 0; let genCpu = 0;
+  const loop = { p99: loopDelay.percentile(99) / 1e6, max: loopDelay.max / 1e6 };
   for (const r of results) {
     for (const [k, v] of Object.entries(r.samples)) (samples[k] ||= []).push(...v);
     for (const [k, v] of Object.entries(r.errors)) {
@@ -283,6 +294,8 @@ async function run(o) {
     acked.push(...r.acked);
     earlyEmpty += r.earlyEmptyPolls;
     genCpu += r.cpuSeconds;
+    loop.p99 = Math.max(loop.p99, r.loopDelayMs.p99);
+    loop.max = Math.max(loop.max, r.loopDelayMs.max);
   }
   samples['job create'] = opSamples;
   if (Object.keys(opErrors).length) errors['job create'] = opErrors;
@@ -343,8 +356,7 @@ async function run(o) {
   conn.destroy();
 
   const res = sampler.stop();
-  const gen = process.cpuUsage(genCpu0);
-  genCpu += (gen.user + gen.system) / 1e6;
+  genCpu += (genCpuHere.user + genCpuHere.system) / 1e6;
   const kinds = {};
   for (const k of KINDS) {
     const e = errors[k] ? Object.values(errors[k]).reduce((a, b) => a + b, 0) : 0;
@@ -355,14 +367,15 @@ async function run(o) {
   const result = {
     label: o.label || '', agents: o.agents, registered: o.agents - regFailed, duration: o.duration,
     wall, workers: o.workers, operators: o.operators, listeners: o.listeners,
-    jobsPerSecond: o.jobsPerSecond, jobSeconds: o.jobSeconds, wait: o.wait, renew: o.renew,
+    jobsPerSecond: o.jobsPerSecond, jobSeconds: o.jobSeconds, wait: o.wait, stagger: o.stagger,
+    renew: o.renew,
     connected: { min: Number.isFinite(connected.min) ? connected.min : 0, peak: connected.peak },
     kinds, pollErrors, earlyEmptyPolls: earlyEmpty, drained,
     orchestrators: o.pids.map((pid, i) => ({
       pid, peakRssMiB: res.peakRss[i], endRssMiB: res.endRss[i], peakFds: res.peakFds[i],
       cpuSeconds: cpuEnd[i] - cpuStart[i],
     })),
-    generatorCpuSeconds: genCpu, commands: cmd, events: ev,
+    generatorCpuSeconds: genCpu, generatorLoopDelayMs: loop, commands: cmd, events: ev,
   };
   result.ok = checksPass(result);
   return result;
@@ -427,6 +440,9 @@ function report(results) {
       const d = { ...s.errorDetail, ...(k === 'poll idle' ? s.pollErrors : {}) };
       if (Object.keys(d).length) notes.push(`${r.label || r.agents}: ${k} errors: ${JSON.stringify(d)}`);
     }
+    const lag = r.generatorLoopDelayMs;
+    notes.push(`${r.label || r.agents}: generator event-loop delay p99 ${f1(lag.p99)} ms, max ${f1(lag.max)} ms` +
+      ' (the most any process of the generator added to the latencies it measured)');
     if (r.orchestrators.length > 1) {
       notes.push(`${r.label || r.agents}: per orchestrator: ${r.orchestrators.map((x) =>
         `pid ${x.pid} RSS peak ${f1(x.peakRssMiB)} MiB, CPU ${f1(x.cpuSeconds)} s`).join('; ')}`);

@@ -15,9 +15,9 @@
 # --replicas 2 --db postgres: two orchestrators on one private PostgreSQL
 # database (scripts/services/postgres.sh) behind haproxy. The haproxy config is
 # --haproxy-cfg, else deploy/haproxy.cfg when present, else a minimal one
-# written here; it is started with FF_HAPROXY_BIND (127.0.0.1:port) and
-# FF_ORCH1, FF_ORCH2 (host:port of each replica) in its environment, for a
-# config to name as "${FF_HAPROXY_BIND}" and so on.
+# written here; it is started as deploy/haproxy.cfg expects, with
+# FF_HAPROXY_BIND and FF_HAPROXY_STATS_BIND (127.0.0.1 and free ports) and
+# FF_REPLICA_1, FF_REPLICA_2 (host:port of each replica) in its environment.
 # Environment: FF_BIN_DIR (build/bin), FLEET_NICE (10: the generator's nice level).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -108,12 +108,12 @@ frontend fleet
 backend orchestrators
   balance roundrobin
   option httpchk GET /health/ready
-  server r1 "${FF_ORCH1}" check inter 1s
-  server r2 "${FF_ORCH2}" check inter 1s
+  server orchestrator-1 "${FF_REPLICA_1}" check inter 1s
+  server orchestrator-2 "${FF_REPLICA_2}" check inter 1s
 EOF
   fi
-  FF_HAPROXY_BIND=127.0.0.1:$port FF_ORCH1=${2#http://} FF_ORCH2=${3#http://} \
-    haproxy -db -f "$cfg" >"$work/$name-haproxy.log" 2>&1 &
+  FF_HAPROXY_BIND=127.0.0.1:$port FF_HAPROXY_STATS_BIND=127.0.0.1:$(ff_free_port) \
+    FF_REPLICA_1=${2#http://} FF_REPLICA_2=${3#http://} haproxy -db -f "$cfg" >"$work/$name-haproxy.log" 2>&1 &
   pids+=($!)
   haproxy_url=http://127.0.0.1:$port
   ff_wait_live "$haproxy_url" "${pids[-1]}" "$work/$name-haproxy.log"
