@@ -11,13 +11,9 @@
 // It records every request's latency by kind, every command it was handed
 // and every event the orchestrator acknowledged, and sends them to the parent
 // when told to stop. Messages: init, register, start, stats, stop.
-import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { pool, request, now, sleep } from './http.mjs';
+import { loopLag, pool, request, now, sleep } from './http.mjs';
 
-// How late this process's event loop runs its callbacks: when it is busy the
-// latencies measured here include the generator's own delay.
-const loopDelay = monitorEventLoopDelay({ resolution: 10 });
-loopDelay.enable();
+const lag = loopLag();
 
 let cfg;
 let agents = [];
@@ -175,7 +171,7 @@ process.on('message', async (m) => {
     const failed = await register();
     process.send({ type: 'registered', failed });
   } else if (m.type === 'start') {
-    loopDelay.reset();
+    lag.reset();
     cpuAtStart = process.cpuUsage();
     for (const a of agents) {
       if (!a.token) continue;
@@ -201,7 +197,7 @@ process.on('message', async (m) => {
       type: 'result',
       samples, errors, deliveries, acked, earlyEmptyPolls, activeJobs,
       cpuSeconds: (cpu.user + cpu.system) / 1e6,
-      loopDelayMs: { p99: loopDelay.percentile(99) / 1e6, max: loopDelay.max / 1e6 },
+      loopDelayMs: lag.read(),
     });
   }
 });

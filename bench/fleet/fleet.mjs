@@ -6,7 +6,7 @@
 //   node fleet.mjs --url URL --reg-secret S --agents N [--duration 60]
 //     [--workers 2] [--operators 4] [--listeners 3] [--jobs-per-second N/250]
 //     [--job-seconds 10] [--wait 20] [--stagger min(wait, duration/2)]
-//     [--renew 60] [--register-concurrency 16] [--orch-pids P[,P]]
+//     [--renew 60] [--register-concurrency 16] [--orch-pids P[,P]] [--proxy-pids P]
 //     [--label TEXT] [--out FILE.json]
 //   node fleet.mjs --report FILE.json...     (the tables of earlier runs)
 //
@@ -25,8 +25,7 @@ import { createRequire } from 'node:module';
 import { randomBytes, createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { pool, request, now, sleep, summary } from './http.mjs';
+import { loopLag, pool, request, now, sleep, summary } from './http.mjs';
 
 const here = import.meta.dirname;
 const WebSocket = createRequire(path.join(here, '../../tests/package.json'))('ws');
@@ -60,6 +59,7 @@ function parseArgs(argv) {
       case '--register-concurrency': o.registerConcurrency = Math.max(1, num(v(), a)); break;
       case '--renew': o.renew = num(v(), a); break;
       case '--orch-pids': o.pids = v().split(',').filter(Boolean).map(Number); break;
+      case '--proxy-pids': o.proxyPids = v().split(',').filter(Boolean).map(Number); break;
       case '--label': o.label = v(); break;
       case '--out': o.out = v(); break;
       case '--report': o.report = argv.slice(i + 1); i = argv.length; break;
@@ -72,6 +72,7 @@ function parseArgs(argv) {
   o.jobsPerSecond ??= Math.max(2, o.agents / 250);
   o.stagger ??= Math.min(o.wait, o.duration / 2);
   o.pids ??= [];
+  o.proxyPids ??= [];
   return o;
 }
 
@@ -176,9 +177,9 @@ async function run(o) {
   const tag = randomBytes(3).toString('hex');
   const ids = Array.from({ length: o.agents }, (_, i) => `fa-${tag}-${String(i).padStart(5, '0')}`);
   const sampler = new Sampler(o.pids);
+  const proxySampler = new Sampler(o.proxyPids);
   const conn = pool(8);
-  const loopDelay = monitorEventLoopDelay({ resolution: 10 });
-  loopDelay.enable();
+  const lag = loopLag();
 
   const op = (await api(o, conn, 'POST', '/auth/token', { json: { registration_secret: o.regSecret } })).json.token;
   const workers = startWorkers(o, ids);
@@ -212,9 +213,10 @@ async function run(o) {
 
   // Run: agents poll, renew and run jobs; operators create jobs at a steady rate.
   const cpuStart = sampler.cpu();
+  const proxyCpuStart = proxySampler.cpu();
   const runStart = now();
   const genCpu0 = process.cpuUsage();
-  loopDelay.reset();
+  lag.reset();
   workers.forEach((w) => w.ask('start'));
   const stats = async () => {
     const s = await Promise.all(workers.map((w) => w.ask('stats', {}, 'stats')));
@@ -276,6 +278,7 @@ async function run(o) {
   }
   const drained = s.jobsDone >= jobs.length && s.activeJobs === 0;
   const cpuEnd = sampler.cpu();
+  const proxyCpuEnd = proxySampler.cpu();
   const genCpuHere = process.cpuUsage(genCpu0);
   const wall = (now() - runStart) / 1000;
   const results = await Promise.all(workers.map((w) => w.ask('stop', {}, 'result')));
@@ -284,7 +287,7 @@ async function run(o) {
   // Merge the workers' figures.
   const samples = {}; const errors = {}; const deliveries = []; const acked = [];
   let earlyEmpty = 0; let genCpu = 0;
-  const loop = { p99: loopDelay.percentile(99) / 1e6, max: loopDelay.max / 1e6 };
+  const loop = lag.read();
   for (const r of results) {
     for (const [k, v] of Object.entries(r.samples)) (samples[k] ||= []).push(...v);
     for (const [k, v] of Object.entries(r.errors)) {
@@ -356,6 +359,7 @@ async function run(o) {
   conn.destroy();
 
   const res = sampler.stop();
+  const proxyRes = proxySampler.stop();
   genCpu += (genCpuHere.user + genCpuHere.system) / 1e6;
   const kinds = {};
   for (const k of KINDS) {
@@ -374,6 +378,9 @@ async function run(o) {
     orchestrators: o.pids.map((pid, i) => ({
       pid, peakRssMiB: res.peakRss[i], endRssMiB: res.endRss[i], peakFds: res.peakFds[i],
       cpuSeconds: cpuEnd[i] - cpuStart[i],
+    })),
+    proxies: o.proxyPids.map((pid, i) => ({
+      pid, peakRssMiB: proxyRes.peakRss[i], cpuSeconds: proxyCpuEnd[i] - proxyCpuStart[i],
     })),
     generatorCpuSeconds: genCpu, generatorLoopDelayMs: loop, commands: cmd, events: ev,
   };
@@ -443,6 +450,9 @@ function report(results) {
     const lag = r.generatorLoopDelayMs;
     notes.push(`${r.label || r.agents}: generator event-loop delay p99 ${f1(lag.p99)} ms, max ${f1(lag.max)} ms` +
       ' (the most any process of the generator added to the latencies it measured)');
+    for (const x of r.proxies || []) {
+      notes.push(`${r.label || r.agents}: haproxy (pid ${x.pid}): RSS peak ${f1(x.peakRssMiB)} MiB, CPU ${f1(x.cpuSeconds)} s`);
+    }
     if (r.orchestrators.length > 1) {
       notes.push(`${r.label || r.agents}: per orchestrator: ${r.orchestrators.map((x) =>
         `pid ${x.pid} RSS peak ${f1(x.peakRssMiB)} MiB, CPU ${f1(x.cpuSeconds)} s`).join('; ')}`);

@@ -1,7 +1,7 @@
 // The HTTP client shared by the fleet generator's processes: Node's built-in
 // `http` with keep-alive agents, timings on one clock every process shares.
 import http from 'node:http';
-import { performance } from 'node:perf_hooks';
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 
 // Milliseconds since the epoch, sub-millisecond, comparable across processes.
 export const now = () => performance.timeOrigin + performance.now();
@@ -44,6 +44,18 @@ export function request(base, method, path, { agent, token, json, body, type, ti
     req.on('error', reject);
     req.end(payload);
   });
+}
+
+// How late a process's event loop runs its callbacks (busy, or short of CPU):
+// latencies measured in that process include it. stop() gives p99 and max in
+// ms since the last reset(). The histogram holds the whole timer interval,
+// so the interval is taken off.
+export function loopLag() {
+  const resolution = 10;
+  const h = monitorEventLoopDelay({ resolution });
+  h.enable();
+  const ms = (ns) => Math.max(0, ns / 1e6 - resolution);
+  return { reset: () => h.reset(), read: () => ({ p99: ms(h.percentile(99)), max: ms(h.max) }) };
 }
 
 // Percentiles of an array of numbers (sorted here), nearest-rank.

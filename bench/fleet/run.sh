@@ -130,7 +130,7 @@ for n in "${ns[@]}"; do
     dburl=${pg_url%/*}/fleet_$n
   fi
   start_orch "n$n" "$dburl"
-  url=$orch_url orch_pids=$orch_pid
+  url=$orch_url orch_pids=$orch_pid proxy_args=()
   run_pids+=("$orch_pid")
   if [ "$replicas" = 2 ]; then
     first=$orch_url
@@ -140,6 +140,7 @@ for n in "${ns[@]}"; do
     start_haproxy "n$n" "$first" "$orch_url"
     url=$haproxy_url
     run_pids+=("${pids[-1]}")
+    proxy_args=(--proxy-pids "${pids[-1]}")
   fi
   label=$n
   [ "$replicas" = 2 ] && label="$n x2 pg"
@@ -147,7 +148,7 @@ for n in "${ns[@]}"; do
   echo "=== fleet N=$n ($label)"
   if nice -n "${FLEET_NICE:-10}" node "$root/bench/fleet/fleet.mjs" --url "$url" --reg-secret "$reg_secret" \
     --agents "$n" --duration "$duration" --orch-pids "$orch_pids" --label "$label" \
-    --out "$work/n$n.json" "${extra[@]}"; then :; else failed=1; fi
+    --out "$work/n$n.json" "${proxy_args[@]}" "${extra[@]}"; then :; else failed=1; fi
   [ -f "$work/n$n.json" ] && results+=("$work/n$n.json")
   ff_stop_pids "${run_pids[@]}"
   pids=()
