@@ -7,6 +7,7 @@
 //     [--workers 2] [--operators 4] [--listeners 3] [--jobs-per-second N/250]
 //     [--job-seconds 10] [--wait 20] [--stagger min(wait, duration/2)]
 //     [--renew 60] [--register-concurrency 16] [--orch-pids P[,P]] [--proxy-pids P]
+//     [--orch-urls URL[,URL]] (each orchestrator's own address, for /metrics)
 //     [--label TEXT] [--out FILE.json]
 //   node fleet.mjs --report FILE.json...     (the tables of earlier runs)
 //
@@ -26,6 +27,7 @@ import { randomBytes, createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { loopLag, pool, request, now, sleep, summary } from './http.mjs';
+import { compare, scrape } from './metrics.mjs';
 
 const here = import.meta.dirname;
 const WebSocket = createRequire(path.join(here, '../../tests/package.json'))('ws');
@@ -59,6 +61,7 @@ function parseArgs(argv) {
       case '--register-concurrency': o.registerConcurrency = Math.max(1, num(v(), a)); break;
       case '--renew': o.renew = num(v(), a); break;
       case '--orch-pids': o.pids = v().split(',').filter(Boolean).map(Number); break;
+      case '--orch-urls': o.orchUrls = v().split(',').filter(Boolean); break;
       case '--proxy-pids': o.proxyPids = v().split(',').filter(Boolean).map(Number); break;
       case '--label': o.label = v(); break;
       case '--out': o.out = v(); break;
@@ -73,6 +76,7 @@ function parseArgs(argv) {
   o.stagger ??= Math.min(o.wait, o.duration / 2);
   o.pids ??= [];
   o.proxyPids ??= [];
+  o.orchUrls ??= [o.url];
   return o;
 }
 
@@ -212,6 +216,8 @@ async function run(o) {
   await Promise.all(listeners.map((l) => l.ready));
 
   // Run: agents poll, renew and run jobs; operators create jobs at a steady rate.
+  const scrapeAll = () => Promise.all(o.orchUrls.map((u) => scrape(u, op).catch(() => null)));
+  const metricsStart = await scrapeAll();
   const cpuStart = sampler.cpu();
   const proxyCpuStart = proxySampler.cpu();
   const runStart = now();
@@ -280,6 +286,7 @@ async function run(o) {
   const cpuEnd = sampler.cpu();
   const proxyCpuEnd = proxySampler.cpu();
   const genCpuHere = process.cpuUsage(genCpu0);
+  const server = compare(metricsStart, await scrapeAll(), TARGET_P99_MS);
   const wall = (now() - runStart) / 1000;
   const results = await Promise.all(workers.map((w) => w.ask('stop', {}, 'result')));
   workers.forEach((w) => w.child.disconnect());
@@ -382,7 +389,7 @@ async function run(o) {
     proxies: o.proxyPids.map((pid, i) => ({
       pid, peakRssMiB: proxyRes.peakRss[i], cpuSeconds: proxyCpuEnd[i] - proxyCpuStart[i],
     })),
-    generatorCpuSeconds: genCpu, generatorLoopDelayMs: loop, commands: cmd, events: ev,
+    server, generatorCpuSeconds: genCpu, generatorLoopDelayMs: loop, commands: cmd, events: ev,
   };
   result.ok = checksPass(result);
   return result;
@@ -432,6 +439,17 @@ function report(results) {
     }
   }
   out.push(...table(head2, rows2));
+  out.push('');
+  out.push(`orchestrator side (its /metrics over the run): p99 up to the histogram bucket, share over ${TARGET_P99_MS} ms; the command poll's time includes its wait`);
+  const head3 = ['label', 'N', 'series', 'count', 'p99 <= ms', `> ${TARGET_P99_MS} ms`];
+  const rows3 = [];
+  for (const r of results) {
+    for (const [k, v] of Object.entries(r.server || {}).sort()) {
+      if (k.includes('/health') || k.includes('/metrics')) continue;
+      rows3.push([r.label, r.agents, k, v.count, v.p99UpToMs, `${(100 * v.slowShare).toFixed(2)} %`]);
+    }
+  }
+  out.push(...table(head3, rows3));
   const notes = [];
   for (const r of results) {
     const c = r.commands;
@@ -464,7 +482,8 @@ function report(results) {
 
 function table(head, rows) {
   const w = head.map((h, i) => Math.max(h.length, ...rows.map((r) => String(r[i]).length)));
-  const line = (r) => r.map((c, i) => (i < 1 || (i === 2 && head[2] === 'kind') ? String(c).padEnd(w[i]) : pad(c, w[i]))).join('  ');
+  const left = (i) => i < 1 || (i === 2 && ['kind', 'series'].includes(head[2]));
+  const line = (r) => r.map((c, i) => (left(i) ? String(c).padEnd(w[i]) : pad(c, w[i]))).join('  ');
   return [line(head), ...rows.map(line)];
 }
 

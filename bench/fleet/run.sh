@@ -130,12 +130,12 @@ for n in "${ns[@]}"; do
     dburl=${pg_url%/*}/fleet_$n
   fi
   start_orch "n$n" "$dburl"
-  url=$orch_url orch_pids=$orch_pid proxy_args=()
+  url=$orch_url orch_pids=$orch_pid orch_urls=$orch_url proxy_args=()
   run_pids+=("$orch_pid")
   if [ "$replicas" = 2 ]; then
     first=$orch_url
     start_orch "n$n-r2" "$dburl"
-    orch_pids=$orch_pids,$orch_pid
+    orch_pids=$orch_pids,$orch_pid orch_urls=$orch_urls,$orch_url
     run_pids+=("$orch_pid")
     start_haproxy "n$n" "$first" "$orch_url"
     url=$haproxy_url
@@ -147,7 +147,7 @@ for n in "${ns[@]}"; do
   [ "$replicas/$db" = 1/postgres ] && label="$n pg"
   echo "=== fleet N=$n ($label)"
   if nice -n "${FLEET_NICE:-10}" node "$root/bench/fleet/fleet.mjs" --url "$url" --reg-secret "$reg_secret" \
-    --agents "$n" --duration "$duration" --orch-pids "$orch_pids" --label "$label" \
+    --agents "$n" --duration "$duration" --orch-pids "$orch_pids" --orch-urls "$orch_urls" --label "$label" \
     --out "$work/n$n.json" "${proxy_args[@]}" "${extra[@]}"; then :; else failed=1; fi
   [ -f "$work/n$n.json" ] && results+=("$work/n$n.json")
   ff_stop_pids "${run_pids[@]}"
