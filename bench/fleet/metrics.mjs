@@ -45,7 +45,9 @@ export function compare(befores, afters, slowMs) {
     if (!count) continue;
     const p99 = les.find((le) => h[le] >= 0.99 * count);
     const under = les.filter((le) => le <= slowMs / 1000).pop();
-    rows[key] = { count, p99UpToMs: p99 * 1000, slowShare: under === undefined ? 1 : 1 - h[under] / count };
+    // Past the last finite bucket: "> that bucket".
+    const finite = les.filter(Number.isFinite).pop();
+    rows[key] = { count, p99UpToMs: Number.isFinite(p99) ? p99 * 1000 : `> ${finite * 1000}`, slowShare: under === undefined ? 1 : 1 - h[under] / count };
   }
   return rows;
 }
