@@ -24,7 +24,7 @@ cd "$(dirname "$0")/../.."
 root=$PWD
 . "$root/bench/lib/common.sh"
 
-agents_list=1000,5000,15000 duration=60 replicas=1 db=sqlite haproxy_cfg= keep=0
+agents_list=1000,5000,15000 duration=60 replicas=1 db=sqlite haproxy_cfg='' keep=0
 extra=()
 usage() {
   echo "usage: $0 [--agents N[,N...]] [--duration SECONDS] [--replicas 1|2] [--db sqlite|postgres]" \

@@ -130,7 +130,7 @@ ff_work_dir() {
 ff_cleanup() {
   set +e
   [ ${#pids[@]} -gt 0 ] && ff_stop_pids "${pids[@]}"
-  [ -n "$pg_dir" ] && bash "$root/scripts/services/postgres.sh" stop "$pg_dir" >/dev/null 2>&1
+  [ -n "$pg_dir" ] && bash "${root:?}/scripts/services/postgres.sh" stop "$pg_dir" >/dev/null 2>&1
   if [ "${keep:-0}" = 1 ]; then echo "bench: kept $work"; else rm -rf "$work"; fi
 }
 
@@ -146,9 +146,9 @@ ff_start_orch() {
   mkdir -p "$work/$name"
   orch_wal=$work/$name/wal.log
   env ORCH_LISTEN="127.0.0.1:$port" DATABASE_URL="$db" WAL_PATH="$orch_wal" \
-    ORCH_DATA_DIR="$work/$name/data" ORCH_JWT_SECRET="$jwt_secret" \
-    ORCH_REG_SECRET="$reg_secret" ORCH_LOG_LEVEL=warn "$@" \
-    "$bin" >"$work/$name.log" 2>&1 &
+    ORCH_DATA_DIR="$work/$name/data" ORCH_JWT_SECRET="${jwt_secret:?}" \
+    ORCH_REG_SECRET="${reg_secret:?}" ORCH_LOG_LEVEL=warn "$@" \
+    "${bin:?}" >"$work/$name.log" 2>&1 &
   orch_pid=$!
   pids+=("$orch_pid")
   orch_url=http://127.0.0.1:$port
