@@ -201,3 +201,6 @@ process.on('message', async (m) => {
     });
   }
 });
+
+// The parent is done with this process (or gone): jobs still running stop here.
+process.on('disconnect', () => process.exit(0));

@@ -106,7 +106,7 @@ frontend fleet
   bind "${FF_HAPROXY_BIND}"
   default_backend orchestrators
 backend orchestrators
-  balance roundrobin
+  balance leastconn
   option httpchk GET /health/ready
   server orchestrator-1 "${FF_REPLICA_1}" check inter 1s
   server orchestrator-2 "${FF_REPLICA_2}" check inter 1s
