@@ -39,20 +39,7 @@ for t in wrk nginx curl python3; do
   command -v "$t" >/dev/null || { echo "bench: $t missing (bash scripts/deps.sh bench)" >&2; exit 1; }
 done
 
-work=$(mktemp -d "${TMPDIR:-/tmp}/ff-bench-api.XXXXXX")
-# nginx workers (nobody) and PostgreSQL (postgres) must reach files in here.
-chmod 755 "$work"
-pids=()
-pg_dir=
-cleanup() {
-  set +e
-  [ ${#pids[@]} -gt 0 ] && ff_stop_pids "${pids[@]}"
-  [ -n "$pg_dir" ] && bash "$root/scripts/services/postgres.sh" stop "$pg_dir" >/dev/null 2>&1
-  if [ "$keep" = 1 ]; then echo "bench: kept $work"; else rm -rf "$work"; fi
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+ff_work_dir api
 
 wrk_args=(-t"$threads" -c"$conns" -d"${secs}s" --latency --timeout 5s)
 
@@ -109,20 +96,8 @@ jwt_secret=bench-jwt-$(ff_rand_hex 24)
 # rate and the per-job log cap (docs/security.md) are lifted so it measures the
 # event path rather than 429s and 409s.
 start_orch() {
-  local name=$1 db=$2 port
-  port=$(ff_free_port)
-  mkdir -p "$work/$name"
-  orch_wal=$work/$name/wal.log
-  env ORCH_LISTEN="127.0.0.1:$port" DATABASE_URL="$db" WAL_PATH="$orch_wal" \
-    ORCH_DATA_DIR="$work/$name/data" ORCH_JWT_SECRET="$jwt_secret" \
-    ORCH_REG_SECRET="$reg_secret" ORCH_LOG_LEVEL=warn \
-    ORCH_AGENT_EVENTS_PER_SECOND=1000000000 ORCH_AGENT_EVENT_BURST=1000000000 \
-    ORCH_MAX_JOB_EVENTS=1000000 \
-    "$bin" >"$work/$name.log" 2>&1 &
-  orch_pid=$!
-  pids+=("$orch_pid")
-  orch_url=http://127.0.0.1:$port
-  ff_wait_live "$orch_url" "$orch_pid" "$work/$name.log"
+  ff_start_orch "$1" "$2" ORCH_AGENT_EVENTS_PER_SECOND=1000000000 ORCH_AGENT_EVENT_BURST=1000000000 \
+    ORCH_MAX_JOB_EVENTS=1000000
 }
 
 # seed URL: tokens, one snapshot, two restore jobs for agent bench-a1 (one to

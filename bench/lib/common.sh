@@ -112,3 +112,45 @@ ff_build_note() {
       "reconfigure with -DCMAKE_BUILD_TYPE=Release before trusting these figures" ;;
   esac
 }
+
+# ff_work_dir NAME: a private temp dir in $work (mode 755: nginx workers and
+# PostgreSQL must reach files in it), an empty $pids and no $pg_dir. On exit
+# (also Ctrl-C, SIGTERM) stops every pid in $pids and the PostgreSQL server in
+# $pg_dir (scripts/services/postgres.sh, under $root), and removes $work
+# unless keep=1.
+ff_work_dir() {
+  work=$(mktemp -d "${TMPDIR:-/tmp}/ff-bench-$1.XXXXXX")
+  chmod 755 "$work"
+  pids=()
+  pg_dir=
+  trap ff_cleanup EXIT
+  trap 'exit 130' INT
+  trap 'exit 143' TERM
+}
+ff_cleanup() {
+  set +e
+  [ ${#pids[@]} -gt 0 ] && ff_stop_pids "${pids[@]}"
+  [ -n "$pg_dir" ] && bash "${root:?}/scripts/services/postgres.sh" stop "$pg_dir" >/dev/null 2>&1
+  if [ "${keep:-0}" = 1 ]; then echo "bench: kept $work"; else rm -rf "$work"; fi
+}
+
+# ff_start_orch NAME DATABASE_URL [VAR=VALUE...]: starts $bin (the orchestrator)
+# on a free port with its WAL, data dir and log under $work/NAME, the secrets
+# $jwt_secret and $reg_secret, log level warn and the extra variables given;
+# waits until it is live. Appends its pid to $pids; sets orch_url, orch_pid,
+# orch_wal.
+ff_start_orch() {
+  local name=$1 db=$2 port
+  shift 2
+  port=$(ff_free_port)
+  mkdir -p "$work/$name"
+  orch_wal=$work/$name/wal.log
+  env ORCH_LISTEN="127.0.0.1:$port" DATABASE_URL="$db" WAL_PATH="$orch_wal" \
+    ORCH_DATA_DIR="$work/$name/data" ORCH_JWT_SECRET="${jwt_secret:?}" \
+    ORCH_REG_SECRET="${reg_secret:?}" ORCH_LOG_LEVEL=warn "$@" \
+    "${bin:?}" >"$work/$name.log" 2>&1 &
+  orch_pid=$!
+  pids+=("$orch_pid")
+  orch_url=http://127.0.0.1:$port
+  ff_wait_live "$orch_url" "$orch_pid" "$work/$name.log"
+}
