@@ -252,6 +252,11 @@ Result<LoadResult> load(const Getenv& getenv) {
       return bad("ORCH_ENV", "expected production or development");
     }
   }
+  if (auto v = getenv("ORCH_TRUSTED_PROXIES")) {
+    auto ranges = AddressRanges::parse(*v);
+    if (!ranges.ok()) return bad("ORCH_TRUSTED_PROXIES", ranges.status().message());
+    c.trusted_proxies = std::move(ranges).value();
+  }
   if (auto v = getenv("ORCH_BEHIND_TLS_PROXY")) {
     if (*v == "1" || *v == "true") {
       c.behind_tls_proxy = true;

@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "common/address_ranges.h"
 #include "common/status.h"
 
 namespace ff::config {
@@ -64,6 +65,9 @@ struct Config {
   // ORCH_BEHIND_TLS_PROXY=1: plain HTTP here, TLS terminated by a proxy in
   // front; production accepts plain HTTP only then, and HSTS is sent.
   bool behind_tls_proxy = false;
+  // ORCH_TRUSTED_PROXIES: peers (addresses, CIDR ranges) whose X-Forwarded-For
+  // names the client, for rate limits and the access log; empty: none.
+  AddressRanges trusted_proxies;
   S3Config s3;
   std::string log_level = "info";
   // ORCH_LOG_FORMAT: "text" (the default) or "json" (one object per line).

@@ -38,6 +38,8 @@ constexpr doc::Variable kVariables[] = {
     {"ORCH_TLS_KEY", "unset", "PEM private key; with ORCH_TLS_CERT: HTTPS and WSS"},
     {"ORCH_BEHIND_TLS_PROXY", "0",
      "1: a TLS proxy in front terminates HTTPS (plain HTTP accepted in production, HSTS sent)"},
+    {"ORCH_TRUSTED_PROXIES", "none",
+     "comma-separated proxy addresses or CIDR ranges whose X-Forwarded-For names the client"},
     {"ORCH_CORS_ORIGINS", "none", "comma-separated allowed browser origins"},
     {"ORCH_COMMAND_LEASE_SECONDS", "300",
      "how long a delivered command waits for an event before redelivery"},

@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "api/api.h"
+#include "common/address_ranges.h"
 #include "common/status.h"
 #include "core/notifier.h"
 #include "events/hub.h"
@@ -47,6 +48,8 @@ struct ServerOptions {
   uint64_t max_body_bytes = 1024 * 1024;
   uint64_t max_upload_bytes = 1ull << 40;
   std::vector<std::string> cors_origins;
+  // Peers whose X-Forwarded-For names the client (ORCH_TRUSTED_PROXIES).
+  AddressRanges trusted_proxies;
   size_t ws_queue_messages = 1024;
   size_t ws_queue_bytes = 8 * 1024 * 1024;
   // Connections served in full (ORCH_MAX_CONNECTIONS); 0: default_max_connections().

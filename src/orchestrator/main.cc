@@ -130,6 +130,7 @@ int serve() {
   // Multipart framing adds a little to the object itself.
   so.max_upload_bytes = c.max_object_bytes + 64 * 1024;
   so.cors_origins = c.cors_origins;
+  so.trusted_proxies = c.trusted_proxies;
   so.ws_queue_messages = c.ws_queue_messages;
   so.ws_queue_bytes = c.ws_queue_bytes;
   so.max_connections = c.max_connections;

@@ -87,7 +87,7 @@ export async function startReplicas({ databaseUrl, env = {}, s3 = true } = {}) {
   const bucket = `ff-${randomBytes(5).toString('hex')}`;
   const replicas = await Promise.all([1, 2].map((i) => startOrchestrator({
     ...shared,
-    env: { S3_BUCKET: bucket, ...env, ORCH_REPLICA_ID: `orchestrator-${i}` },
+    env: { S3_BUCKET: bucket, ORCH_TRUSTED_PROXIES: '127.0.0.1', ...env, ORCH_REPLICA_ID: `orchestrator-${i}` },
   })));
   const stopReplicas = () => Promise.all(replicas.map((r) => r.stop()));
   let haproxy;

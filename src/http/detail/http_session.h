@@ -117,7 +117,8 @@ class HttpSession : public SessionBase, public std::enable_shared_from_this<Http
     is_head_ = h.method() == http::verb::head;
     req_ = api::Request{};
     req_.method = std::string(h.method_string());
-    req_.client_address = client_address_;
+    req_.client_address =
+        forwarded_client(client_address_, h["X-Forwarded-For"], ctx_.options.trusted_proxies);
     req_.request_id = ctx_.new_request_id();
     req_.authorization = std::string(h[http::field::authorization]);
     req_.content_type = std::string(h[http::field::content_type]);
@@ -534,7 +535,8 @@ class HttpSession : public SessionBase, public std::enable_shared_from_this<Http
     ctx_.observe_request(route_, status, ms / 1000);
     // The path only: query strings may carry a token (/ws?token=).
     ff::http::log_access(ff::http::AccessEntry{
-        req_.request_id, client_address_, req_.method, req_.path,
+        req_.request_id, req_.client_address.empty() ? client_address_ : req_.client_address,
+        req_.method, req_.path,
         route_ != nullptr ? std::string_view(route_->pattern) : std::string_view(), status, bytes,
         ms});
   }
