@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+
 #include "common/hex.h"
 #include "common/ids.h"
 
@@ -88,6 +90,7 @@ bool Service::touch_due(const std::string& agent_id) {
 
 Status Service::touch_agent(const std::string& agent_id) {
   SystemTime now = env_.clock->now();
+  std::vector<store::AgentSeen> batch;
   {
     // Claimed before writing: of the requests an agent has in flight when
     // its second is up, one writes and the others go on, rather than all of
@@ -95,16 +98,48 @@ Status Service::touch_agent(const std::string& agent_id) {
     std::lock_guard lock(seen_mu_);
     if (!touch_due_locked(agent_id, now)) return OkStatus();
     if (last_touch_.size() > 100000) last_touch_.clear();
-    last_touch_[agent_id] = now;
+    auto [it, first] = last_touch_.try_emplace(agent_id, now);
+    it->second = now;
+    if (first) {
+      batch.push_back({agent_id, now});
+    } else {
+      unwritten_[agent_id] = now;
+      if (now - last_flush_ < std::chrono::seconds(1)) return OkStatus();
+      last_flush_ = now;
+      for (auto& [id, at] : unwritten_) batch.push_back({id, at});
+      unwritten_.clear();
+    }
   }
-  Status written = store_.touch_agent(agent_id, now);
-  if (!written.ok()) {
-    // Not written: the next request tries again.
+  return write_touches(std::move(batch), agent_id);
+}
+
+Status Service::flush_touches() {
+  std::vector<store::AgentSeen> batch;
+  {
     std::lock_guard lock(seen_mu_);
-    auto it = last_touch_.find(agent_id);
-    if (it != last_touch_.end() && it->second == now) last_touch_.erase(it);
+    last_flush_ = env_.clock->now();
+    for (auto& [id, at] : unwritten_) batch.push_back({id, at});
+    unwritten_.clear();
   }
-  return written;
+  if (batch.empty()) return OkStatus();
+  return write_touches(std::move(batch), "");
+}
+
+Status Service::write_touches(std::vector<store::AgentSeen> batch, const std::string& caller) {
+  Status written = store_.touch_agents(batch);
+  if (written.ok()) return written;
+  // Not written: the next request tries again.
+  std::lock_guard lock(seen_mu_);
+  for (const auto& a : batch) {
+    auto it = last_touch_.find(a.id);
+    if (it != last_touch_.end() && it->second == a.at) last_touch_.erase(it);
+    if (a.id != caller) unwritten_.try_emplace(a.id, a.at);
+  }
+  // Only the caller's own sighting may fail its request: the others' were
+  // acknowledged long ago and stay batched.
+  bool own = std::any_of(batch.begin(), batch.end(),
+                         [&](const store::AgentSeen& a) { return a.id == caller; });
+  return own ? written : OkStatus();
 }
 
 Readiness Service::readiness() {

@@ -471,8 +471,14 @@ class Service {
   // the WAL is enough to acknowledge it, so tokens need no database; with
   // replicas it reaches the global stream as soon as the database answers.
   Result<wal::RecordPtr> audit_wal_only(const audit::Entry& e);
-  // Records that the agent was seen now (throttled to one write a second).
+  // Records that the agent was seen now, at most once a second per agent. An
+  // agent this process has not written yet is written at once (so it is in
+  // GET /agents when the call returns); later sightings are batched: the
+  // first caller a second after the last batch writes everyone's in one
+  // transaction, so a fleet's polls cost one write a second, not one each.
   Status touch_agent(const std::string& agent_id);
+  // Writes the batched sightings now (shutdown, tests).
+  Status flush_touches();
   // Whether touch_agent would write.
   bool touch_due(const std::string& agent_id);
 
@@ -569,12 +575,17 @@ class Service {
   // Deletes the objects and rows of packs marked deleting; adds to `report`.
   Status delete_marked_packs(GcReport& report);
 
+  // Writes `batch`; on failure keeps the sightings for the next batch.
+  // Fails only when `caller`'s own sighting is in it.
+  Status write_touches(std::vector<store::AgentSeen> batch, const std::string& caller);
   // touch_due at `now`. REQUIRES: seen_mu_ held.
   bool touch_due_locked(const std::string& agent_id, SystemTime now) const;
 
   std::atomic<bool> stopping_{false};
   std::mutex seen_mu_;
   std::unordered_map<std::string, SystemTime> last_touch_;  // guarded by seen_mu_
+  std::unordered_map<std::string, SystemTime> unwritten_;   // guarded by seen_mu_
+  SystemTime last_flush_{};                                 // guarded by seen_mu_
 
   auth::RateLimiter event_limiter_;  // keyed by agent id
   std::mutex job_events_mu_;

@@ -204,12 +204,18 @@ int serve() {
       lock.lock();
     }
   });
-  // Verify jobs (POST /verify-jobs) run here, one at a time, oldest first;
+  // Verify jobs (POST /verify-jobs) run here, one at a time, oldest first
+  // (and batched agent sightings are written);
   // a second orchestrator on the same database runs others (claimed by row).
   std::thread verifier([&] {
     std::unique_lock lock(sweep_mu);
     while (!sweep_cv.wait_for(lock, std::chrono::seconds(1), [&] { return sweep_stop; })) {
       lock.unlock();
+      // Sightings batched by touch_agent reach the database within a second
+      // even when no other request comes to write them.
+      if (Status s = a.service->flush_touches(); !s.ok()) {
+        spdlog::warn("agent last_seen: {}", s.to_string());
+      }
       while (true) {
         auto ran = a.service->run_next_verify_job();
         if (!ran.ok()) spdlog::warn("verify jobs: {}", ran.status().to_string());
@@ -232,6 +238,9 @@ int serve() {
   a.scheduler->stop();
   a.webhooks->stop();
   a.service->request_stop();
+  if (Status s = a.service->flush_touches(); !s.ok()) {
+    spdlog::warn("agent last_seen at shutdown: {}", s.to_string());
+  }
   {
     std::lock_guard lock(sweep_mu);
     sweep_stop = true;

@@ -337,6 +337,12 @@ class ReplicaListener {
 
 // One record of the global event stream: a WAL record of some replica, given
 // its place in one gap-free order all replicas serve.
+// An agent seen at a time (Store::touch_agents).
+struct AgentSeen {
+  std::string id;
+  SystemTime at;
+};
+
 // The channel append_stream announces each committed batch on (payload: its last seq).
 inline constexpr const char* kStreamChannel = "stream";
 
@@ -426,8 +432,11 @@ class Store {
   virtual std::string backend_name() const = 0;
 
   // --- agents
-  // Inserts the agent (first_seen = last_seen = now) or moves last_seen forward.
-  virtual Status touch_agent(const std::string& id, SystemTime now) = 0;
+  // Inserts each agent (first_seen = last_seen = at) or moves its last_seen
+  // forward, in one transaction; ids are taken in sorted order, so batches
+  // running at once (replicas) cannot deadlock.
+  virtual Status touch_agents(std::vector<AgentSeen> seen) = 0;
+  Status touch_agent(const std::string& id, SystemTime now) { return touch_agents({{id, now}}); }
   // Newest first (first_seen desc, id desc).
   virtual Result<std::vector<Agent>> list_agents() = 0;
   virtual Result<Agent> get_agent(const std::string& id) = 0;  // kNotFound

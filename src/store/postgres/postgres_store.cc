@@ -2,6 +2,8 @@
 // Jobs, commands and events are in postgres_jobs.cc.
 #include "store/postgres/postgres_store.h"
 
+#include <algorithm>
+
 #include <spdlog/spdlog.h>
 
 #include <charconv>
@@ -119,16 +121,22 @@ Status PostgresStore::ping() {
 
 // ---- agents
 
-Status PostgresStore::touch_agent(const std::string& id, SystemTime now) {
-  return pool_.with_connection([&](Connection& c) -> Status {
-    return c
-        .exec(
-            "INSERT INTO agents (id, first_seen, last_seen) VALUES ($1, $2, $2) "
-            "ON CONFLICT (id) DO UPDATE SET last_seen = EXCLUDED.last_seen "
-            "WHERE EXCLUDED.last_seen > agents.last_seen",
-            Params::of(id, now))
-        .status();
-  });
+Status PostgresStore::touch_agents(std::vector<AgentSeen> seen) {
+  std::sort(seen.begin(), seen.end(),
+            [](const AgentSeen& a, const AgentSeen& b) { return a.id < b.id; });
+  auto touch = [&](Connection& c) -> Status {
+    for (const AgentSeen& a : seen) {
+      FF_TRY(c.exec("INSERT INTO agents (id, first_seen, last_seen) VALUES ($1, $2, $2) "
+                    "ON CONFLICT (id) DO UPDATE SET last_seen = EXCLUDED.last_seen "
+                    "WHERE EXCLUDED.last_seen > agents.last_seen",
+                    Params::of(a.id, a.at))
+                 .status());
+    }
+    return OkStatus();
+  };
+  // One agent needs no transaction round trips of its own.
+  if (seen.size() == 1) return pool_.with_connection(touch);
+  return pool_.transaction(touch);
 }
 
 Result<std::vector<Agent>> PostgresStore::list_agents() {

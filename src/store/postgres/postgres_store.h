@@ -55,7 +55,8 @@ class PostgresStore final : public Store {
   Result<int64_t> stream_head() override;
   Result<int64_t> stream_shipped(const std::string& replica) override;
 
-  Status touch_agent(const std::string& id, SystemTime now) override;
+  Status touch_agents(std::vector<AgentSeen> seen) override;
+  using Store::touch_agent;
   Result<std::vector<Agent>> list_agents() override;
   Result<Agent> get_agent(const std::string& id) override;
 

@@ -2,6 +2,8 @@
 // events are in sqlite_jobs.cc.
 #include "store/sqlite/sqlite_store.h"
 
+#include <algorithm>
+
 #include <spdlog/spdlog.h>
 
 #include "store/detail/repository_sql.h"
@@ -100,13 +102,19 @@ Status SqliteStore::ping() {
 
 // ---- agents
 
-Status SqliteStore::touch_agent(const std::string& id, SystemTime now) {
+Status SqliteStore::touch_agents(std::vector<AgentSeen> seen) {
+  std::sort(seen.begin(), seen.end(),
+            [](const AgentSeen& a, const AgentSeen& b) { return a.id < b.id; });
   return db_->write([&](Connection& c) -> Status {
-    FF_ASSIGN_OR_RETURN(Stmt q, c.prepare("INSERT INTO agents (id, first_seen, last_seen) "
-                                          "VALUES (?1, ?2, ?2) ON CONFLICT (id) DO UPDATE "
-                                          "SET last_seen = excluded.last_seen "
-                                          "WHERE excluded.last_seen > agents.last_seen"));
-    return q.bind_all(id, now).run();
+    for (const AgentSeen& a : seen) {
+      // Cached by the connection; each Stmt resets it when it goes.
+      FF_ASSIGN_OR_RETURN(Stmt q, c.prepare("INSERT INTO agents (id, first_seen, last_seen) "
+                                            "VALUES (?1, ?2, ?2) ON CONFLICT (id) DO UPDATE "
+                                            "SET last_seen = excluded.last_seen "
+                                            "WHERE excluded.last_seen > agents.last_seen"));
+      FF_TRY(q.bind_all(a.id, a.at).run());
+    }
+    return OkStatus();
   });
 }
 

@@ -31,7 +31,8 @@ class SqliteStore final : public Store {
   Status ping() override;
   std::string backend_name() const override { return "sqlite"; }
 
-  Status touch_agent(const std::string& id, SystemTime now) override;
+  Status touch_agents(std::vector<AgentSeen> seen) override;
+  using Store::touch_agent;
   Result<std::vector<Agent>> list_agents() override;
   Result<Agent> get_agent(const std::string& id) override;
 
