@@ -63,7 +63,9 @@ describe('replicas on one PostgreSQL database', () => {
     const hello = await ev.waitFor((m) => m.event === 'connected');
     const agent = uid('ws');
     const tokA = await a.agentToken(agent);
-    const marker = uid('msg');
+    // Quotes, backslashes, control characters and non-ASCII survive the trip
+    // through the stream (its batches travel as one PostgreSQL text[]).
+    const marker = `${uid('msg')} "quoted" back\\slash {braces}, tab\t é ✓`;
     const t0 = Date.now();
     const posted = await a.api('POST', `/agent/${agent}/events`, { token: tokA, json: { event_type: 'heartbeat', message: marker } });
     assert.equal(posted.status, 200, posted.text);

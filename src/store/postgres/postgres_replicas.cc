@@ -10,6 +10,23 @@ namespace ff::store::postgres {
 
 namespace {
 
+// A PostgreSQL array literal of `items` as text: each element quoted, with
+// '"' and '\\' escaped (WAL lines are JSON, full of both).
+std::string text_array(const std::vector<std::string>& items) {
+  std::string out = "{";
+  for (size_t i = 0; i < items.size(); ++i) {
+    if (i > 0) out.push_back(',');
+    out.push_back('"');
+    for (char ch : items[i]) {
+      if (ch == '"' || ch == '\\') out.push_back('\\');
+      out.push_back(ch);
+    }
+    out.push_back('"');
+  }
+  out.push_back('}');
+  return out;
+}
+
 // Channels are database-wide; stores in separate schemas of one database
 // must not hear each other.
 std::string physical_channel(const std::string& schema, const std::string& channel) {
@@ -142,21 +159,21 @@ Result<int64_t> PostgresStore::append_stream(const std::string& replica, int64_t
                Params::of(static_cast<int64_t>(lines.size()))));
     if (head.rows() != 1) return Internal("event_stream_head is missing its row");
     const int64_t last = head.row(0).int64(0);
-    int64_t seq = last - static_cast<int64_t>(lines.size()) + 1;
-    int64_t wal_seq = first_wal_seq;
-    for (const auto& line : lines) {
-      Status s = c.exec(
-                      "INSERT INTO event_stream (seq, replica, wal_seq, line) "
-                      "VALUES ($1, $2, $3, $4)",
-                      Params::of(seq++, replica, wal_seq++, line))
-                     .status();
-      if (s.code() == Code::kConflict) {
-        return Conflict("replica " + replica + " already shipped WAL record " +
-                        std::to_string(wal_seq - 1) +
-                        ": is ORCH_REPLICA_ID shared by two orchestrators?");
-      }
-      FF_TRY(s);
+    const int64_t first_seq = last - static_cast<int64_t>(lines.size()) + 1;
+    // One statement for the whole batch: the lines go in as one text[].
+    Status s = c.exec(
+                    "INSERT INTO event_stream (seq, replica, wal_seq, line) "
+                    "SELECT $1::bigint + n - 1, $2, $3::bigint + n - 1, line "
+                    "FROM unnest($4::text[]) WITH ORDINALITY AS t(line, n)",
+                    Params::of(first_seq, replica, first_wal_seq, text_array(lines)))
+                   .status();
+    if (s.code() == Code::kConflict) {
+      return Conflict("replica " + replica + " already shipped some of WAL records " +
+                      std::to_string(first_wal_seq) + ".." +
+                      std::to_string(first_wal_seq + static_cast<int64_t>(lines.size()) - 1) +
+                      ": is ORCH_REPLICA_ID shared by two orchestrators?");
     }
+    FF_TRY(s);
     // Delivered at commit, to every replica's listener.
     FF_TRY(c.exec("SELECT pg_notify($1, $2)",
                   Params::of(physical_channel(schema_, kStreamChannel), std::to_string(last))));
