@@ -126,6 +126,10 @@ Result<std::unique_ptr<App>> build_app(const config::Config& config, const sys::
   if (!store.ok()) return store.status().with_context("DATABASE_URL");
   app->store = std::move(store).value();
   FF_TRY(app->store->migrate().with_context("database migrations"));
+  // Acknowledged means durable in the database too: each WAL group commit
+  // also syncs the database's commits (SQLite; free on PostgreSQL).
+  store::Store* store_ptr = app->store.get();
+  app->wal->set_companion_sync([store_ptr] { return store_ptr->sync_commits(); });
 
   FF_TRY(env.fs->create_dirs(config.data_dir).with_context("ORCH_DATA_DIR"));
   auto blobs = open_blobs(config);

@@ -424,6 +424,12 @@ class Store {
     return int64_t{0};
   }
 
+  // Makes every transaction committed so far durable, where a commit alone
+  // does not (SQLite commits with synchronous=NORMAL); one call covers all of
+  // them, so callers batch it (the WAL writer's group commit). PostgreSQL
+  // commits are durable by themselves.
+  virtual Status sync_commits() { return OkStatus(); }
+
   // Applies pending schema migrations (versioned, idempotent). Called once at start-up.
   virtual Status migrate() = 0;
   // Cheap round trip for readiness.

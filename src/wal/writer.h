@@ -93,6 +93,12 @@ class Writer {
   // REQUIRES: set before the first append.
   void set_timings(WriterTimings timings) { timings_ = std::move(timings); }
 
+  // Called by the leader after each batch's own sync, before anyone in it is
+  // told: what else must be durable before those records are acknowledged
+  // (the database's commits: store::Store::sync_commits). Its failure fails
+  // the batch like a failed sync (sticky). REQUIRES: set before the first append.
+  void set_companion_sync(std::function<Status()> sync) { companion_sync_ = std::move(sync); }
+
   // Ok, or why appends fail now (kUnavailable: a failed write/sync, or closed).
   Status health() const;
   // The last durable record.
@@ -137,7 +143,8 @@ class Writer {
   Head durable_;               // guarded by mu_
   // Guarded by mu_; called outside it, hence set only before appends start.
   std::function<void(const RecordPtr&)> subscriber_;
-  WriterTimings timings_;  // set before appends start, then read-only
+  WriterTimings timings_;                   // set before appends start, then read-only
+  std::function<Status()> companion_sync_;  // set before appends start, then read-only
 };
 
 }  // namespace ff::wal

@@ -1,6 +1,11 @@
 #include "store/sqlite/database.h"
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
 #include <functional>
 #include <mutex>
 #include <thread>
@@ -38,7 +43,27 @@ Result<std::unique_ptr<Database>> Database::open(const Options& options) {
     FF_TRY(reader->conn->exec_script("SELECT count(*) FROM sqlite_master", "opening a reader"));
     db->readers_.push_back(std::move(reader));
   }
+  // The -wal file exists now (the readers opened it). SQLite keeps it (and
+  // its inode) while a connection is open, resetting it in place after a
+  // checkpoint, so this descriptor stays the file commits are written to.
+  db->wal_fd_ = ::open((options.path + "-wal").c_str(), O_RDONLY | O_CLOEXEC);
+  if (db->wal_fd_ < 0) {
+    return Unavailable(std::string("cannot open the database's -wal file: ") +
+                       std::strerror(errno));
+  }
   return db;
+}
+
+Database::~Database() {
+  if (wal_fd_ >= 0) ::close(wal_fd_);
+}
+
+Status Database::sync_commits() {
+  if (wal_fd_ < 0) return OkStatus();
+  if (::fdatasync(wal_fd_) != 0) {
+    return Unavailable(std::string("database sync failed: ") + std::strerror(errno));
+  }
+  return OkStatus();
 }
 
 Connection& Database::acquire_reader(std::unique_lock<std::mutex>& lock) {

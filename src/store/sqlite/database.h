@@ -38,7 +38,16 @@ class Database {
   // Opens the writer, then the readers. kUnavailable when the file cannot be opened.
   static Result<std::unique_ptr<Database>> open(const Options& options);
 
+  ~Database();
+
   bool in_memory() const { return readers_.empty(); }
+
+  // Makes every transaction committed so far durable: fdatasync of the
+  // database's -wal file. Commits run with synchronous=NORMAL (no sync of
+  // their own); the orchestrator calls this once per WAL group commit, so
+  // one sync covers every commit of the batch (wal::Writer::set_companion_sync).
+  // Holds no lock: writers go on meanwhile. Ok and free in memory.
+  Status sync_commits();
 
   // Runs fn(Connection&) -> Status or Result<T> inside BEGIN IMMEDIATE ...
   // COMMIT on the writer; rolls back when fn fails, throws or the commit fails.
@@ -119,6 +128,7 @@ class Database {
   std::mutex writer_mu_;
   std::unique_ptr<Connection> writer_;            // guarded by writer_mu_
   std::vector<std::unique_ptr<Reader>> readers_;  // fixed after open()
+  int wal_fd_ = -1;  // the -wal file, for sync_commits; fixed after open()
 };
 
 }  // namespace ff::store::sqlite

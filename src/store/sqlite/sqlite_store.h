@@ -31,6 +31,7 @@ class SqliteStore final : public Store {
   Status ping() override;
   std::string backend_name() const override { return "sqlite"; }
 
+  Status sync_commits() override { return db_->sync_commits(); }
   Status touch_agents(std::vector<AgentSeen> seen) override;
   using Store::touch_agent;
   Result<std::vector<Agent>> list_agents() override;

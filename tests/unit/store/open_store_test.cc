@@ -1,5 +1,9 @@
 // open_store and the URL parsing of both backends.
 #include <gtest/gtest.h>
+#include <stdlib.h>
+
+#include <chrono>
+#include <filesystem>
 
 #include "store/postgres/postgres_store.h"
 #include "store/sqlite/sqlite_store.h"
@@ -88,6 +92,33 @@ TEST(OpenStore, SqliteMemoryOpensAndMigrates) {
   ASSERT_TRUE(s.ok()) << s.status().to_string();
   EXPECT_EQ((*s)->backend_name(), "sqlite");
   EXPECT_TRUE((*s)->migrate().ok());
+}
+
+}  // namespace
+}  // namespace ff::store
+
+namespace ff::store {
+namespace {
+
+// The orchestrator acknowledges a change once the database's -wal file is
+// synced too (wal::Writer::set_companion_sync): that sync must work on a real
+// file and cover commits made before it.
+TEST(SqliteSyncCommits, SyncsTheWalFileOfAFileDatabase) {
+  char dir_template[] = "/tmp/ff-sync-commits-XXXXXX";
+  ASSERT_NE(::mkdtemp(dir_template), nullptr);
+  const std::string dir = dir_template;
+  {
+    auto store = open_store("sqlite:///" + dir + "/orchestrator.db");
+    ASSERT_TRUE(store.ok()) << store.status().to_string();
+    ASSERT_TRUE((*store)->migrate().ok());
+    ASSERT_TRUE((*store)->touch_agent("a1", SystemTime{} + std::chrono::seconds(5)).ok());
+    EXPECT_TRUE((*store)->sync_commits().ok());
+    EXPECT_TRUE(std::filesystem::exists(dir + "/orchestrator.db-wal"));
+  }
+  auto memory = open_store("sqlite://:memory:");
+  ASSERT_TRUE(memory.ok());
+  EXPECT_TRUE((*memory)->sync_commits().ok());  // nothing to sync: ok
+  std::filesystem::remove_all(dir);
 }
 
 }  // namespace

@@ -215,6 +215,43 @@ TEST_F(WalWriter, FailedSyncMakesTheWriterStickyFailed) {
   EXPECT_EQ(writer->head().seq, 1u);
 }
 
+TEST_F(WalWriter, CompanionSyncRunsOncePerBatchAfterTheOwnSync) {
+  auto writer = open_writer();
+  fs_.set_latency(FsOp::kSync, std::chrono::milliseconds(2));
+  std::atomic<uint64_t> companion{0};
+  std::atomic<uint64_t> syncs_seen{0};  // own syncs done when the companion ran
+  writer->set_companion_sync([&] {
+    syncs_seen = fs_.calls(FsOp::kSync);
+    ++companion;
+    return OkStatus();
+  });
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 16; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 8; ++i) EXPECT_TRUE(writer->append("e", fields_for(t * 8 + i)).ok());
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(companion.load(), fs_.calls(FsOp::kSync));  // one per batch, not per record
+  EXPECT_LT(companion.load(), 128u);
+  EXPECT_EQ(syncs_seen.load(), fs_.calls(FsOp::kSync));  // the last ran after the last own sync
+}
+
+TEST_F(WalWriter, FailedCompanionSyncFailsTheBatchAndTheWriter) {
+  auto writer = open_writer();
+  bool fail = false;
+  writer->set_companion_sync(
+      [&] { return fail ? Unavailable("database sync failed: Input/output error") : OkStatus(); });
+  ASSERT_TRUE(writer->append("e", json::object()).ok());
+  fail = true;
+  auto r = writer->append("e", json::object());
+  EXPECT_THAT(r, StatusIs(Code::kUnavailable));
+  EXPECT_NE(r.status().message().find("database sync failed"), std::string::npos);
+  fail = false;  // sticky: what reached the database's disk is unknown
+  EXPECT_THAT(writer->append("e", json::object()), StatusIs(Code::kUnavailable));
+  EXPECT_EQ(writer->head().seq, 1u);
+}
+
 TEST_F(WalWriter, TornWriteFailsTheWriterAndIsCutOnReopen) {
   auto writer = open_writer();
   ASSERT_TRUE(writer->append("e", json::object()).ok());
