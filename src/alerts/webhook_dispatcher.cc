@@ -128,7 +128,7 @@ void WebhookDispatcher::run() {
 }
 
 void WebhookDispatcher::check_offline() {
-  if (offline_singleton_ && !offline_singleton_->held()) return;
+  if (offline_singleton_ && !offline_singleton_->held_now()) return;
   auto agents = store_.list_agents();
   if (!agents.ok()) {
     spdlog::warn("alerts: agent offline check: {}", agents.status().to_string());

@@ -40,8 +40,8 @@ Result<GcReport> Service::collect_garbage(const auth::Claims& caller, const GcRe
   // One collection at a time across replicas: two would only race to
   // delete the same packs (harmless, but twice the object store calls).
   std::unique_ptr<store::SingletonLock> running = store_.singleton_lock("gc");
-  if (!running->held()) {
-    FF_TRY(store_.ping());  // not "running" when the database is away
+  FF_ASSIGN_OR_RETURN(bool mine, running->held());
+  if (!mine) {
     return Conflict("garbage collection is already running: try again once it has finished");
   }
   SystemTime now = env_.clock->now();

@@ -8,7 +8,7 @@
 // thread outside the lock and must be cheap (post to an executor).
 //
 // With several replicas, set_forward() passes each notify() on (the replica
-// wake-ups publish it to the others, core/replica_wakeups.h), and what comes
+// wake-ups publish it to the others, orchestrator/replica_link.h), and what comes
 // back from them is notify_local(): woken here, not forwarded again.
 //
 // Thread-safety: safe from any thread; set_forward before the first notify.

@@ -113,7 +113,7 @@ void Scheduler::start(std::unique_ptr<store::SingletonLock> singleton) {
       lock.unlock();
       // Third-party code (JSON, allocation) may throw: never out of the thread.
       try {
-        if (singleton_ && !singleton_->held()) {
+        if (singleton_ && !singleton_->held_now()) {
           lock.lock();
           continue;
         }

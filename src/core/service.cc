@@ -2,8 +2,6 @@
 
 #include <spdlog/spdlog.h>
 
-#include <algorithm>
-
 #include "common/hex.h"
 #include "common/ids.h"
 
@@ -130,15 +128,18 @@ Status Service::write_touches(std::vector<store::AgentSeen> batch, const std::st
   if (written.ok()) return written;
   // Not written: the next request tries again.
   std::lock_guard lock(seen_mu_);
+  bool own = false;
   for (const auto& a : batch) {
     auto it = last_touch_.find(a.id);
     if (it != last_touch_.end() && it->second == a.at) last_touch_.erase(it);
-    if (a.id != caller) unwritten_.try_emplace(a.id, a.at);
+    if (a.id == caller) {
+      own = true;
+    } else {
+      unwritten_.try_emplace(a.id, a.at);
+    }
   }
   // Only the caller's own sighting may fail its request: the others' were
   // acknowledged long ago and stay batched.
-  bool own = std::any_of(batch.begin(), batch.end(),
-                         [&](const store::AgentSeen& a) { return a.id == caller; });
   return own ? written : OkStatus();
 }
 

@@ -56,20 +56,29 @@ void StreamFeed::poke() {
   cv_.notify_one();
 }
 
+Result<std::vector<wal::RecordPtr>> StreamFeed::replay(uint64_t since, size_t max) {
+  FF_ASSIGN_OR_RETURN(auto stream,
+                      store_.read_stream(static_cast<int64_t>(since), static_cast<int>(max)));
+  std::vector<wal::RecordPtr> out;
+  out.reserve(stream.size());
+  for (const auto& r : stream) out.push_back(stream_record(r));
+  return out;
+}
+
 bool StreamFeed::drain() {
-  constexpr int kBatch = 1000;
+  constexpr size_t kBatch = 1000;
   while (true) {
-    auto records = store_.read_stream(published_, kBatch);
+    auto records = replay(static_cast<uint64_t>(published_), kBatch);
     if (!records.ok()) {
       spdlog::warn("event stream: reading past {} failed: {}", published_,
                    records.status().to_string());
       return false;
     }
     for (const auto& r : *records) {
-      hub_.publish(stream_record(r));
-      published_ = r.seq;
+      hub_.publish(r);
+      published_ = static_cast<int64_t>(r->seq);
     }
-    if (static_cast<int>(records->size()) < kBatch) return true;
+    if (records->size() < kBatch) return true;
   }
 }
 

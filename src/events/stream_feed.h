@@ -39,6 +39,9 @@ class StreamFeed {
   Status start();
   void stop();
   void poke();
+  // Up to `max` stream records after global seq `since`, as the Hub gets
+  // them: WebSocket `?since=` replay.
+  Result<std::vector<wal::RecordPtr>> replay(uint64_t since, size_t max);
 
  private:
   void run();

@@ -142,15 +142,8 @@ int serve() {
       so, *a.api, a.hub, a.notifier,
       [fs, wal_path, writer, &a](uint64_t since,
                                  size_t max) -> Result<std::vector<wal::RecordPtr>> {
-        if (a.feed) {
-          // Replicas: `since` is a global seq (events/stream_feed.h).
-          FF_ASSIGN_OR_RETURN(auto stream, a.store->read_stream(static_cast<int64_t>(since),
-                                                                static_cast<int>(max)));
-          std::vector<wal::RecordPtr> out;
-          out.reserve(stream.size());
-          for (const auto& r : stream) out.push_back(events::stream_record(r));
-          return out;
-        }
+        // Replicas: `since` is a global seq (events/stream_feed.h).
+        if (a.feed) return a.feed->replay(since, max);
         // The file may hold records written but not yet synced: replay only
         // durable ones; the rest arrive live.
         uint64_t durable = writer->head().seq;
@@ -191,7 +184,7 @@ int serve() {
         continue;
       }
       next_sweep = a.env.clock->monotonic_now() + c.verify_sweep_interval;
-      if (!sweep_singleton->held()) {  // another replica sweeps
+      if (!sweep_singleton->held_now()) {  // another replica sweeps
         lock.lock();
         continue;
       }

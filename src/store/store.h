@@ -362,14 +362,20 @@ class SingletonLock {
   // call also checks the lock still stands (PostgreSQL: its session is
   // alive), so a replica cut off from the database stops acting within one
   // call, and another takes over once the dead one's session is gone.
-  virtual bool held() = 0;
+  // kUnavailable when the database cannot say (treat as not held).
+  virtual Result<bool> held() = 0;
+  // held(), counting "cannot tell" as not held: for loops that just skip a turn.
+  bool held_now() {
+    Result<bool> h = held();
+    return h.ok() && *h;
+  }
 };
 
 namespace detail {
 // One orchestrator per embedded database: it always holds every lock.
 class AlwaysHeld final : public SingletonLock {
  public:
-  bool held() override { return true; }
+  Result<bool> held() override { return true; }
 };
 }  // namespace detail
 

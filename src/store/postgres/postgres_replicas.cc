@@ -37,8 +37,8 @@ std::string physical_channel(const std::string& schema, const std::string& chann
 class PostgresListener final : public ReplicaListener {
  public:
   PostgresListener(std::string conninfo, std::string schema, std::vector<std::string> channels)
-      : conninfo_(std::move(conninfo)), schema_(std::move(schema)), channels_(std::move(channels)) {
-    for (const auto& c : channels_) by_physical_[physical_channel(schema_, c)] = c;
+      : conninfo_(std::move(conninfo)), schema_(std::move(schema)) {
+    for (auto& c : channels) by_physical_[physical_channel(schema_, c)] = std::move(c);
   }
 
   Result<std::vector<ReplicaNotice>> wait(std::chrono::milliseconds timeout,
@@ -71,7 +71,6 @@ class PostgresListener final : public ReplicaListener {
  private:
   const std::string conninfo_;
   const std::string schema_;
-  const std::vector<std::string> channels_;
   std::map<std::string, std::string> by_physical_;
   std::unique_ptr<Connection> conn_;
 };
@@ -88,8 +87,9 @@ class PostgresSingletonLock final : public SingletonLock {
   PostgresSingletonLock(std::string conninfo, std::string schema, std::string name)
       : conninfo_(std::move(conninfo)), schema_(std::move(schema)), name_(std::move(name)) {}
 
-  bool held() override {
-    bool now = check();
+  Result<bool> held() override {
+    Result<bool> checked = check();
+    bool now = checked.ok() && *checked;
     if (now != holding_) {
       if (now) {
         spdlog::info("singleton {}: this replica runs it now", name_);
@@ -98,25 +98,25 @@ class PostgresSingletonLock final : public SingletonLock {
       }
     }
     holding_ = now;
-    return now;
+    return checked;
   }
 
  private:
-  bool check() {
+  Result<bool> check() {
     if (!conn_ || conn_->broken()) {
       conn_.reset();
-      auto c = Connection::connect(conninfo_, schema_);
-      if (!c.ok()) return false;
-      conn_ = std::move(c).value();
       locked_ = false;
+      FF_ASSIGN_OR_RETURN(conn_, Connection::connect(conninfo_, schema_));
     }
     if (locked_) {
       // Still our session: the lock stands.
-      return conn_->exec("SELECT 1").ok();
+      FF_TRY(conn_->exec("SELECT 1").status());
+      return true;
     }
-    auto r = conn_->exec("SELECT pg_try_advisory_lock($1::integer, hashtext($2::text))",
-                         Params::of(kSingletonLockClass, schema_ + "/" + name_));
-    locked_ = r.ok() && r->rows() == 1 && r->row(0).text(0) == "t";
+    FF_ASSIGN_OR_RETURN(PgResult r,
+                        conn_->exec("SELECT pg_try_advisory_lock($1::integer, hashtext($2::text))",
+                                    Params::of(kSingletonLockClass, schema_ + "/" + name_)));
+    locked_ = r.rows() == 1 && r.row(0).text(0) == "t";
     return locked_;
   }
 
@@ -134,12 +134,14 @@ std::unique_ptr<SingletonLock> PostgresStore::singleton_lock(const std::string& 
   return std::make_unique<PostgresSingletonLock>(conninfo_, schema_, name);
 }
 
+Status PostgresStore::notify_on(Connection& c, const std::string& channel,
+                                const std::string& payload) {
+  return c.exec("SELECT pg_notify($1, $2)", Params::of(physical_channel(schema_, channel), payload))
+      .status();
+}
+
 Status PostgresStore::notify_replicas(const std::string& channel, const std::string& payload) {
-  return pool_.with_connection([&](Connection& c) -> Status {
-    return c
-        .exec("SELECT pg_notify($1, $2)", Params::of(physical_channel(schema_, channel), payload))
-        .status();
-  });
+  return pool_.with_connection([&](Connection& c) { return notify_on(c, channel, payload); });
 }
 
 std::unique_ptr<ReplicaListener> PostgresStore::replica_listener(
@@ -175,8 +177,7 @@ Result<int64_t> PostgresStore::append_stream(const std::string& replica, int64_t
     }
     FF_TRY(s);
     // Delivered at commit, to every replica's listener.
-    FF_TRY(c.exec("SELECT pg_notify($1, $2)",
-                  Params::of(physical_channel(schema_, kStreamChannel), std::to_string(last))));
+    FF_TRY(notify_on(c, kStreamChannel, std::to_string(last)));
     return last;
   });
 }

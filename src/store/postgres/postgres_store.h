@@ -106,6 +106,9 @@ class PostgresStore final : public Store {
         schema_(options.schema),
         pool_(options.conninfo, options.schema, options.pool_size, options.acquire_timeout) {}
 
+  // pg_notify on `c` (inside its transaction: delivered at commit).
+  Status notify_on(Connection& c, const std::string& channel, const std::string& payload);
+
   const std::string conninfo_;  // for the replica listener's own connection
   const std::string schema_;
   Pool pool_;
