@@ -16,7 +16,6 @@ namespace {
 
 constexpr size_t kDownloadWorkers = 3;
 constexpr size_t kLocateMax = 10000;
-constexpr size_t kMaxTreeBytes = 64u << 20;
 
 // Blobs from the orchestrator: locate on the agent's main client, pack ranges
 // on one client per worker (each holds the token the main loop renewed).

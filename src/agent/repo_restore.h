@@ -40,6 +40,9 @@
 
 namespace ff::agent {
 
+// The largest tree blob (plaintext) a restore accepts.
+inline constexpr size_t kMaxTreeBytes = 64u << 20;
+
 // Where blobs come from: the orchestrator, or a test's memory.
 class PackSource {
  public:

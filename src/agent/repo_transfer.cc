@@ -153,6 +153,7 @@ Result<std::string> download_range(client::ApiClient& client, const Retrier& ret
   std::string out;
   FF_TRY(retrier.run("download pack range", [&] {
     out.clear();
+    out.reserve(length);
     client::DownloadRequest d;
     d.url = "/packs/" + pack + "/object";
     d.offset = offset;

@@ -8,6 +8,10 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
+#include <thread>
 
 #include <cerrno>
 #include <cstring>
@@ -21,6 +25,39 @@ namespace ff::agent {
 namespace fs = std::filesystem;
 
 namespace {
+
+// Writes the tree back to disk while it is being filled, so the syncfs that
+// makes it durable before it gets its final name finds little left to write:
+// the disk works beside the restore rather than after it.
+class BackgroundWriteback {
+ public:
+  explicit BackgroundWriteback(int fd) : fd_(fd), thread_([this] { run(); }) {}
+  ~BackgroundWriteback() {
+    {
+      std::lock_guard lock(mu_);
+      stopping_ = true;
+    }
+    cv_.notify_all();
+    thread_.join();
+  }
+  BackgroundWriteback(const BackgroundWriteback&) = delete;
+  BackgroundWriteback& operator=(const BackgroundWriteback&) = delete;
+
+ private:
+  void run() {
+    std::unique_lock lock(mu_);
+    while (!cv_.wait_for(lock, std::chrono::milliseconds(500), [&] { return stopping_; })) {
+      lock.unlock();
+      ::syncfs(fd_);
+      lock.lock();
+    }
+  }
+  const int fd_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool stopping_ = false;  // guarded by mu_
+  std::thread thread_;     // last: starts once the rest is set
+};
 
 std::string marker_name(const std::string& name) { return "." + name + ".fortfail-restore"; }
 std::string temp_name(const std::string& name, const std::string& job_id) {
@@ -247,7 +284,10 @@ Result<ExtractResult> install_tree(const RestoreTarget& target, const std::strin
     if (temp_fd.get() < 0) {
       extracted = Internal("cannot open the temporary restore directory: " + errno_text());
     } else {
-      extracted = fill(temp_fd.get(), dir + "/" + temp, options);
+      {
+        BackgroundWriteback writeback(temp_fd.get());
+        extracted = fill(temp_fd.get(), dir + "/" + temp, options);
+      }
       // Durable before it gets its final name (and before a drill reads it back).
       if (extracted.ok()) ::syncfs(temp_fd.get());
       if (extracted.ok() && check) {

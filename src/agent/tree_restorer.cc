@@ -29,12 +29,21 @@ namespace {
 constexpr size_t kQueuedFiles = 256;    // open descriptors while a batch waits
 constexpr size_t kQueuedChunks = 4096;  // chunk references per batch
 // Sealed bytes fetched at once, and blobs (each up to 8 MiB of plaintext);
-// two windows are in memory (one written, one fetched).
+// two windows are in memory (one written, one fetched). With small files the
+// bytes bound, not the count: a window of 32 small files was one short range,
+// read by one worker while the others idled.
 constexpr uint64_t kWindowBytes = 16u << 20;
-constexpr size_t kWindowBlobs = 32;
+constexpr size_t kWindowBlobs = 256;
 constexpr size_t kHoleGranule = 64u << 10;   // zero runs this long stay holes in sparse files
 constexpr uint64_t kCoalesceGap = 1u << 20;  // read over gaps this small
-constexpr uint64_t kMaxRangeBytes = 8u << 20;
+// Coalesced ranges stop growing here, so a window's reads (and the opening of
+// what they bring) spread over the workers.
+constexpr uint64_t kMaxRangeBytes = 2u << 20;
+// A directory's subtrees are fetched together, up to this many sealed bytes
+// (each at most kMaxPrefetchTree): one round of range reads per directory
+// instead of two round trips per subdirectory.
+constexpr uint64_t kPrefetchTreeBytes = 4u << 20;
+constexpr uint64_t kMaxPrefetchTree = 1u << 20;
 
 std::string errno_text() { return std::strerror(errno); }
 
@@ -105,12 +114,18 @@ class TreeRestorer {
   }
   Status locate(const std::vector<repo::BlobId>& ids);
   Result<repo::Tree> load_tree(const repo::BlobId& id, const std::string& rel);
+  // Fetches and decodes `ids` (located subtrees) into trees_, best effort:
+  // a tree it cannot get is left to load_tree, which names what failed.
+  void prefetch_trees(const std::vector<repo::BlobId>& ids);
   Status restore_dir(int dir_fd, const std::string& rel, const repo::BlobId& tree_id);
   Status add_file(int dir_fd, const std::string& rel, repo::Node node);
   Status flush_files();
-  // Downloads and opens `ids` with the source's workers; may run on a helper
-  // thread (reads where_, writes `plain` and stats_). REQUIRES: source_.prepare() done.
-  Status fetch(const std::vector<repo::BlobId>& ids, std::vector<std::string>& plain);
+  // Downloads and opens `ids` (blobs of `type`, at most `max_plain` bytes
+  // each) with the source's workers; may run on a helper thread (reads
+  // where_, writes `plain` and stats_). REQUIRES: source_.prepare() done.
+  Status fetch(const std::vector<repo::BlobId>& ids, std::vector<std::string>& plain,
+               repo::BlobType type = repo::BlobType::kData,
+               size_t max_plain = repo::ChunkerParams{}.max);
   struct ChunkRef {
     size_t file;   // index into files_
     size_t chunk;  // index into that file's content
@@ -136,6 +151,7 @@ class TreeRestorer {
   uint64_t declared_bytes_ = 0;
   uint64_t bytes_done_ = 0;
   std::unordered_map<repo::BlobId, BlobLocation, BlobIdHash> where_;
+  std::unordered_map<repo::BlobId, repo::Tree, BlobIdHash> trees_;  // prefetched, not yet walked
   std::vector<std::unique_ptr<FileJob>> files_;
   size_t queued_chunks_ = 0;
   std::vector<std::pair<std::string, std::string>> hardlinks_;  // path, link target
@@ -147,6 +163,11 @@ Status TreeRestorer::locate(const std::vector<repo::BlobId>& ids) {
 }
 
 Result<repo::Tree> TreeRestorer::load_tree(const repo::BlobId& id, const std::string& rel) {
+  if (auto it = trees_.find(id); it != trees_.end()) {
+    repo::Tree tree = std::move(it->second);
+    trees_.erase(it);
+    return tree;
+  }
   FF_TRY(locate({id}));
   FF_TRY(source_.prepare());
   return read_tree_blob(codec_, source_, id, where_.at(id), rel, &stats_.bytes_downloaded);
@@ -160,6 +181,7 @@ Status TreeRestorer::restore_dir(int dir_fd, const std::string& rel, const repo:
     if (n.type == repo::NodeType::kDir && n.subtree) subtrees.push_back(*n.subtree);
   }
   FF_TRY(locate(subtrees));
+  prefetch_trees(subtrees);
   for (auto& n : tree.nodes) {
     if (cancelled()) return Unavailable("cancelled");
     std::string child = rel.empty() ? n.name : rel + "/" + n.name;
@@ -217,6 +239,28 @@ Status TreeRestorer::restore_dir(int dir_fd, const std::string& rel, const repo:
   return OkStatus();
 }
 
+void TreeRestorer::prefetch_trees(const std::vector<repo::BlobId>& ids) {
+  std::vector<repo::BlobId> wanted;
+  BlobIdSet seen;
+  uint64_t bytes = 0;
+  for (const auto& id : ids) {
+    const BlobLocation& l = where_.at(id);
+    if (trees_.count(id) || l.length > kMaxPrefetchTree) continue;
+    if (bytes + l.length > kPrefetchTreeBytes) break;
+    if (!seen.insert(id).second) continue;
+    wanted.push_back(id);
+    bytes += l.length;
+  }
+  if (wanted.size() < 2) return;  // one tree: load_tree's own read costs the same
+  if (!source_.prepare().ok()) return;
+  std::vector<std::string> plain;
+  if (!fetch(wanted, plain, repo::BlobType::kTree, kMaxTreeBytes).ok()) return;
+  for (size_t i = 0; i < wanted.size(); ++i) {
+    auto tree = repo::decode_tree(plain[i]);
+    if (tree.ok()) trees_.emplace(wanted[i], std::move(tree).value());
+  }
+}
+
 Status TreeRestorer::add_file(int dir_fd, const std::string& rel, repo::Node node) {
   declared_bytes_ += node.size;
   if (declared_bytes_ > options_.max_bytes) {
@@ -237,7 +281,8 @@ Status TreeRestorer::add_file(int dir_fd, const std::string& rel, repo::Node nod
   return OkStatus();
 }
 
-Status TreeRestorer::fetch(const std::vector<repo::BlobId>& ids, std::vector<std::string>& plain) {
+Status TreeRestorer::fetch(const std::vector<repo::BlobId>& ids, std::vector<std::string>& plain,
+                           repo::BlobType type, size_t max_plain) {
   struct Range {
     std::string pack;
     uint64_t offset = 0;
@@ -284,8 +329,7 @@ Status TreeRestorer::fetch(const std::vector<repo::BlobId>& ids, std::vector<std
         for (size_t i : range.blobs) {
           const BlobLocation& l = where_.at(ids[i]);
           std::string_view sealed(data->data() + (l.offset - range.offset), l.length);
-          auto opened =
-              codec_.open(repo::BlobType::kData, ids[i], sealed, repo::ChunkerParams{}.max);
+          auto opened = codec_.open(type, ids[i], sealed, max_plain);
           if (!opened.ok()) {
             errors[k] = opened.status().with_context("pack " + range.pack + " blob " +
                                                      repo::blob_id_hex(ids[i]));

@@ -119,6 +119,10 @@ Result<PreparedRecord> Writer::prepare(std::string_view event, const nlohmann::j
   return prepared;
 }
 
+void Writer::set_companion_sync(std::function<Status()> sync) {
+  companion_sync_ = std::make_unique<BackgroundCall>(std::move(sync));
+}
+
 Result<RecordPtr> Writer::append(std::string_view event, const nlohmann::json& fields) {
   FF_ASSIGN_OR_RETURN(PreparedRecord prepared, prepare_record(event, fields));
   // Only the obvious misfits here; the leader checks the sealed line exactly.
@@ -185,11 +189,15 @@ void Writer::lead_batch(std::unique_lock<std::mutex>& lock) {
     }
     if (!data.empty()) {
       auto sync_started = clock_.monotonic_now();
+      // Every request of the batch committed its database change before it
+      // queued here, so a companion sync started now covers all of them.
+      if (companion_sync_) companion_sync_->start();
       status = file_->append(data);
       if (status.ok()) status = file_->sync();
-      // Every request of the batch committed its database change before it
-      // queued here, so this one sync covers all of them.
-      if (status.ok() && companion_sync_) status = companion_sync_();
+      if (companion_sync_) {
+        Status companion = companion_sync_->wait();
+        if (status.ok()) status = std::move(companion);
+      }
       if (status.ok() && timings_.on_sync) {
         timings_.on_sync(clock_.monotonic_now() - sync_started, records.size());
       }

@@ -26,6 +26,7 @@
 
 #include "common/status.h"
 #include "sys/env.h"
+#include "wal/background_call.h"
 #include "wal/format.h"
 
 namespace ff::wal {
@@ -96,8 +97,10 @@ class Writer {
   // Called by the leader after each batch's own sync, before anyone in it is
   // told: what else must be durable before those records are acknowledged
   // (the database's commits: store::Store::sync_commits). Its failure fails
-  // the batch like a failed sync (sticky). REQUIRES: set before the first append.
-  void set_companion_sync(std::function<Status()> sync) { companion_sync_ = std::move(sync); }
+  // the batch like a failed sync (sticky). It runs on a thread of its own
+  // beside the WAL's sync, so the batch waits for the slower of the two.
+  // REQUIRES: set before the first append.
+  void set_companion_sync(std::function<Status()> sync);
 
   // Ok, or why appends fail now (kUnavailable: a failed write/sync, or closed).
   Status health() const;
@@ -143,8 +146,8 @@ class Writer {
   Head durable_;               // guarded by mu_
   // Guarded by mu_; called outside it, hence set only before appends start.
   std::function<void(const RecordPtr&)> subscriber_;
-  WriterTimings timings_;                   // set before appends start, then read-only
-  std::function<Status()> companion_sync_;  // set before appends start, then read-only
+  WriterTimings timings_;                           // set before appends start, then read-only
+  std::unique_ptr<BackgroundCall> companion_sync_;  // set before appends start; the leader's
 };
 
 }  // namespace ff::wal

@@ -66,6 +66,100 @@ Status Database::sync_commits() {
   return OkStatus();
 }
 
+namespace {
+
+constexpr size_t kMaxGroup = 256;  // callers per grouped transaction
+
+Status run_sql(Connection& conn, std::string_view sql) {
+  FF_ASSIGN_OR_RETURN(Stmt s, conn.prepare(sql));
+  return s.run();
+}
+
+}  // namespace
+
+Status Database::run_grouped(GroupedWrite& self) {
+  std::unique_lock lock(group_mu_);
+  group_queue_.push_back(&self);
+  while (!self.done) {
+    if (group_leading_) {
+      self.cv.wait(lock);
+      continue;
+    }
+    group_leading_ = true;
+    size_t n = std::min(group_queue_.size(), kMaxGroup);
+    std::vector<GroupedWrite*> batch(group_queue_.begin(), group_queue_.begin() + n);
+    group_queue_.erase(group_queue_.begin(), group_queue_.begin() + n);
+    lock.unlock();
+    run_group(batch);
+    lock.lock();
+    group_leading_ = false;
+    for (GroupedWrite* w : batch) {
+      w->done = true;
+      if (w != &self) w->cv.notify_one();
+    }
+    if (!group_queue_.empty()) group_queue_.front()->cv.notify_one();
+  }
+  return self.outcome;
+}
+
+void Database::run_group(const std::vector<GroupedWrite*>& batch) {
+  std::lock_guard writer_lock(writer_mu_);
+  Connection& conn = *writer_;
+  auto fail_all = [&](const Status& s) {
+    for (GroupedWrite* w : batch) {
+      if (w->outcome.ok()) w->outcome = s;
+    }
+  };
+  if (Status begun = conn.begin_immediate(); !begun.ok()) return fail_all(begun);
+  // A lone caller needs no savepoint: its failure rolls back the transaction.
+  const bool nested = batch.size() > 1;
+  bool committed_any = false;
+  for (GroupedWrite* w : batch) {
+    Status own = nested ? run_sql(conn, "SAVEPOINT grouped_write") : OkStatus();
+    if (own.ok()) {
+      try {
+        own = w->run(conn);
+      } catch (const std::exception& e) {
+        // run() catches fn's exceptions; this is the std::function machinery.
+        own = Internal(std::string("grouped write: ") + e.what());
+      }
+    }
+    if (!conn.in_transaction()) {
+      // SQLite rolled the whole transaction back by itself (SQLITE_FULL, an
+      // I/O error): the callers before this one lost their changes too.
+      w->outcome = own.ok() ? Unavailable("database transaction was rolled back") : own;
+      return fail_all(Unavailable("database transaction was rolled back: " + own.message()));
+    }
+    if (!own.ok()) {
+      w->outcome = own;
+      if (nested) {
+        Status undone = run_sql(conn, "ROLLBACK TO grouped_write");
+        if (undone.ok()) undone = run_sql(conn, "RELEASE grouped_write");
+        if (!undone.ok()) {
+          conn.rollback();
+          return fail_all(undone);
+        }
+      }
+      continue;
+    }
+    if (nested) {
+      if (Status released = run_sql(conn, "RELEASE grouped_write"); !released.ok()) {
+        conn.rollback();
+        return fail_all(released);
+      }
+    }
+    committed_any = true;
+  }
+  if (!committed_any) {
+    conn.rollback();
+    return;
+  }
+  if (Status done = conn.commit(); !done.ok()) {
+    conn.rollback();
+    fail_all(done);
+  }
+}
+
 Connection& Database::acquire_reader(std::unique_lock<std::mutex>& lock) {
   // Each thread starts at its own reader, so threads seldom meet on one mutex.
   thread_local size_t hint = std::hash<std::thread::id>{}(std::this_thread::get_id());

@@ -1,7 +1,8 @@
 // Database: the connections of one SQLite database and the only ways to use
-// them: write() (one BEGIN IMMEDIATE transaction on the single writer), read()
-// (one statement on a reader) and read_snapshot() (several statements on a
-// reader seeing one snapshot).
+// them: write() (one BEGIN IMMEDIATE transaction on the single writer),
+// write_grouped() (the same, but concurrent callers share one transaction),
+// read() (one statement on a reader) and read_snapshot() (several statements
+// on a reader seeing one snapshot).
 //
 // SQLite allows one writer at a time anyway; serialising writers on a mutex
 // in-process avoids busy-waiting on the write lock, and BEGIN IMMEDIATE takes
@@ -16,8 +17,13 @@
 #pragma once
 
 #include <chrono>
+#include <condition_variable>
+#include <deque>
+#include <exception>
+#include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <type_traits>
 #include <vector>
@@ -61,6 +67,41 @@ class Database {
     if (!result.ok()) return result;
     FF_TRY(txn.commit());
     return result;
+  }
+
+  // Like write(), for hot paths with many concurrent callers (agent events):
+  // the callers waiting meanwhile go in one transaction, each inside its own
+  // savepoint, so one caller's failure rolls back only its own changes, and
+  // the batch pays one BEGIN/COMMIT and one write of each page it touches
+  // instead of one per caller. Returns once the batch is committed; a failed
+  // COMMIT fails every caller of the batch.
+  //
+  // fn may run on another caller's thread, so it must not take locks its
+  // own caller might hold, nor depend on thread-local state. An exception
+  // from fn is rethrown to its caller (its savepoint rolled back).
+  template <typename Fn>
+  auto write_grouped(Fn&& fn) -> std::invoke_result_t<Fn&, Connection&> {
+    using R = std::invoke_result_t<Fn&, Connection&>;
+    std::optional<R> result;
+    std::exception_ptr thrown;
+    GroupedWrite self;
+    self.run = [&](Connection& conn) -> Status {
+      try {
+        result.emplace(fn(conn));
+      } catch (...) {
+        thrown = std::current_exception();
+        return Internal("grouped write threw");
+      }
+      if constexpr (std::is_same_v<R, Status>) {
+        return *result;
+      } else {
+        return result->status();
+      }
+    };
+    Status outcome = run_grouped(self);
+    if (thrown) std::rethrow_exception(thrown);
+    if (!outcome.ok()) return outcome;
+    return std::move(*result);
   }
 
   // Runs fn(Connection&) on a reader, outside any explicit transaction: each
@@ -116,6 +157,18 @@ class Database {
     bool committed_ = false;
   };
 
+  // One caller of write_grouped(): its work, and what became of it.
+  struct GroupedWrite {
+    std::function<Status(Connection&)> run;  // not ok: its savepoint is rolled back
+    Status outcome;                          // set by the leader: run's failure, or the batch's
+    bool done = false;                       // guarded by group_mu_
+    std::condition_variable cv;
+  };
+  // Queues `self`; the first caller to find no batch running leads: it runs
+  // the queued writes in one transaction, then wakes them and the next leader.
+  Status run_grouped(GroupedWrite& self);
+  void run_group(const std::vector<GroupedWrite*>& batch);
+
   struct Reader {
     std::mutex mu;
     std::unique_ptr<Connection> conn;  // guarded by mu
@@ -129,6 +182,10 @@ class Database {
   std::unique_ptr<Connection> writer_;            // guarded by writer_mu_
   std::vector<std::unique_ptr<Reader>> readers_;  // fixed after open()
   int wal_fd_ = -1;  // the -wal file, for sync_commits; fixed after open()
+
+  std::mutex group_mu_;
+  std::deque<GroupedWrite*> group_queue_;  // guarded by group_mu_
+  bool group_leading_ = false;             // guarded by group_mu_
 };
 
 }  // namespace ff::store::sqlite

@@ -73,7 +73,8 @@ Result<BackupEventResult> SqliteStore::record_backup_job_event(
     const JobEvent& event, const BackupJobTransition& transition,
     const std::optional<std::string>& snapshot_id, SystemTime lease_until) {
   if (!transition) return Internal("record_backup_job_event needs a transition");
-  return db_->write([&](Connection& c) -> Result<BackupEventResult> {
+  // Agents' events are the hottest write: concurrent ones share a transaction.
+  return db_->write_grouped([&](Connection& c) -> Result<BackupEventResult> {
     FF_ASSIGN_OR_RETURN(BackupJob job, find_backup_job(c, event.job_id));
     FF_ASSIGN_OR_RETURN(std::string next, transition(job));
     FF_TRY(append_job_event(c, event));

@@ -184,7 +184,8 @@ Result<EventResult> SqliteStore::record_job_event(const JobEvent& event,
                                                   const JobTransition& transition,
                                                   SystemTime lease_until) {
   if (!transition) return Internal("record_job_event needs a transition");
-  return db_->write([&](Connection& c) -> Result<EventResult> {
+  // Agents' events are the hottest write: concurrent ones share a transaction.
+  return db_->write_grouped([&](Connection& c) -> Result<EventResult> {
     FF_ASSIGN_OR_RETURN(RestoreJob job, find_job(c, event.job_id));
     FF_ASSIGN_OR_RETURN(std::string next, transition(job));
     FF_TRY(append_job_event(c, event));

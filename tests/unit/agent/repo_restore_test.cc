@@ -93,6 +93,36 @@ TEST_F(RepoRestoreTest, TamperedBlobIsDataLossNamingIt) {
   EXPECT_NE(r.status().message().find(victim), std::string::npos) << r.status().message();
 }
 
+// Subtrees are fetched together per directory; one that fails to open is
+// read again on its own, so the error still names its directory.
+TEST_F(RepoRestoreTest, TamperedSubtreeIsDataLossNamingItsDirectory) {
+  for (int i = 0; i < 6; ++i) {
+    std::string sub = src_ + "/many/sub" + std::to_string(i);
+    fs::create_directories(sub);
+    write_file(sub + "/only-in-sub" + std::to_string(i) + ".txt", "content " + std::to_string(i));
+  }
+  repo::Codec codec = repo::Codec::keyed(repo::generate_key(sys::secure_random()));
+  MemRepo repo(codec);
+  std::string victim;
+  tamper_ = [&](MemRepo& m) {
+    for (auto& [hex, sealed] : m.blobs()) {
+      auto id = repo::parse_blob_id(hex);
+      auto plain = codec.open(repo::BlobType::kTree, *id, sealed, kMaxTreeBytes);
+      if (!plain.ok()) continue;
+      auto tree = repo::decode_tree(*plain);
+      if (tree.ok() && tree->nodes.size() == 1 && tree->nodes[0].name == "only-in-sub3.txt") {
+        victim = hex;
+      }
+    }
+    ASSERT_FALSE(victim.empty());
+    m.blobs()[victim][20] ^= 0x01;
+  };
+  auto r = backup_and_restore(codec, repo);
+  ASSERT_EQ(r.status().code(), Code::kDataLoss) << r.status().to_string();
+  EXPECT_NE(r.status().message().find("directory 'many/sub3'"), std::string::npos)
+      << r.status().message();
+}
+
 TEST_F(RepoRestoreTest, MissingBlobIsDataLoss) {
   repo::Codec codec = repo::Codec::plain();
   MemRepo repo(codec);
