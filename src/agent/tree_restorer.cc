@@ -12,6 +12,7 @@
 #include <cstring>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <thread>
 #include <unordered_map>
 
@@ -44,6 +45,8 @@ constexpr uint64_t kMaxRangeBytes = 2u << 20;
 // instead of two round trips per subdirectory.
 constexpr uint64_t kPrefetchTreeBytes = 4u << 20;
 constexpr uint64_t kMaxPrefetchTree = 1u << 20;
+// Threads creating and writing a window's files (the restoring one included).
+constexpr size_t kWriters = 2;
 
 std::string errno_text() { return std::strerror(errno); }
 
@@ -71,6 +74,12 @@ std::pair<std::string, std::string> split_last(const std::string& rel) {
 struct FileJob {
   std::string rel;
   repo::Node node;
+  // The directory it goes in: created when its first content is written, on
+  // whichever writer thread gets it, so creating 20,000 files is not one
+  // thread's serial work. `dir` keeps a subdirectory's descriptor open
+  // until then (null for the restore root, which outlives every job).
+  int dir_fd = -1;
+  std::shared_ptr<const UniqueFd> dir;
   UniqueFd fd;
   uint64_t written = 0;  // bytes of content placed so far (holes included)
   std::unique_ptr<Sha256> sha = std::make_unique<Sha256>();
@@ -90,7 +99,7 @@ class TreeRestorer {
   Result<ExtractResult> run(const repo::BlobId& root) {
     FF_TRY(count_entry("the snapshot root"));
     ++result_.dir_count;
-    FF_TRY(restore_dir(dest_fd_, "", root));
+    FF_TRY(restore_dir(dest_fd_, nullptr, "", root));
     FF_TRY(flush_files());
     FF_TRY(make_hardlinks());
     FF_TRY(apply_dir_metadata());
@@ -100,6 +109,7 @@ class TreeRestorer {
 
  private:
   void warn(std::string text) {
+    std::lock_guard lock(result_mu_);  // writer threads warn too
     if (result_.warnings.size() < options_.max_warnings)
       result_.warnings.push_back(std::move(text));
   }
@@ -117,8 +127,12 @@ class TreeRestorer {
   // Fetches and decodes `ids` (located subtrees) into trees_, best effort:
   // a tree it cannot get is left to load_tree, which names what failed.
   void prefetch_trees(const std::vector<repo::BlobId>& ids);
-  Status restore_dir(int dir_fd, const std::string& rel, const repo::BlobId& tree_id);
-  Status add_file(int dir_fd, const std::string& rel, repo::Node node);
+  // `dir` owns dir_fd (null for the restore root).
+  Status restore_dir(int dir_fd, const std::shared_ptr<const UniqueFd>& dir, const std::string& rel,
+                     const repo::BlobId& tree_id);
+  Status add_file(int dir_fd, const std::shared_ptr<const UniqueFd>& dir, const std::string& rel,
+                  repo::Node node);
+  Status create_file(FileJob& job);
   Status flush_files();
   // Downloads and opens `ids` (blobs of `type`, at most `max_plain` bytes
   // each) with the source's workers; may run on a helper thread (reads
@@ -146,6 +160,7 @@ class TreeRestorer {
   const ExtractOptions& options_;
   const repo::Node* root_meta_;  // may be null
   RepoRestoreStats& stats_;
+  std::mutex result_mu_;  // result_ while writer threads run (write_window)
   ExtractResult result_;
   uint64_t entries_ = 0;
   uint64_t declared_bytes_ = 0;
@@ -173,7 +188,8 @@ Result<repo::Tree> TreeRestorer::load_tree(const repo::BlobId& id, const std::st
   return read_tree_blob(codec_, source_, id, where_.at(id), rel, &stats_.bytes_downloaded);
 }
 
-Status TreeRestorer::restore_dir(int dir_fd, const std::string& rel, const repo::BlobId& tree_id) {
+Status TreeRestorer::restore_dir(int dir_fd, const std::shared_ptr<const UniqueFd>& dir,
+                                 const std::string& rel, const repo::BlobId& tree_id) {
   FF_ASSIGN_OR_RETURN(repo::Tree tree, load_tree(tree_id, rel));
   // One locate for every subdirectory's tree instead of one each.
   std::vector<repo::BlobId> subtrees;
@@ -193,16 +209,17 @@ Status TreeRestorer::restore_dir(int dir_fd, const std::string& rel, const repo:
         if (::mkdirat(dir_fd, name, 0700) != 0) {
           return Internal("cannot create directory '" + child + "': " + errno_text());
         }
-        UniqueFd sub(::openat(dir_fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
-        if (sub.get() < 0) return Internal("cannot open directory '" + child + "'");
+        auto sub = std::make_shared<const UniqueFd>(
+            ::openat(dir_fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+        if (sub->get() < 0) return Internal("cannot open directory '" + child + "'");
         ++result_.dir_count;
         repo::BlobId subtree = *n.subtree;
         dirs_.emplace_back(child, std::move(n));
-        FF_TRY(restore_dir(sub.get(), child, subtree));
+        FF_TRY(restore_dir(sub->get(), sub, child, subtree));
         break;
       }
       case repo::NodeType::kFile:
-        FF_TRY(add_file(dir_fd, child, std::move(n)));
+        FF_TRY(add_file(dir_fd, dir, child, std::move(n)));
         break;
       case repo::NodeType::kSymlink: {
         if (::symlinkat(n.target.c_str(), dir_fd, name) != 0) {
@@ -261,23 +278,31 @@ void TreeRestorer::prefetch_trees(const std::vector<repo::BlobId>& ids) {
   }
 }
 
-Status TreeRestorer::add_file(int dir_fd, const std::string& rel, repo::Node node) {
+Status TreeRestorer::add_file(int dir_fd, const std::shared_ptr<const UniqueFd>& dir,
+                              const std::string& rel, repo::Node node) {
   declared_bytes_ += node.size;
   if (declared_bytes_ > options_.max_bytes) {
     return TooLarge("restore stopped at '" + rel + "': more than " +
                     std::to_string(options_.max_bytes) + " bytes of files (" +
                     options_.max_bytes_why + ")");
   }
-  int fd = ::openat(dir_fd, node.name.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
-                    0600);
-  if (fd < 0) return Internal("cannot create file '" + rel + "': " + errno_text());
   auto job = std::make_unique<FileJob>();
   job->rel = rel;
-  job->fd = UniqueFd(fd);
+  job->dir_fd = dir_fd;
+  job->dir = dir;
   queued_chunks_ += node.content.size();
   job->node = std::move(node);
   files_.push_back(std::move(job));
   if (files_.size() >= kQueuedFiles || queued_chunks_ >= kQueuedChunks) return flush_files();
+  return OkStatus();
+}
+
+Status TreeRestorer::create_file(FileJob& job) {
+  int fd = ::openat(job.dir_fd, job.node.name.c_str(),
+                    O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+  if (fd < 0) return Internal("cannot create file '" + job.rel + "': " + errno_text());
+  job.fd = UniqueFd(fd);
+  job.dir.reset();
   return OkStatus();
 }
 
@@ -361,7 +386,10 @@ Status TreeRestorer::flush_files() {
   // The chunk references in file order, cut into windows of bounded size.
   std::vector<ChunkRef> refs;
   for (size_t f = 0; f < files_.size(); ++f) {
-    if (files_[f]->node.content.empty()) FF_TRY(finish_file(*files_[f]));
+    if (files_[f]->node.content.empty()) {
+      FF_TRY(create_file(*files_[f]));
+      FF_TRY(finish_file(*files_[f]));
+    }
     for (size_t c = 0; c < files_[f]->node.content.size(); ++c) refs.push_back({f, c});
   }
   struct Window {
@@ -427,16 +455,54 @@ Status TreeRestorer::flush_files() {
 Status TreeRestorer::write_window(const std::vector<ChunkRef>& refs, size_t pos, size_t end,
                                   const std::unordered_map<repo::BlobId, size_t, BlobIdHash>& index,
                                   const std::vector<std::string>& plain) {
-  for (size_t r = pos; r < end; ++r) {
-    FileJob& job = *files_[refs[r].file];
-    const repo::BlobId& id = job.node.content[refs[r].chunk];
-    const std::string& data = plain[index.at(id)];
-    job.sha->update(data);
-    FF_TRY(write_at(job, data));
-    job.written += data.size();
-    bytes_done_ += data.size();
-    if (refs[r].chunk + 1 == job.node.content.size()) FF_TRY(finish_file(job));
+  // A file's references in the window are contiguous: each run is one
+  // thread's, so a file's chunks are written (and hashed) in order.
+  std::vector<std::pair<size_t, size_t>> runs;
+  for (size_t r = pos; r < end;) {
+    size_t e = r + 1;
+    while (e < end && refs[e].file == refs[r].file) ++e;
+    runs.emplace_back(r, e);
+    r = e;
   }
+  std::atomic<size_t> next{0};
+  std::atomic<bool> failed{false};
+  std::atomic<uint64_t> written{0};
+  auto work = [&]() -> Status {
+    try {
+      for (size_t k = next++; k < runs.size() && !failed; k = next++) {
+        auto [from, to] = runs[k];
+        FileJob& job = *files_[refs[from].file];
+        if (job.fd.get() < 0) FF_TRY(create_file(job));
+        for (size_t r = from; r < to; ++r) {
+          const std::string& data = plain[index.at(job.node.content[refs[r].chunk])];
+          job.sha->update(data);
+          FF_TRY(write_at(job, data));
+          job.written += data.size();
+          written += data.size();
+          if (refs[r].chunk + 1 == job.node.content.size()) FF_TRY(finish_file(job));
+        }
+      }
+    } catch (const std::exception& e) {
+      return Internal(std::string("restore writer: ") + e.what());
+    }
+    return OkStatus();
+  };
+  const size_t n = std::min(kWriters, runs.size());
+  std::vector<Status> errors(n);
+  std::vector<std::thread> helpers;
+  for (size_t t = 1; t < n; ++t) {
+    helpers.emplace_back([&, t] {
+      errors[t] = work();
+      if (!errors[t].ok()) failed = true;
+    });
+  }
+  if (n > 0) {
+    errors[0] = work();
+    if (!errors[0].ok()) failed = true;
+  }
+  for (auto& h : helpers) h.join();
+  bytes_done_ += written;
+  for (const auto& e : errors) FF_TRY(e);
   return OkStatus();
 }
 
@@ -476,6 +542,7 @@ Status TreeRestorer::finish_file(FileJob& job) {
   }
   apply_metadata(job.fd.get(), n, job.rel, false);
   job.fd.reset();
+  std::lock_guard lock(result_mu_);
   ++result_.file_count;
   result_.byte_count += n.size;
   return OkStatus();
