@@ -1,6 +1,7 @@
 #include "agent/blob_saver.h"
 
 #include <algorithm>
+#include <exception>
 
 namespace ff::agent {
 
@@ -112,13 +113,46 @@ void BlobSaver::seal_loop() {
 }
 
 Status BlobSaver::seal(SealJob& job) {
-  for (const Pending& p : job.blobs) {
+  // Compression and encryption are most of a first backup's work: this
+  // thread and a helper seal the job's blobs side by side, then they go into
+  // the pack in their order.
+  std::vector<std::string> sealed(job.blobs.size());
+  std::atomic<size_t> next{0};
+  auto work = [&] {
+    for (size_t i = next++; i < job.blobs.size(); i = next++) {
+      const Pending& p = job.blobs[i];
+      sealed[i] = codec_.seal(p.type, p.id, p.plaintext, zstd_level_, random_);
+    }
+  };
+  std::exception_ptr helper_failed;
+  std::thread helper;
+  if (job.blobs.size() > 1) {
+    helper = std::thread([&] {
+      try {
+        work();
+      } catch (...) {
+        helper_failed = std::current_exception();
+        next = job.blobs.size();  // this thread stops too
+      }
+    });
+  }
+  try {
+    work();
+  } catch (...) {
+    next = job.blobs.size();
+    if (helper.joinable()) helper.join();
+    throw;
+  }
+  if (helper.joinable()) helper.join();
+  if (helper_failed) std::rethrow_exception(helper_failed);
+  for (size_t i = 0; i < job.blobs.size(); ++i) {
+    const Pending& p = job.blobs[i];
     if (!pack_) {
       FF_ASSIGN_OR_RETURN(pack_, repo::PackWriter::create(
                                      spool_prefix_ + std::to_string(pack_seq_++), codec_, random_));
     }
-    std::string sealed = codec_.seal(p.type, p.id, p.plaintext, zstd_level_, random_);
-    FF_TRY(pack_->add(p.type, p.id, sealed));
+    FF_TRY(pack_->add(p.type, p.id, sealed[i]));
+    std::string().swap(sealed[i]);
     ++blobs_sealed_;
     if (pack_->full()) FF_TRY(close_pack(job.token));
   }

@@ -5,11 +5,12 @@
 // A full pack is handed to the PackUploader and a new one started.
 //
 // Sealing (zstd, AES-GCM) and pack writing run on one internal thread while
-// the backup thread reads and chunks the next batch: the two cores each do
-// about half of the work.
+// the backup thread reads and chunks the next batch; the sealer takes a
+// helper thread for each batch, since sealing is the costliest step.
 //
 // Memory: at most two batches of plaintext (kBatchBytes each, plus one blob:
-// one filling, one sealing) and the set of ids seen in this backup (32 bytes each).
+// one filling, one sealing), the sealed copy of one batch, and the set of ids
+// seen in this backup (32 bytes each).
 //
 // Thread-safety: the public methods from one thread (the backup's).
 #pragma once
