@@ -18,6 +18,8 @@
 #include <atomic>
 #include <condition_variable>
 #include <cstdint>
+#include <exception>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -83,7 +85,11 @@ class BlobSaver final : public BlobSink {
   // Hands a job to the sealer, waiting while the previous one is not taken.
   Status hand_over(SealJob job);
   void seal_loop();
-  Status seal(SealJob& job);                    // sealer thread
+  Status seal(SealJob& job);  // sealer thread
+  // Runs `task` on the helper thread while the caller runs it too; returns
+  // once both are done, rethrowing the helper's exception. Sealer thread only.
+  void run_beside(const std::function<void()>& task);
+  void help_loop();
   Status close_pack(const std::string& token);  // sealer thread
 
   AgentApi& api_;
@@ -107,6 +113,16 @@ class BlobSaver final : public BlobSink {
   bool closing_ = false;        // guarded by mu_
   Status seal_error_;           // guarded by mu_: the sealer's first failure
   std::thread sealer_;
+
+  // The sealer's helper: a thread that lives as long as the saver, so its
+  // zstd context does too (a thread per batch made a new one each time).
+  std::mutex help_mu_;
+  std::condition_variable help_cv_;
+  const std::function<void()>* help_task_ = nullptr;  // guarded by help_mu_
+  bool help_busy_ = false;                            // guarded by help_mu_
+  bool help_stop_ = false;                            // guarded by help_mu_
+  std::exception_ptr help_error_;                     // guarded by help_mu_
+  std::thread helper_;
 };
 
 }  // namespace ff::agent

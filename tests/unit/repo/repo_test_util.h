@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <mutex>
 #include <random>
 #include <string>
 
@@ -27,13 +28,15 @@ class SeededRandom final : public sys::Random {
  public:
   explicit SeededRandom(uint64_t seed) : rng_(seed) {}
   std::string bytes(size_t n) override {
+    std::lock_guard lock(mu_);  // sys::Random's contract: any thread
     std::string out(n, '\0');
     for (char& c : out) c = static_cast<char>(rng_());
     return out;
   }
 
  private:
-  std::mt19937_64 rng_;
+  std::mutex mu_;
+  std::mt19937_64 rng_;  // guarded by mu_
 };
 
 // Master key 00 01 02 .. 1f: the key of the known-answer tests.
