@@ -27,9 +27,10 @@ std::string_view bytes_of(const BlobId& bytes) {
 // (decompressing costs restore time, so a marginal gain is not worth it).
 std::string make_body(std::string_view plaintext, int level) {
   if (!plaintext.empty()) {
-    std::string packed = detail::zstd_compress(plaintext, level);
-    size_t saved = plaintext.size() > packed.size() ? plaintext.size() - packed.size() : 0;
-    if (saved > 0 && saved * 32 >= plaintext.size()) return kBodyZstd + packed;
+    std::string packed = detail::zstd_compress(plaintext, level, std::string_view(&kBodyZstd, 1));
+    size_t frame = packed.size() - 1;
+    size_t saved = plaintext.size() > frame ? plaintext.size() - frame : 0;
+    if (saved > 0 && saved * 32 >= plaintext.size()) return packed;
   }
   std::string body;
   body.reserve(plaintext.size() + 1);

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <memory>
 #include <new>
+#include <vector>
 
 namespace ff::repo::detail {
 
@@ -30,16 +31,28 @@ ZSTD_DCtx* thread_dctx() {
 }
 
 constexpr size_t kGrowStep = 1 << 20;
+constexpr size_t kKeptScratch = 16u << 20;  // per thread, between calls
 
 }  // namespace
 
-std::string zstd_compress(std::string_view data, int level) {
-  std::string out(ZSTD_compressBound(data.size()), '\0');
+std::string zstd_compress(std::string_view data, int level, std::string_view prefix) {
+  // Compressed into a per-thread buffer, then copied once at its real size:
+  // a string of the bound would be zero-filled first (a whole extra pass for
+  // data that does not compress) and copied again to put the prefix first.
+  thread_local std::vector<char> scratch;
+  size_t bound = ZSTD_compressBound(data.size());
+  if (scratch.size() < bound) scratch.resize(bound);
   size_t n =
-      ZSTD_compressCCtx(thread_cctx(), out.data(), out.size(), data.data(), data.size(), level);
+      ZSTD_compressCCtx(thread_cctx(), scratch.data(), bound, data.data(), data.size(), level);
   // With a ZSTD_compressBound buffer the only failure is allocation.
   if (ZSTD_isError(n)) throw std::bad_alloc();
-  out.resize(n);
+  std::string out;
+  out.reserve(prefix.size() + n);
+  out.append(prefix);
+  out.append(scratch.data(), n);
+  if (scratch.size() > kKeptScratch) {
+    std::vector<char>().swap(scratch);  // a rare huge blob does not pin its buffer
+  }
   return out;
 }
 

@@ -11,8 +11,8 @@
 
 namespace ff::repo::detail {
 
-// The zstd frame of `data` at `level`.
-std::string zstd_compress(std::string_view data, int level);
+// `prefix` followed by the zstd frame of `data` at `level`.
+std::string zstd_compress(std::string_view data, int level, std::string_view prefix = {});
 // The decompressed bytes; nullopt when `frame` is not complete valid zstd or
 // would decompress to more than `max_size` bytes (decompression stops there).
 std::optional<std::string> zstd_decompress(std::string_view frame, size_t max_size);
