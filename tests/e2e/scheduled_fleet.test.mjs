@@ -26,6 +26,11 @@ describe('schedules run the fleet on their own', { skip, timeout: 240000 }, () =
     agent = await startAgent(orch, 'agent-sched', dir);
     makeSampleTree(agent.backupDir, { bigMiB: 1 });
     token = await orch.operatorToken();
+    // A schedule names a registered agent: wait for the agent's first request.
+    await waitFor('agent-sched to register', async () => {
+      const r = await orch.api('GET', '/agents', { token });
+      return r.status === 200 && r.json.some((a) => a.id === 'agent-sched');
+    });
   });
   after(async () => {
     await agent?.stop();
