@@ -1,7 +1,8 @@
 #include "agent/blob_saver.h"
 
 #include <algorithm>
-#include <exception>
+
+#include "common/shared_work.h"
 
 namespace ff::agent {
 
@@ -15,7 +16,6 @@ BlobSaver::BlobSaver(AgentApi& api, const repo::Codec& codec, sys::Random& rando
       session_id_(std::move(session_id)),
       spool_prefix_(std::move(spool_prefix)),
       zstd_level_(zstd_level) {
-  helper_ = std::thread([this] { help_loop(); });
   sealer_ = std::thread([this] { seal_loop(); });
 }
 
@@ -27,12 +27,6 @@ BlobSaver::~BlobSaver() {
   }
   cv_.notify_all();
   sealer_.join();
-  {
-    std::lock_guard lock(help_mu_);
-    help_stop_ = true;
-  }
-  help_cv_.notify_all();
-  helper_.join();
   // An unfinished PackWriter removes its file.
 }
 
@@ -120,29 +114,14 @@ void BlobSaver::seal_loop() {
 }
 
 Status BlobSaver::seal(SealJob& job) {
-  // Compression and encryption are most of a first backup's work: this
-  // thread and a helper seal the job's blobs side by side, then they go into
-  // the pack in their order.
+  // Compression and encryption are most of a first backup's work: the
+  // job's blobs are sealed on two threads, then go into the pack in order.
   std::vector<std::string> sealed(job.blobs.size());
-  std::atomic<size_t> next{0};
-  auto work = [&] {
-    for (size_t i = next++; i < job.blobs.size(); i = next++) {
-      const Pending& p = job.blobs[i];
-      sealed[i] = codec_.seal(p.type, p.id, p.plaintext, zstd_level_, random_);
-    }
-  };
-  if (job.blobs.size() > 1) {
-    run_beside([&] {
-      try {
-        work();
-      } catch (...) {
-        next = job.blobs.size();  // the other thread stops too
-        throw;
-      }
-    });
-  } else {
-    work();
-  }
+  FF_TRY(share_work(job.blobs.size(), kSealers, "sealing blobs", [&](size_t, size_t i) {
+    const Pending& p = job.blobs[i];
+    sealed[i] = codec_.seal(p.type, p.id, p.plaintext, zstd_level_, random_);
+    return OkStatus();
+  }));
   for (size_t i = 0; i < job.blobs.size(); ++i) {
     const Pending& p = job.blobs[i];
     if (!pack_) {
@@ -156,51 +135,6 @@ Status BlobSaver::seal(SealJob& job) {
   }
   if (job.last) FF_TRY(close_pack(job.token));
   return OkStatus();
-}
-
-void BlobSaver::run_beside(const std::function<void()>& task) {
-  {
-    std::lock_guard lock(help_mu_);
-    help_task_ = &task;
-    help_busy_ = true;
-    help_error_ = nullptr;
-  }
-  help_cv_.notify_all();
-  std::exception_ptr own;
-  try {
-    task();
-  } catch (...) {
-    own = std::current_exception();
-  }
-  std::exception_ptr helper;
-  {
-    std::unique_lock lock(help_mu_);
-    help_cv_.wait(lock, [&] { return !help_busy_; });
-    helper = help_error_;
-  }
-  if (own) std::rethrow_exception(own);
-  if (helper) std::rethrow_exception(helper);
-}
-
-void BlobSaver::help_loop() {
-  std::unique_lock lock(help_mu_);
-  for (;;) {
-    help_cv_.wait(lock, [&] { return help_task_ != nullptr || help_stop_; });
-    if (help_task_ == nullptr) return;
-    const std::function<void()>* task = help_task_;
-    help_task_ = nullptr;
-    lock.unlock();
-    std::exception_ptr error;
-    try {
-      (*task)();
-    } catch (...) {
-      error = std::current_exception();
-    }
-    lock.lock();
-    help_error_ = error;
-    help_busy_ = false;
-    help_cv_.notify_all();
-  }
 }
 
 Status BlobSaver::close_pack(const std::string& token) {

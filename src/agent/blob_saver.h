@@ -5,8 +5,8 @@
 // A full pack is handed to the PackUploader and a new one started.
 //
 // Sealing (zstd, AES-GCM) and pack writing run on one internal thread while
-// the backup thread reads and chunks the next batch; the sealer takes a
-// helper thread for each batch, since sealing is the costliest step.
+// the backup thread reads and chunks the next batch; each batch is sealed on
+// kSealers threads, since sealing is the costliest step.
 //
 // Memory: at most two batches of plaintext (kBatchBytes each, plus one blob:
 // one filling, one sealing), the sealed copy of one batch, and the set of ids
@@ -18,8 +18,6 @@
 #include <atomic>
 #include <condition_variable>
 #include <cstdint>
-#include <exception>
-#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -51,6 +49,7 @@ class BlobSaver final : public BlobSink {
   static constexpr size_t kBatchBytes = 8u << 20;
   static constexpr size_t kBatchBlobs = 128;
   static constexpr size_t kLookupMax = 10000;
+  static constexpr size_t kSealers = 2;  // threads sealing one batch
 
   // Every reference must outlive the BlobSaver. Pack spool files are named
   // `spool_prefix` + a sequence number.
@@ -85,11 +84,7 @@ class BlobSaver final : public BlobSink {
   // Hands a job to the sealer, waiting while the previous one is not taken.
   Status hand_over(SealJob job);
   void seal_loop();
-  Status seal(SealJob& job);  // sealer thread
-  // Runs `task` on the helper thread while the caller runs it too; returns
-  // once both are done, rethrowing the helper's exception. Sealer thread only.
-  void run_beside(const std::function<void()>& task);
-  void help_loop();
+  Status seal(SealJob& job);                    // sealer thread
   Status close_pack(const std::string& token);  // sealer thread
 
   AgentApi& api_;
@@ -113,16 +108,6 @@ class BlobSaver final : public BlobSink {
   bool closing_ = false;        // guarded by mu_
   Status seal_error_;           // guarded by mu_: the sealer's first failure
   std::thread sealer_;
-
-  // The sealer's helper: a thread that lives as long as the saver, so its
-  // zstd context does too (a thread per batch made a new one each time).
-  std::mutex help_mu_;
-  std::condition_variable help_cv_;
-  const std::function<void()>* help_task_ = nullptr;  // guarded by help_mu_
-  bool help_busy_ = false;                            // guarded by help_mu_
-  bool help_stop_ = false;                            // guarded by help_mu_
-  std::exception_ptr help_error_;                     // guarded by help_mu_
-  std::thread helper_;
 };
 
 }  // namespace ff::agent

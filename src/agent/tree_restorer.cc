@@ -20,6 +20,7 @@
 #include "agent/blob_saver.h"
 #include "agent/repo_restore.h"
 #include "common/hex.h"
+#include "common/shared_work.h"
 #include "repo/chunker.h"
 #include "repo/tree.h"
 
@@ -74,11 +75,10 @@ std::pair<std::string, std::string> split_last(const std::string& rel) {
 struct FileJob {
   std::string rel;
   repo::Node node;
-  // The directory it goes in: created when its first content is written, on
+  // The directory it goes in (null: the restore root, which outlives every
+  // job). The file is created when its first content is written, on
   // whichever writer thread gets it, so creating 20,000 files is not one
-  // thread's serial work. `dir` keeps a subdirectory's descriptor open
-  // until then (null for the restore root, which outlives every job).
-  int dir_fd = -1;
+  // thread's serial work; until then this keeps the directory open.
   std::shared_ptr<const UniqueFd> dir;
   UniqueFd fd;
   uint64_t written = 0;  // bytes of content placed so far (holes included)
@@ -99,7 +99,7 @@ class TreeRestorer {
   Result<ExtractResult> run(const repo::BlobId& root) {
     FF_TRY(count_entry("the snapshot root"));
     ++result_.dir_count;
-    FF_TRY(restore_dir(dest_fd_, nullptr, "", root));
+    FF_TRY(restore_dir(nullptr, "", root));
     FF_TRY(flush_files());
     FF_TRY(make_hardlinks());
     FF_TRY(apply_dir_metadata());
@@ -127,10 +127,13 @@ class TreeRestorer {
   // Fetches and decodes `ids` (located subtrees) into trees_, best effort:
   // a tree it cannot get is left to load_tree, which names what failed.
   void prefetch_trees(const std::vector<repo::BlobId>& ids);
-  // `dir` owns dir_fd (null for the restore root).
-  Status restore_dir(int dir_fd, const std::shared_ptr<const UniqueFd>& dir, const std::string& rel,
+  // `dir` is null for the restore root (dest_fd_).
+  int fd_of(const std::shared_ptr<const UniqueFd>& dir) const {
+    return dir ? dir->get() : dest_fd_;
+  }
+  Status restore_dir(const std::shared_ptr<const UniqueFd>& dir, const std::string& rel,
                      const repo::BlobId& tree_id);
-  Status add_file(int dir_fd, const std::shared_ptr<const UniqueFd>& dir, const std::string& rel,
+  Status add_file(const std::shared_ptr<const UniqueFd>& dir, const std::string& rel,
                   repo::Node node);
   Status create_file(FileJob& job);
   Status flush_files();
@@ -188,8 +191,9 @@ Result<repo::Tree> TreeRestorer::load_tree(const repo::BlobId& id, const std::st
   return read_tree_blob(codec_, source_, id, where_.at(id), rel, &stats_.bytes_downloaded);
 }
 
-Status TreeRestorer::restore_dir(int dir_fd, const std::shared_ptr<const UniqueFd>& dir,
-                                 const std::string& rel, const repo::BlobId& tree_id) {
+Status TreeRestorer::restore_dir(const std::shared_ptr<const UniqueFd>& dir, const std::string& rel,
+                                 const repo::BlobId& tree_id) {
+  const int dir_fd = fd_of(dir);
   FF_ASSIGN_OR_RETURN(repo::Tree tree, load_tree(tree_id, rel));
   // One locate for every subdirectory's tree instead of one each.
   std::vector<repo::BlobId> subtrees;
@@ -215,11 +219,11 @@ Status TreeRestorer::restore_dir(int dir_fd, const std::shared_ptr<const UniqueF
         ++result_.dir_count;
         repo::BlobId subtree = *n.subtree;
         dirs_.emplace_back(child, std::move(n));
-        FF_TRY(restore_dir(sub->get(), sub, child, subtree));
+        FF_TRY(restore_dir(sub, child, subtree));
         break;
       }
       case repo::NodeType::kFile:
-        FF_TRY(add_file(dir_fd, dir, child, std::move(n)));
+        FF_TRY(add_file(dir, child, std::move(n)));
         break;
       case repo::NodeType::kSymlink: {
         if (::symlinkat(n.target.c_str(), dir_fd, name) != 0) {
@@ -278,8 +282,8 @@ void TreeRestorer::prefetch_trees(const std::vector<repo::BlobId>& ids) {
   }
 }
 
-Status TreeRestorer::add_file(int dir_fd, const std::shared_ptr<const UniqueFd>& dir,
-                              const std::string& rel, repo::Node node) {
+Status TreeRestorer::add_file(const std::shared_ptr<const UniqueFd>& dir, const std::string& rel,
+                              repo::Node node) {
   declared_bytes_ += node.size;
   if (declared_bytes_ > options_.max_bytes) {
     return TooLarge("restore stopped at '" + rel + "': more than " +
@@ -288,7 +292,6 @@ Status TreeRestorer::add_file(int dir_fd, const std::shared_ptr<const UniqueFd>&
   }
   auto job = std::make_unique<FileJob>();
   job->rel = rel;
-  job->dir_fd = dir_fd;
   job->dir = dir;
   queued_chunks_ += node.content.size();
   job->node = std::move(node);
@@ -298,7 +301,7 @@ Status TreeRestorer::add_file(int dir_fd, const std::shared_ptr<const UniqueFd>&
 }
 
 Status TreeRestorer::create_file(FileJob& job) {
-  int fd = ::openat(job.dir_fd, job.node.name.c_str(),
+  int fd = ::openat(fd_of(job.dir), job.node.name.c_str(),
                     O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
   if (fd < 0) return Internal("cannot create file '" + job.rel + "': " + errno_text());
   job.fd = UniqueFd(fd);
@@ -337,44 +340,27 @@ Status TreeRestorer::fetch(const std::vector<repo::BlobId>& ids, std::vector<std
     }
   }
   plain.assign(ids.size(), std::string());
-  std::atomic<size_t> next{0};
   std::atomic<uint64_t> downloaded{0};
-  size_t n_workers = std::min(std::max<size_t>(source_.workers(), 1), ranges.size());
-  std::vector<Status> errors(n_workers);
-  auto work = [&](size_t k) {
-    try {
-      for (size_t r = next++; r < ranges.size() && errors[k].ok(); r = next++) {
+  Status fetched = share_work(
+      ranges.size(), source_.workers(), "restore worker", [&](size_t k, size_t r) -> Status {
         const Range& range = ranges[r];
         auto data = source_.read(k, range.pack, range.offset, range.length);
-        if (!data.ok()) {
-          errors[k] = data.status().with_context("pack " + range.pack);
-          return;
-        }
+        if (!data.ok()) return data.status().with_context("pack " + range.pack);
         downloaded += data->size();
         for (size_t i : range.blobs) {
           const BlobLocation& l = where_.at(ids[i]);
           std::string_view sealed(data->data() + (l.offset - range.offset), l.length);
           auto opened = codec_.open(type, ids[i], sealed, max_plain);
           if (!opened.ok()) {
-            errors[k] = opened.status().with_context("pack " + range.pack + " blob " +
-                                                     repo::blob_id_hex(ids[i]));
-            return;
+            return opened.status().with_context("pack " + range.pack + " blob " +
+                                                repo::blob_id_hex(ids[i]));
           }
           plain[i] = std::move(opened).value();
         }
-      }
-    } catch (const std::exception& e) {
-      // No exception leaves a worker (allocation).
-      errors[k] = Internal(std::string("restore worker: ") + e.what());
-    }
-  };
-  std::vector<std::thread> threads;
-  for (size_t k = 1; k < n_workers; ++k) threads.emplace_back(work, k);
-  if (n_workers > 0) work(0);
-  for (auto& t : threads) t.join();
+        return OkStatus();
+      });
   stats_.bytes_downloaded += downloaded;
-  for (const auto& e : errors) FF_TRY(e);
-  return OkStatus();
+  return fetched;
 }
 
 Status TreeRestorer::flush_files() {
@@ -464,12 +450,9 @@ Status TreeRestorer::write_window(const std::vector<ChunkRef>& refs, size_t pos,
     runs.emplace_back(r, e);
     r = e;
   }
-  std::atomic<size_t> next{0};
-  std::atomic<bool> failed{false};
   std::atomic<uint64_t> written{0};
-  auto work = [&]() -> Status {
-    try {
-      for (size_t k = next++; k < runs.size() && !failed; k = next++) {
+  Status done =
+      share_work(runs.size(), kWriters, "restore writer", [&](size_t, size_t k) -> Status {
         auto [from, to] = runs[k];
         FileJob& job = *files_[refs[from].file];
         if (job.fd.get() < 0) FF_TRY(create_file(job));
@@ -481,29 +464,10 @@ Status TreeRestorer::write_window(const std::vector<ChunkRef>& refs, size_t pos,
           written += data.size();
           if (refs[r].chunk + 1 == job.node.content.size()) FF_TRY(finish_file(job));
         }
-      }
-    } catch (const std::exception& e) {
-      return Internal(std::string("restore writer: ") + e.what());
-    }
-    return OkStatus();
-  };
-  const size_t n = std::min(kWriters, runs.size());
-  std::vector<Status> errors(n);
-  std::vector<std::thread> helpers;
-  for (size_t t = 1; t < n; ++t) {
-    helpers.emplace_back([&, t] {
-      errors[t] = work();
-      if (!errors[t].ok()) failed = true;
-    });
-  }
-  if (n > 0) {
-    errors[0] = work();
-    if (!errors[0].ok()) failed = true;
-  }
-  for (auto& h : helpers) h.join();
+        return OkStatus();
+      });
   bytes_done_ += written;
-  for (const auto& e : errors) FF_TRY(e);
-  return OkStatus();
+  return done;
 }
 
 Status TreeRestorer::write_at(FileJob& job, std::string_view data) {

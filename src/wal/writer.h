@@ -94,12 +94,12 @@ class Writer {
   // REQUIRES: set before the first append.
   void set_timings(WriterTimings timings) { timings_ = std::move(timings); }
 
-  // Called by the leader after each batch's own sync, before anyone in it is
-  // told: what else must be durable before those records are acknowledged
-  // (the database's commits: store::Store::sync_commits). Its failure fails
-  // the batch like a failed sync (sticky). It runs on a thread of its own
-  // beside the WAL's sync, so the batch waits for the slower of the two.
-  // REQUIRES: set before the first append.
+  // What else must be durable before a batch's records are acknowledged (the
+  // database's commits: store::Store::sync_commits). The leader starts it on
+  // a thread of its own as the batch's write and sync begin, and waits for
+  // the slower of the two before anyone in the batch is told. Its failure
+  // fails the batch like a failed sync (sticky). REQUIRES: set before the
+  // first append.
   void set_companion_sync(std::function<Status()> sync);
 
   // Ok, or why appends fail now (kUnavailable: a failed write/sync, or closed).

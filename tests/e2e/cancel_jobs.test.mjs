@@ -10,7 +10,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { startOrchestrator, tempDir } from '../support/orchestrator.mjs';
-import { haveBinaries, startAgent, runCli, waitFor, waitForJob, sleep } from './helpers.mjs';
+import { haveBinaries, startAgent, runCli, waitFor, waitForAgent, waitForJob, sleep } from './helpers.mjs';
 
 // A TCP proxy to `port` that sends the orchestrator's answers at about
 // `bytesPerSecond` in all (every connection together): restores through it
@@ -167,10 +167,7 @@ describe('jobs: cancel, refusals, paging', { skip: haveBinaries() ? false : 'for
     assert.match(repo.stderr, /failed: .*no\/such\/dir.*does not exist/);
     const tarAgent = await startAgent(orch, 'agent-tar', dir, { AGENT_BACKUP_FORMAT: 'tar' });
     try {
-      await waitFor('agent-tar to register', async () => {
-        const r = await orch.api('GET', '/agents', { token });
-        return r.json.some((x) => x.id === 'agent-tar');
-      });
+      await waitForAgent(orch, token, 'agent-tar');
       const created = await orch.api('POST', '/backup-jobs', { token, json: { agent_id: 'agent-tar', paths: ['missing'] } });
       assert.equal(created.status, 200, created.text);
       const job = await waitForJob(orch, token, 'backup-jobs', created.json.id, 60000);

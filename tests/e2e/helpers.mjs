@@ -24,6 +24,15 @@ export async function waitFor(what, fn, { timeoutMs = 60000, everyMs = 100 } = {
   throw new Error(`timed out waiting for ${what}`);
 }
 
+// Resolves once `agentId` has made its first request (GET /agents lists it):
+// what must hold before a schedule or job can name the agent.
+export async function waitForAgent(orch, token, agentId) {
+  await waitFor(`${agentId} to register`, async () => {
+    const r = await orch.api('GET', '/agents', { token });
+    return r.status === 200 && r.json.some((a) => a.id === agentId);
+  });
+}
+
 // Starts fortfail-agent for `orch` with its own backup/restore/spool dirs under `dir`.
 export async function startAgent(orch, agentId, dir, extraEnv = {}) {
   const dirs = {

@@ -11,7 +11,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { startOrchestrator, tempDir } from '../support/orchestrator.mjs';
 import { makeSampleTree } from '../support/manifest.mjs';
-import { haveBinaries, startAgent, waitFor } from './helpers.mjs';
+import { haveBinaries, startAgent, waitFor, waitForAgent } from './helpers.mjs';
 
 const skip = !haveBinaries() ? 'fortfail binaries not built' : false;
 
@@ -26,11 +26,7 @@ describe('schedules run the fleet on their own', { skip, timeout: 240000 }, () =
     agent = await startAgent(orch, 'agent-sched', dir);
     makeSampleTree(agent.backupDir, { bigMiB: 1 });
     token = await orch.operatorToken();
-    // A schedule names a registered agent: wait for the agent's first request.
-    await waitFor('agent-sched to register', async () => {
-      const r = await orch.api('GET', '/agents', { token });
-      return r.status === 200 && r.json.some((a) => a.id === 'agent-sched');
-    });
+    await waitForAgent(orch, token, 'agent-sched');
   });
   after(async () => {
     await agent?.stop();

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <memory>
+#include <mutex>
 #include <new>
 #include <vector>
 
@@ -16,42 +17,93 @@ struct ZstdDeleter {
   void operator()(ZSTD_DCtx* d) const { ZSTD_freeDCtx(d); }
 };
 
-// Contexts are reused per thread: creating one costs more than compressing a
-// small tree blob.
-ZSTD_CCtx* thread_cctx() {
-  thread_local std::unique_ptr<ZSTD_CCtx, ZstdDeleter> ctx(ZSTD_createCCtx());
-  if (!ctx) throw std::bad_alloc();
-  return ctx.get();
+struct Compressor {
+  std::unique_ptr<ZSTD_CCtx, ZstdDeleter> ctx{ZSTD_createCCtx()};
+  // The frame goes here first, then once into a string of its real size: a
+  // string of the bound would be zero-filled first (an extra pass over data
+  // that does not compress) and copied again to put the prefix first.
+  std::vector<char> scratch;
+};
+
+struct Decompressor {
+  std::unique_ptr<ZSTD_DCtx, ZstdDeleter> ctx{ZSTD_createDCtx()};
+};
+
+// Contexts are reused, not made per call: creating one (and its tables) costs
+// more than compressing a small tree blob. They are pooled rather than kept
+// per thread because the backup's sealers and the restore's workers are
+// threads started for one batch or one window each.
+template <class T>
+class Pool {
+ public:
+  class Lease {
+   public:
+    Lease(Pool& pool, std::unique_ptr<T> item) : pool_(pool), item_(std::move(item)) {}
+    ~Lease() { pool_.give(std::move(item_)); }
+    Lease(const Lease&) = delete;
+    Lease& operator=(const Lease&) = delete;
+    T* operator->() { return item_.get(); }
+
+   private:
+    Pool& pool_;
+    std::unique_ptr<T> item_;
+  };
+
+  Lease take() {
+    std::unique_ptr<T> item;
+    {
+      std::lock_guard lock(mu_);
+      if (!free_.empty()) {
+        item = std::move(free_.back());
+        free_.pop_back();
+      }
+    }
+    if (!item) item = std::make_unique<T>();
+    if (!item->ctx) throw std::bad_alloc();
+    return Lease(*this, std::move(item));
+  }
+
+ private:
+  static constexpr size_t kKept = 8;  // more threads than this seldom compress at once
+
+  void give(std::unique_ptr<T> item) {
+    std::lock_guard lock(mu_);
+    if (free_.size() < kKept) free_.push_back(std::move(item));
+  }
+
+  std::mutex mu_;
+  std::vector<std::unique_ptr<T>> free_;  // guarded by mu_
+};
+
+Pool<Compressor>& compressors() {
+  static Pool<Compressor> pool;
+  return pool;
 }
 
-ZSTD_DCtx* thread_dctx() {
-  thread_local std::unique_ptr<ZSTD_DCtx, ZstdDeleter> ctx(ZSTD_createDCtx());
-  if (!ctx) throw std::bad_alloc();
-  return ctx.get();
+Pool<Decompressor>& decompressors() {
+  static Pool<Decompressor> pool;
+  return pool;
 }
 
 constexpr size_t kGrowStep = 1 << 20;
-constexpr size_t kKeptScratch = 16u << 20;  // per thread, between calls
+constexpr size_t kKeptScratch = 16u << 20;  // per pooled compressor, between calls
 
 }  // namespace
 
 std::string zstd_compress(std::string_view data, int level, std::string_view prefix) {
-  // Compressed into a per-thread buffer, then copied once at its real size:
-  // a string of the bound would be zero-filled first (a whole extra pass for
-  // data that does not compress) and copied again to put the prefix first.
-  thread_local std::vector<char> scratch;
+  auto c = compressors().take();
   size_t bound = ZSTD_compressBound(data.size());
-  if (scratch.size() < bound) scratch.resize(bound);
+  if (c->scratch.size() < bound) c->scratch.resize(bound);
   size_t n =
-      ZSTD_compressCCtx(thread_cctx(), scratch.data(), bound, data.data(), data.size(), level);
+      ZSTD_compressCCtx(c->ctx.get(), c->scratch.data(), bound, data.data(), data.size(), level);
   // With a ZSTD_compressBound buffer the only failure is allocation.
   if (ZSTD_isError(n)) throw std::bad_alloc();
   std::string out;
   out.reserve(prefix.size() + n);
   out.append(prefix);
-  out.append(scratch.data(), n);
-  if (scratch.size() > kKeptScratch) {
-    std::vector<char>().swap(scratch);  // a rare huge blob does not pin its buffer
+  out.append(c->scratch.data(), n);
+  if (c->scratch.size() > kKeptScratch) {
+    std::vector<char>().swap(c->scratch);  // a rare huge blob does not pin its buffer
   }
   return out;
 }
@@ -61,7 +113,8 @@ std::optional<std::string> zstd_decompress(std::string_view frame, size_t max_si
   if (declared == ZSTD_CONTENTSIZE_ERROR) return std::nullopt;
   if (declared != ZSTD_CONTENTSIZE_UNKNOWN && declared > max_size) return std::nullopt;
 
-  ZSTD_DCtx* dctx = thread_dctx();
+  auto d = decompressors().take();
+  ZSTD_DCtx* dctx = d->ctx.get();
   ZSTD_DCtx_reset(dctx, ZSTD_reset_session_only);
   // Trust the declared size only as a first allocation; the output is grown
   // in steps and decompression stops one byte past the bound.
