@@ -85,8 +85,18 @@ Response Api::dispatch(const Route& route, Request& req) const {
   return guarded<Response>(route, req, [&] { return route.handle(req); });
 }
 
-std::optional<Response> Api::dispatch_inline(const Route& route, Request& req) const {
-  if (!route.try_inline || !options_.inline_point_reads) return std::nullopt;
+Placement placement_of(const Route& r, const ApiOptions& options) {
+  if (!r.blocking) return {Lane::kInline, false};
+  Lane reads = options.point_reads;
+  if (reads == Lane::kReaders && options.reader_threads <= 0) reads = Lane::kWorkers;
+  if (reads == Lane::kWorkers) return {};
+  if (r.point_read) return {reads, false};
+  if (r.try_inline) return {reads, true};
+  return {};
+}
+
+std::optional<Response> Api::dispatch_fast(const Route& route, Request& req) const {
+  if (!route.try_inline) return std::nullopt;
   return guarded<std::optional<Response>>(route, req, [&] { return route.try_inline(req); });
 }
 

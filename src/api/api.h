@@ -48,12 +48,12 @@ struct Route {
   Access access = Access::kBearer;
   RouteKind kind = RouteKind::kPlain;
   bool blocking = true;  // touches the database, the store or the WAL
-  // Reads a row or two by key and writes nothing: see ApiOptions::inline_point_reads.
+  // Reads a row or two by key and writes nothing: runs where ApiOptions::point_reads says.
   bool point_read = false;
   std::function<Response(Request&)> handle;
-  // Optional fast path the I/O thread may try first where point reads run
-  // inline (ApiOptions::inline_point_reads): an answer that needs at most a
-  // keyed read, or nullopt to run `handle` on the worker pool after all.
+  // Optional fast path, tried first where point reads run (ApiOptions::point_reads,
+  // unless that is the worker pool): an answer that needs at most a keyed read,
+  // or nullopt to run `handle` on the worker pool after all.
   std::function<std::optional<Response>(Request&)> try_inline;
   std::function<Result<std::unique_ptr<BodySink>>(Request&)> begin_upload;
   // Filled from the access table by the Api's constructor; unused for kPublic.
@@ -66,20 +66,43 @@ Result<std::optional<Permit>> route_permit(std::string_view method, std::string_
 // kPermissionDenied (naming the role needed) unless `claims` satisfy `permit`.
 Status authorize(const Permit& permit, const auth::Claims& claims);
 
+// Where the transport runs a handler: on the connection's I/O thread, on the
+// reader lane (a few threads, as many as the database has connections), or on
+// the worker pool.
+enum class Lane { kInline, kReaders, kWorkers };
+
+// Where a route runs: `lane`, and whether that is its try_inline fast path
+// (then `handle` runs on the worker pool when the fast path declines).
+struct Placement {
+  Lane lane = Lane::kWorkers;
+  bool fast_path = false;
+};
+
 struct ApiOptions {
   std::chrono::seconds max_long_poll{60};
   uint64_t max_object_bytes = 1ull << 40;
   std::string version = FF_VERSION;
-  // Run point reads on the I/O thread instead of the worker pool. For an
-  // in-process database (SQLite in WAL mode: a keyed read takes microseconds
-  // and never waits for a writer) the two thread hand-offs of the worker pool
-  // cost more than the read. Never for a networked database.
-  bool inline_point_reads = false;
+  // Where point reads (Route::point_read, Route::try_inline) run:
+  // - kInline for an in-process database (SQLite in WAL mode: a keyed read
+  //   takes microseconds and never waits for a writer), where the two thread
+  //   hand-offs of the worker pool cost more than the read;
+  // - kReaders for a networked database: on `reader_threads` threads, as many
+  //   as the database has connections. On the worker pool, dozens of threads
+  //   would queue for a few connections: each read then pays a hand-off to a
+  //   sleeping thread, and the surplus threads crowd the database's own
+  //   processes off a shared CPU (GET p99 160-220 ms instead of 8-11 ms under
+  //   bench/api on PostgreSQL with 8 connections);
+  // - kWorkers: on the worker pool like everything else.
+  Lane point_reads = Lane::kWorkers;
+  int reader_threads = 0;  // for kReaders; 0 there means kWorkers
   // GET /metrics renders these (must outlive the Api); null: the route answers 404.
   metrics::Metrics* metrics = nullptr;
   // ORCH_METRICS_PUBLIC: GET /metrics without a token.
   bool metrics_public = false;
 };
+
+// Where `r` runs under `options` (see ApiOptions::point_reads).
+Placement placement_of(const Route& r, const ApiOptions& options);
 
 class Api {
  public:
@@ -88,16 +111,14 @@ class Api {
       ApiOptions options);
 
   const std::vector<Route>& routes() const { return routes_; }
-  // Whether the I/O thread may run this route's handler itself.
-  bool runs_inline(const Route& r) const {
-    return !r.blocking || (r.point_read && options_.inline_point_reads);
-  }
+  // Where the transport runs this route (see ApiOptions::point_reads).
+  Placement placement(const Route& r) const { return placement_of(r, options_); }
 
   // Authenticates (for kBearer routes), runs the handler, maps errors. Never throws.
   Response dispatch(const Route& route, Request& req) const;
   // The route's try_inline fast path, authenticated like dispatch(); nullopt
-  // when the route has none, it is off, or it declined.
-  std::optional<Response> dispatch_inline(const Route& route, Request& req) const;
+  // when the route has none or it declined.
+  std::optional<Response> dispatch_fast(const Route& route, Request& req) const;
   // For kUpload routes: authenticates and opens the sink, or returns the error response.
   std::variant<std::unique_ptr<BodySink>, Response> begin_upload(const Route& route,
                                                                  Request& req) const;

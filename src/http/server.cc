@@ -307,7 +307,7 @@ Server::Server(ServerOptions options, const api::Api& api, events::Hub& hub,
     : impl_(std::make_unique<Impl>(resolved(std::move(options)), api, hub, notifier,
                                    std::move(replay))) {}
 
-Server::~Server() { impl_->ctx.workers.join(); }
+Server::~Server() { impl_->ctx.join_pools(); }
 
 Status Server::start() {
   auto& o = impl_->ctx.options;

@@ -175,7 +175,10 @@ Result<std::unique_ptr<App>> build_app(const config::Config& config, const sys::
   api::ApiOptions ao;
   ao.max_long_poll = config.max_long_poll;
   ao.max_object_bytes = config.max_object_bytes;
-  ao.inline_point_reads = app->store->backend_name() == "sqlite";
+  // Point reads run inline on an in-process database, else on a reader lane
+  // as wide as the database's connection pool (ApiOptions::point_reads).
+  ao.reader_threads = app->store->pooled_connections();
+  ao.point_reads = ao.reader_threads > 0 ? api::Lane::kReaders : api::Lane::kInline;
   ao.metrics = m;
   ao.metrics_public = config.metrics_public;
   m->set_database_collector(database_collector(*app->service));

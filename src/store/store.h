@@ -442,6 +442,9 @@ class Store {
   virtual Status ping() = 0;
   // "sqlite" or "postgresql".
   virtual std::string backend_name() const = 0;
+  // How many statements can run at once on a networked database (its
+  // connection pool); 0 for an in-process one, whose reads never wait.
+  virtual int pooled_connections() const { return 0; }
 
   // --- agents
   // Inserts each agent (first_seen = last_seen = at) or moves its last_seen

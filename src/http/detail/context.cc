@@ -15,12 +15,23 @@ Context::Context(ServerOptions o, const api::Api& a, events::Hub& h, core::Notif
       replay(std::move(r)),
       workers(static_cast<size_t>(options.worker_threads)),
       request_prefix(to_hex(sys::secure_random().bytes(4))) {
-  for (const auto& route : api.routes()) router.add(route);
+  for (const auto& route : api.routes()) {
+    router.add(route);
+    if (api.placement(route).lane == api::Lane::kReaders && !readers) {
+      readers = std::make_unique<boost::asio::thread_pool>(
+          static_cast<size_t>(api.options().reader_threads));
+    }
+  }
   if (options.metrics != nullptr) {
     std::vector<metrics::RouteLabel> labels;
     for (const auto& route : api.routes()) labels.push_back({route.method, route.pattern});
     options.metrics->http.set_routes(std::move(labels));
   }
+}
+
+void Context::join_pools() {
+  workers.join();
+  if (readers) readers->join();
 }
 
 void Context::add_session(const std::shared_ptr<SessionBase>& s) {

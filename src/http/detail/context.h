@@ -33,6 +33,8 @@ struct Context {
   core::Notifier& notifier;
   ReplayFn replay;
   boost::asio::thread_pool workers;
+  // The reader lane (api::Lane::kReaders); null when the Api places nothing there.
+  std::unique_ptr<boost::asio::thread_pool> readers;
   std::atomic<bool> stopping{false};
   std::atomic<uint64_t> next_request{1};
   std::string request_prefix;  // random per process, so ids differ across restarts
@@ -41,6 +43,8 @@ struct Context {
   std::unordered_map<SessionBase*, std::weak_ptr<SessionBase>> sessions;  // guarded by mu
 
   Context(ServerOptions o, const api::Api& a, events::Hub& h, core::Notifier& n, ReplayFn r);
+  // Waits for the worker pool and the reader lane to finish their work.
+  void join_pools();
 
   void add_session(const std::shared_ptr<SessionBase>& s);
   void remove_session(SessionBase* s);

@@ -238,8 +238,32 @@ class HttpSession : public SessionBase, public std::enable_shared_from_this<Http
 
   // --- handlers
   void dispatch() {
-    if (ctx_.api.runs_inline(*route_)) return on_response(ctx_.api.dispatch(*route_, req_));
-    if (auto fast = ctx_.api.dispatch_inline(*route_, req_)) return on_response(std::move(*fast));
+    const api::Placement placed = ctx_.api.placement(*route_);
+    switch (placed.lane) {
+      case api::Lane::kWorkers:
+        return dispatch_on_workers();
+      case api::Lane::kInline:
+        if (auto r = run_placed(placed.fast_path)) return on_response(std::move(*r));
+        return dispatch_on_workers();
+      case api::Lane::kReaders:
+        boost::asio::post(*ctx_.readers, [self = this->shared_from_this(), placed] {
+          auto r = self->run_placed(placed.fast_path);
+          if (!r) return self->dispatch_on_workers();
+          auto resp = std::make_shared<api::Response>(std::move(*r));
+          boost::asio::post(self->stream_.get_executor(),
+                            [self, resp] { self->on_response(std::move(*resp)); });
+        });
+        return;
+    }
+  }
+
+  // The route's fast path, or its whole handler; nullopt when the fast path declined.
+  std::optional<api::Response> run_placed(bool fast_path) {
+    if (fast_path) return ctx_.api.dispatch_fast(*route_, req_);
+    return ctx_.api.dispatch(*route_, req_);
+  }
+
+  void dispatch_on_workers() {
     boost::asio::post(ctx_.workers, [self = this->shared_from_this()] {
       auto resp =
           std::make_shared<api::Response>(self->ctx_.api.dispatch(*self->route_, self->req_));

@@ -37,6 +37,9 @@ class Pool {
   Pool(const Pool&) = delete;
   Pool& operator=(const Pool&) = delete;
 
+  // The most connections open at once.
+  int size() const { return size_; }
+
   // Callers queued for a connection right now (diagnostics and tests).
   size_t waiting() const {
     std::lock_guard lock(mu_);

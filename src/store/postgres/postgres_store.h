@@ -43,6 +43,7 @@ class PostgresStore final : public Store {
   Status migrate() override;
   Status ping() override;
   std::string backend_name() const override { return "postgresql"; }
+  int pooled_connections() const override { return pool_.size(); }
 
   // Replicas (postgres_replicas.cc).
   Status notify_replicas(const std::string& channel, const std::string& payload) override;
