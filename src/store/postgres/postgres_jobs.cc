@@ -2,6 +2,7 @@
 #include <algorithm>
 #include <optional>
 #include <tuple>
+#include <utility>
 
 #include "store/detail/rows.h"
 #include "store/postgres/detail/listing.h"
@@ -58,6 +59,9 @@ constexpr const char* kGuardedOngoingEvent =
 // Guarded attempts before falling back to the row lock; each failed one means
 // another event on the same job committed in between.
 constexpr int kGuardedAttempts = 3;
+
+// How many jobs PostgresStore::job_hints_ holds before it starts over.
+constexpr size_t kMaxJobHints = 8192;
 
 // The statement that applies `event` to `job` (moving it to `next`) and its
 // parameters. Guarded: only while the job's status is still job.status.
@@ -207,28 +211,74 @@ Result<std::vector<Command>> PostgresStore::lease_commands(const std::string& ag
   });
 }
 
+std::optional<RestoreJob> PostgresStore::job_hint(const std::string& id) {
+  std::lock_guard lock(job_hints_mu_);
+  auto it = job_hints_.find(id);
+  if (it == job_hints_.end()) return std::nullopt;
+  return it->second;
+}
+
+void PostgresStore::remember_job(const RestoreJob& job) {
+  std::lock_guard lock(job_hints_mu_);
+  // A finished job takes no more events worth a hint.
+  if (store::detail::is_terminal_job_status(job.status)) {
+    job_hints_.erase(job.id);
+    return;
+  }
+  // Bounded: the running jobs fit many times over; forgetting costs a read.
+  if (job_hints_.size() >= kMaxJobHints) job_hints_.clear();
+  job_hints_.insert_or_assign(job.id, job);
+}
+
+void PostgresStore::forget_job(const std::string& id) {
+  std::lock_guard lock(job_hints_mu_);
+  job_hints_.erase(id);
+}
+
 Result<EventResult> PostgresStore::record_job_event(const JobEvent& event,
                                                     const JobTransition& transition,
                                                     SystemTime lease_until) {
   if (!transition) return Internal("record_job_event needs a transition");
-  // First without a transaction: read the job, decide, then one guarded
-  // statement. Two round trips and no row lock held between them, where
-  // BEGIN / SELECT FOR UPDATE / write / COMMIT takes four and keeps the job
-  // locked for three. The decision depends only on the status (and the
-  // target agent, which never changes), so a status unchanged at the write
-  // means the same decision.
+  // First without a transaction: read the job (or take its hint), decide,
+  // then one guarded statement. Two round trips (one with a hint) and no row
+  // lock held between them, where BEGIN / SELECT FOR UPDATE / write / COMMIT
+  // takes four and keeps the job locked for three. The decision depends only
+  // on the status (and the kind and target agent, which never change), so a
+  // status unchanged at the write means the same decision.
+
+  // Moves `job` to `next` unless another event moved it first (nullopt).
+  auto guarded_write = [&](Connection& c, const RestoreJob& job,
+                           std::string next) -> Result<std::optional<EventResult>> {
+    EventWrite write = event_write(job, event, next, lease_until, /*guarded=*/true);
+    FF_ASSIGN_OR_RETURN(PgResult w, c.exec(write.sql, write.params));
+    if (w.rows() == 0) return std::optional<EventResult>();
+    return std::optional<EventResult>(event_result(job, std::move(next), event));
+  };
+  // A hint, when there is one, stands in for the first read (job_hints_).
+  std::optional<RestoreJob> hint = job_hint(event.job_id);
   for (int attempt = 0; attempt < kGuardedAttempts; ++attempt) {
     auto r = pool_.with_connection([&](Connection& c) -> Result<std::optional<EventResult>> {
-      FF_ASSIGN_OR_RETURN(RestoreJob job, read_job(c, event.job_id, ""));
-      FF_ASSIGN_OR_RETURN(std::string next, transition(job));
-      EventWrite write = event_write(job, event, next, lease_until, /*guarded=*/true);
-      FF_ASSIGN_OR_RETURN(PgResult w, c.exec(write.sql, write.params));
-      if (w.rows() == 0) return std::optional<EventResult>();
-      return std::optional<EventResult>(event_result(job, std::move(next), event));
+      std::optional<RestoreJob> job = std::exchange(hint, std::nullopt);
+      Result<std::string> next = job ? transition(*job) : Result<std::string>(std::string());
+      // A refusal is decided on the job as it is, never on a hint (hints are
+      // never finished jobs, so trying one records no refusal).
+      if (!job || !next.ok()) {
+        FF_ASSIGN_OR_RETURN(job, read_job(c, event.job_id, ""));
+        next = transition(*job);
+      }
+      if (!next.ok()) return next.status();
+      return guarded_write(c, *job, std::move(next).value());
     });
-    if (!r.ok()) return r.status();
-    if (*r) return std::move(**r);
+    if (!r.ok()) {
+      forget_job(event.job_id);
+      return r.status();
+    }
+    if (*r) {
+      remember_job((*r)->job);
+      return std::move(**r);
+    }
   }
+  forget_job(event.job_id);
   // Busy job: decide under the row lock, so this event cannot lose again.
   return pool_.transaction([&](Connection& c) -> Result<EventResult> {
     // FOR UPDATE: events for one job are decided one at a time, each seeing

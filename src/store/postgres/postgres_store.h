@@ -12,9 +12,11 @@
 
 #include <chrono>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "store/postgres/pool.h"
@@ -110,9 +112,21 @@ class PostgresStore final : public Store {
   // pg_notify on `c` (inside its transaction: delivered at commit).
   Status notify_on(Connection& c, const std::string& channel, const std::string& payload);
 
+  // Jobs that receive events, as this replica last wrote them: the first
+  // guarded event statement goes out without reading the job first (one
+  // round trip instead of two). Only the status can change under us (every
+  // other column is fixed at creation), and the guarded statement checks
+  // exactly that, so a stale hint costs one more attempt, never a wrong
+  // decision.
+  std::optional<RestoreJob> job_hint(const std::string& id);
+  void remember_job(const RestoreJob& job);
+  void forget_job(const std::string& id);
+
   const std::string conninfo_;  // for the replica listener's own connection
   const std::string schema_;
   Pool pool_;
+  std::mutex job_hints_mu_;
+  std::unordered_map<std::string, RestoreJob> job_hints_;  // guarded by job_hints_mu_
 };
 
 }  // namespace ff::store::postgres

@@ -279,6 +279,65 @@ TEST_P(StoreTest, TransitionErrorAbortsTheWholeEvent) {
   EXPECT_EQ(again->size(), 1u);
 }
 
+// Two stores on one database (two replicas): what one store remembers of a
+// job it wrote (PostgreSQL keeps a hint to save a read) must never decide an
+// event the other store has made stale.
+TEST_P(StoreTest, AJobMovedByAnotherStoreIsDecidedAsItIsNow) {
+  if (in_memory()) GTEST_SKIP() << "one connection only";
+  auto other = open_second_store();
+  add_snapshot("s1", "a1", at(0));
+  add_job("j1", "c1", "s1", "a2", at(1));
+  ASSERT_TRUE(store_
+                  ->record_job_event(event("j1", "a2", "restore_started", at(5)),
+                                     to_status("in_progress"), at(305))
+                  .ok());
+  ASSERT_TRUE(store_
+                  ->record_job_event(event("j1", "a2", "restore_in_progress", at(6)),
+                                     to_status("in_progress"), at(306))
+                  .ok());
+  // The other replica finishes the job.
+  ASSERT_TRUE(other
+                  ->record_job_event(event("j1", "a2", "restore_completed", at(7)),
+                                     to_status("completed"), at(307))
+                  .ok());
+  // This store's next event sees the job completed: the refusal comes from
+  // the job as it is, and nothing is written.
+  std::vector<std::string> seen;
+  JobTransition refuse_finished = [&](const RestoreJob& current) -> Result<std::string> {
+    seen.push_back(current.status);
+    if (current.status == "completed") return Conflict("job j1 is completed");
+    return std::string("in_progress");
+  };
+  auto r = store_->record_job_event(event("j1", "a2", "restore_in_progress", at(8)),
+                                    refuse_finished, at(308));
+  EXPECT_EQ(r.status().code(), Code::kConflict);
+  ASSERT_FALSE(seen.empty());
+  EXPECT_EQ(seen.back(), "completed");
+  EXPECT_EQ(store_->get_restore_job("j1")->status, "completed");
+  EXPECT_EQ(store_->list_job_events("j1")->size(), 3u);
+
+  // And a job the other store moved without finishing it: the event is
+  // recorded with the status it really had.
+  add_job("j2", "c2", "s1", "a2", at(10));
+  ASSERT_TRUE(store_
+                  ->record_job_event(event("j2", "a2", "restore_started", at(11)),
+                                     to_status("in_progress"), at(311))
+                  .ok());
+  JobTransition to_failed = [](const RestoreJob&) -> Result<std::string> {
+    return std::string("failed");
+  };
+  JobTransition keep = [](const RestoreJob& current) -> Result<std::string> {
+    return current.status;
+  };
+  ASSERT_TRUE(other->record_job_event(event("j2", "a2", "note", at(12)), keep, at(312)).ok());
+  ASSERT_TRUE(other->record_job_event(event("j2", "a2", "error", at(13)), to_failed, at(313)).ok());
+  auto late = store_->record_job_event(event("j2", "a2", "note", at(14)), keep, at(314));
+  ASSERT_TRUE(late.ok()) << late.status().to_string();
+  EXPECT_EQ(late->previous_status, "failed");
+  EXPECT_EQ(late->job.status, "failed");
+  EXPECT_EQ(store_->get_restore_job("j2")->status, "failed");
+}
+
 TEST_P(StoreTest, RecordJobEventForUnknownJobIsNotFound) {
   auto r = store_->record_job_event(event("nope", "a2", "restore_started", at(5)),
                                     to_status("in_progress"), at(305));
