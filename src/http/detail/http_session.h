@@ -249,9 +249,7 @@ class HttpSession : public SessionBase, public std::enable_shared_from_this<Http
         boost::asio::post(*ctx_.readers, [self = this->shared_from_this(), placed] {
           auto r = self->run_placed(placed.fast_path);
           if (!r) return self->dispatch_on_workers();
-          auto resp = std::make_shared<api::Response>(std::move(*r));
-          boost::asio::post(self->stream_.get_executor(),
-                            [self, resp] { self->on_response(std::move(*resp)); });
+          self->respond_on_strand(std::move(*r));
         });
         return;
     }
@@ -265,10 +263,15 @@ class HttpSession : public SessionBase, public std::enable_shared_from_this<Http
 
   void dispatch_on_workers() {
     boost::asio::post(ctx_.workers, [self = this->shared_from_this()] {
-      auto resp =
-          std::make_shared<api::Response>(self->ctx_.api.dispatch(*self->route_, self->req_));
-      boost::asio::post(self->stream_.get_executor(),
-                        [self, resp] { self->on_response(std::move(*resp)); });
+      self->respond_on_strand(self->ctx_.api.dispatch(*self->route_, self->req_));
+    });
+  }
+
+  // From a pool thread: hands `r` back to the connection's strand.
+  void respond_on_strand(api::Response r) {
+    auto resp = std::make_shared<api::Response>(std::move(r));
+    boost::asio::post(stream_.get_executor(), [self = this->shared_from_this(), resp] {
+      self->on_response(std::move(*resp));
     });
   }
 

@@ -258,16 +258,15 @@ Result<EventResult> PostgresStore::record_job_event(const JobEvent& event,
   std::optional<RestoreJob> hint = job_hint(event.job_id);
   for (int attempt = 0; attempt < kGuardedAttempts; ++attempt) {
     auto r = pool_.with_connection([&](Connection& c) -> Result<std::optional<EventResult>> {
-      std::optional<RestoreJob> job = std::exchange(hint, std::nullopt);
-      Result<std::string> next = job ? transition(*job) : Result<std::string>(std::string());
-      // A refusal is decided on the job as it is, never on a hint (hints are
-      // never finished jobs, so trying one records no refusal).
-      if (!job || !next.ok()) {
-        FF_ASSIGN_OR_RETURN(job, read_job(c, event.job_id, ""));
-        next = transition(*job);
+      if (std::optional<RestoreJob> hinted = std::exchange(hint, std::nullopt)) {
+        // A refusal is decided on the job as it is, never on a hint (hints
+        // are never finished jobs, so trying one records no refusal).
+        auto next = transition(*hinted);
+        if (next.ok()) return guarded_write(c, *hinted, std::move(next).value());
       }
-      if (!next.ok()) return next.status();
-      return guarded_write(c, *job, std::move(next).value());
+      FF_ASSIGN_OR_RETURN(RestoreJob job, read_job(c, event.job_id, ""));
+      FF_ASSIGN_OR_RETURN(std::string next, transition(job));
+      return guarded_write(c, job, std::move(next));
     });
     if (!r.ok()) {
       forget_job(event.job_id);
