@@ -10,6 +10,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -118,6 +119,11 @@ class AgentApi {
   // of the ids the namespace holds.
   Result<std::map<std::string, std::string>> lookup(const std::string& session_id,
                                                     const std::vector<std::string>& ids);
+  // POST /repository/sessions/{sid}/hold (<= 10000 pack ids): those the
+  // namespace has available, now held by the session. kNotFound from an
+  // orchestrator without the route.
+  Result<std::set<std::string>> hold(const std::string& session_id,
+                                     const std::vector<std::string>& packs);
   // POST /repository/sessions/{sid}/commit: the snapshot view.
   Result<nlohmann::json> commit(const std::string& session_id, const std::string& snapshot_id,
                                 const std::string& root, const nlohmann::json& metadata);
@@ -140,6 +146,10 @@ class AgentApi {
   Attempt authed(const std::function<Status()>& call);
 
  private:
+  // POST `path` with `body`, retried (as `what`) and re-authenticated on 401:
+  // the answer's JSON.
+  Result<nlohmann::json> post_retried(const std::string& what, const std::string& path,
+                                      const nlohmann::json& body);
   client::ApiClient& client_;
   std::unique_ptr<client::ApiClient> side_;  // progress events, created on first use
   TokenManager& tokens_;

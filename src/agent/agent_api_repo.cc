@@ -1,5 +1,5 @@
 // AgentApi: the repository protocol's calls made from the agent's main loop
-// (sessions, lookup, commit, abort, locate). Pack transfers run on worker
+// (sessions, lookup, hold, commit, abort, locate). Pack transfers run on worker
 // threads with their own clients: repo_transfer.h.
 #include <spdlog/spdlog.h>
 
@@ -17,20 +17,27 @@ Status bad_answer(const std::string& what) {
 
 }  // namespace
 
+Result<nlohmann::json> AgentApi::post_retried(const std::string& what, const std::string& path,
+                                              const nlohmann::json& body) {
+  nlohmann::json answer;
+  FF_TRY(retrier_.run(what, [&] {
+    return authed([&] {
+      auto r = client_.post(path, body);
+      if (!r.ok()) return r.status();
+      answer = std::move(*r);
+      return OkStatus();
+    });
+  }));
+  return answer;
+}
+
 Result<RepoSession> AgentApi::open_session(const std::string& repository_id) {
   nlohmann::json req = {{"agent_id", agent_id_},
                         {"repository_id", repository_id.empty() ? nlohmann::json(nullptr)
                                                                 : nlohmann::json(repository_id)},
                         {"encrypted", !repository_id.empty()}};
-  nlohmann::json body;
-  FF_TRY(retrier_.run("open repository session", [&] {
-    return authed([&] {
-      auto r = client_.post("/repository/sessions", req);
-      if (!r.ok()) return r.status();
-      body = std::move(*r);
-      return OkStatus();
-    });
-  }));
+  FF_ASSIGN_OR_RETURN(nlohmann::json body,
+                      post_retried("open repository session", "/repository/sessions", req));
   if (!body.is_object() || !body.contains("id") || !body["id"].is_string()) {
     return bad_answer("POST /repository/sessions");
   }
@@ -40,15 +47,9 @@ Result<RepoSession> AgentApi::open_session(const std::string& repository_id) {
 Result<std::map<std::string, std::string>> AgentApi::lookup(const std::string& session_id,
                                                             const std::vector<std::string>& ids) {
   nlohmann::json req = {{"ids", ids}};
-  nlohmann::json body;
-  FF_TRY(retrier_.run("look up blobs", [&] {
-    return authed([&] {
-      auto r = client_.post("/repository/sessions/" + session_id + "/lookup", req);
-      if (!r.ok()) return r.status();
-      body = std::move(*r);
-      return OkStatus();
-    });
-  }));
+  FF_ASSIGN_OR_RETURN(
+      nlohmann::json body,
+      post_retried("look up blobs", "/repository/sessions/" + session_id + "/lookup", req));
   std::map<std::string, std::string> known;
   auto it = body.is_object() ? body.find("known") : body.end();
   if (it == body.end() || !it->is_object()) return bad_answer("lookup");
@@ -56,6 +57,21 @@ Result<std::map<std::string, std::string>> AgentApi::lookup(const std::string& s
     if (pack.is_string()) known.emplace(id, pack.get<std::string>());
   }
   return known;
+}
+
+Result<std::set<std::string>> AgentApi::hold(const std::string& session_id,
+                                             const std::vector<std::string>& packs) {
+  nlohmann::json req = {{"packs", packs}};
+  FF_ASSIGN_OR_RETURN(
+      nlohmann::json body,
+      post_retried("hold packs", "/repository/sessions/" + session_id + "/hold", req));
+  auto it = body.is_object() ? body.find("held") : body.end();
+  if (it == body.end() || !it->is_array()) return bad_answer("hold");
+  std::set<std::string> held;
+  for (const auto& pack : *it) {
+    if (pack.is_string()) held.insert(pack.get<std::string>());
+  }
+  return held;
 }
 
 Result<nlohmann::json> AgentApi::commit(const std::string& session_id,
@@ -97,15 +113,8 @@ Status AgentApi::abort_session(const std::string& session_id) {
 Result<LocateResult> AgentApi::locate(const std::string& snapshot_id,
                                       const std::vector<std::string>& ids) {
   nlohmann::json req = {{"ids", ids}};
-  nlohmann::json body;
-  FF_TRY(retrier_.run("locate blobs", [&] {
-    return authed([&] {
-      auto r = client_.post("/snapshots/" + snapshot_id + "/locate", req);
-      if (!r.ok()) return r.status();
-      body = std::move(*r);
-      return OkStatus();
-    });
-  }));
+  FF_ASSIGN_OR_RETURN(nlohmann::json body,
+                      post_retried("locate blobs", "/snapshots/" + snapshot_id + "/locate", req));
   LocateResult out;
   auto locs = body.is_object() ? body.find("locations") : body.end();
   if (locs == body.end() || !locs->is_object()) return bad_answer("locate");

@@ -9,8 +9,9 @@
 // kSealers threads, since sealing is the costliest step.
 //
 // Memory: at most two batches of plaintext (kBatchBytes each, plus one blob:
-// one filling, one sealing), the sealed copy of one batch, and the set of ids
-// seen in this backup (32 bytes each).
+// one filling, one sealing), the sealed copy of one batch, and the ids seen in
+// this backup with their packs (about 80 bytes each), from which the backup
+// writes the next file cache.
 //
 // Thread-safety: the public methods from one thread (the backup's).
 #pragma once
@@ -22,6 +23,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <unordered_set>
 #include <vector>
@@ -57,10 +59,19 @@ class BlobSaver final : public BlobSink {
             std::string session_id, std::string spool_prefix, int zstd_level);
   ~BlobSaver();
 
-  // Looks `ids` up (batches of kLookupMax); the known ones count as stored.
-  Status learn(const std::vector<repo::BlobId>& ids);
+  // A chunk the file cache lists: its id and its pack, an index into the
+  // cache's pack list.
+  using CachedBlob = std::pair<repo::BlobId, uint32_t>;
+  // Holds `packs` for the session (batches of kLookupMax): the blobs of the
+  // packs the orchestrator still has available count as stored, the others
+  // stay unknown (their files are read again). An orchestrator without the
+  // hold route gets every blob id looked up instead.
+  Status learn(const std::vector<std::string>& packs, const std::vector<CachedBlob>& blobs);
   // True when the id is stored or queued in this backup.
   bool known(const repo::BlobId& id) const override { return known_.count(id) > 0; }
+  // After finish(): the pack holding a blob this backup stored, found or
+  // learned; nullopt for an id it never saw.
+  std::optional<std::string_view> pack_of(const repo::BlobId& id) const;
 
   // Queues one blob unless its id is already known; may flush the batch.
   Status add(repo::BlobType type, const repo::BlobId& id, std::string_view plaintext) override;
@@ -80,7 +91,10 @@ class BlobSaver final : public BlobSink {
     std::string token;  // for the packs this job closes
     bool last = false;  // close the current pack afterwards
   };
+  static constexpr uint32_t kUnplaced = UINT32_MAX;  // queued, its pack not known yet
   Status flush();
+  Status learn_by_lookup(const std::vector<CachedBlob>& blobs);
+  uint32_t pack_index(const std::string& pack);  // interns into packs_
   // Hands a job to the sealer, waiting while the previous one is not taken.
   Status hand_over(SealJob job);
   void seal_loop();
@@ -94,7 +108,11 @@ class BlobSaver final : public BlobSink {
   const std::string session_id_;
   const std::string spool_prefix_;
   const int zstd_level_;
-  BlobIdSet known_;
+  // Every id stored, found or queued in this backup -> its pack (index into
+  // packs_), kUnplaced until the pack it is sealed into is closed.
+  std::unordered_map<repo::BlobId, uint32_t, BlobIdHash> known_;
+  std::vector<std::string> packs_;
+  std::unordered_map<std::string, uint32_t> pack_indexes_;
   std::vector<Pending> pending_;
   size_t pending_bytes_ = 0;
   std::unique_ptr<repo::PackWriter> pack_;  // sealer thread only
@@ -107,6 +125,8 @@ class BlobSaver final : public BlobSink {
   bool sealing_ = false;        // guarded by mu_: the sealer works on a job
   bool closing_ = false;        // guarded by mu_
   Status seal_error_;           // guarded by mu_: the sealer's first failure
+  // Guarded by mu_: each closed pack's id and blob ids, placed by finish().
+  std::vector<std::pair<std::string, std::vector<repo::BlobId>>> closed_packs_;
   std::thread sealer_;
 };
 

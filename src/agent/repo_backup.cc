@@ -3,6 +3,8 @@
 #include <spdlog/spdlog.h>
 
 #include <chrono>
+#include <string_view>
+#include <unordered_map>
 
 #include "agent/backup_report.h"
 #include "agent/blob_saver.h"
@@ -15,17 +17,40 @@ namespace ff::agent {
 
 namespace {
 
-// Every id the old cache lists, once each, so one lookup pass decides which
-// cached files can be trusted (and the session holds their packs).
-std::vector<repo::BlobId> cached_ids(const FileCache& cache) {
-  BlobIdSet seen;
-  std::vector<repo::BlobId> out;
-  for (const auto& [path, e] : cache) {
-    for (const auto& id : e.content) {
-      if (seen.insert(id).second) out.push_back(id);
-    }
+// Every chunk the old cache lists with its pack, so one hold of the cache's
+// packs decides which cached files can be trusted (and the session holds
+// those packs until the commit).
+std::vector<BlobSaver::CachedBlob> cached_blobs(const FileCache& cache) {
+  std::vector<BlobSaver::CachedBlob> out;
+  for (const auto& [path, e] : cache.files) {
+    for (size_t i = 0; i < e.content.size(); ++i) out.emplace_back(e.content[i], e.packs[i]);
   }
   return out;
+}
+
+// Gives every entry of the new cache the pack of each of its chunks, as the
+// saver stored, found or learned them, in a pack list of only the packs
+// used. An entry with a chunk the saver cannot place is dropped: its file is
+// simply read again next time.
+void attach_packs(FileCache& cache, const BlobSaver& saver) {
+  std::unordered_map<std::string_view, uint32_t> index;
+  cache.packs.clear();
+  for (auto it = cache.files.begin(); it != cache.files.end();) {
+    FileCacheEntry& e = it->second;
+    e.packs.clear();
+    bool placed = true;
+    for (const repo::BlobId& id : e.content) {
+      auto pack = saver.pack_of(id);
+      if (!pack) {
+        placed = false;
+        break;
+      }
+      auto [at, added] = index.emplace(*pack, static_cast<uint32_t>(cache.packs.size()));
+      if (added) cache.packs.emplace_back(*pack);
+      e.packs.push_back(at->second);
+    }
+    it = placed ? std::next(it) : cache.files.erase(it);
+  }
 }
 
 FileCache load_cache_or_warn(const std::string& path) {
@@ -92,8 +117,8 @@ Result<std::string> run_repo_backup(TaskContext& ctx, const BackupRequest& req) 
     BlobSaver saver(ctx.api, codec, ctx.random, uploader, session_id,
                     ctx.config.spool_dir + "/backup-" + snapshot_id + "-pack-",
                     ctx.config.zstd_level);
-    Status learned = saver.learn(cached_ids(old_cache));
-    if (!learned.ok()) return fail(learned.with_context("look up cached chunks"));
+    Status learned = saver.learn(old_cache.packs, cached_blobs(old_cache));
+    if (!learned.ok()) return fail(learned.with_context("hold the file cache's packs"));
 
     ProgressThrottle throttle(ctx.clock, std::chrono::seconds(1));
     WalkOptions opts;
@@ -121,6 +146,7 @@ Result<std::string> run_repo_backup(TaskContext& ctx, const BackupRequest& req) 
     Status finished = saver.finish();
     if (!finished.ok()) return fail(finished.with_context("upload"));
     if (ctx.job_cancelled) return fail(Conflict("the job was cancelled"));
+    attach_packs(new_cache, saver);
     sealed = saver.blobs_sealed();
     stored_bytes = uploader.uploaded_bytes();
     packs = uploader.uploaded_packs();

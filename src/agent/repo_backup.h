@@ -9,9 +9,10 @@
 // tree's id and the counts.
 //
 // File cache (file_cache.h): a file whose size, mtime, ctime, inode and device
-// equal the last committed backup's is not read again, provided every chunk id
-// the cache lists is still stored (they are looked up first). The cache is
-// rewritten only after a successful commit.
+// equal the last committed backup's is not read again, provided the pack the
+// cache records for each of its chunks is still available (the cache's packs
+// are held first, in one call per 10,000 packs). The cache is rewritten only
+// after a successful commit.
 //
 // Events as for tar backups (backup.h): backup_started, backup_in_progress
 // (phase "read" or "upload"), backup_completed with snapshot_id, size (logical

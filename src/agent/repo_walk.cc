@@ -205,8 +205,8 @@ Result<bool> Walker::file(int dir_fd, const std::string& name, const std::string
   entry.dev = static_cast<uint64_t>(st.st_dev);
   const FileCacheEntry* cached = nullptr;
   if (options_.old_cache) {
-    auto it = options_.old_cache->find(rel);
-    if (it != options_.old_cache->end() && it->second.same_file(entry) &&
+    auto it = options_.old_cache->files.find(rel);
+    if (it != options_.old_cache->files.end() && it->second.same_file(entry) &&
         std::all_of(it->second.content.begin(), it->second.content.end(),
                     [&](const repo::BlobId& id) { return sink_.known(id); })) {
       cached = &it->second;
@@ -232,7 +232,7 @@ Result<bool> Walker::file(int dir_fd, const std::string& name, const std::string
   if (options_.new_cache && entry.size != UINT64_MAX) {
     entry.content = n.content;
     entry.sha256 = n.sha256;
-    (*options_.new_cache)[rel] = std::move(entry);
+    options_.new_cache->files[rel] = std::move(entry);
   }
   ++stats_.file_count;
   stats_.byte_count += n.size;

@@ -56,6 +56,7 @@ constexpr Entry kTable[] = {
     // confines them); GET /packs/{id}/object like a snapshot download.
     {"POST",   "/repository/sessions",               false, people_and_agents(Role::kOperator)},
     {"POST",   "/repository/sessions/{id}/lookup",  false, people_and_agents(Role::kOperator)},
+    {"POST",   "/repository/sessions/{id}/hold",    false, people_and_agents(Role::kOperator)},
     {"POST",   "/repository/sessions/{id}/commit",  false, people_and_agents(Role::kOperator)},
     {"POST",   "/repository/sessions/{id}/abort",   false, people_and_agents(Role::kOperator)},
     {"POST",   "/repository/gc",             false, people(Role::kAdmin)},

@@ -1,5 +1,5 @@
 // The repository format's routes (docs/repository-format.md): backup
-// sessions, blob lookups, pack announcements, commits, restore-side locates
+// sessions, blob lookups, pack holds, pack announcements, commits, restore-side locates
 // and garbage collection. Pack bytes go through routes_objects.cc.
 #include "api/api.h"
 #include "api/errors.h"
@@ -129,6 +129,18 @@ void Api::add_repository_routes() {
     return json_response({{"known", std::move(map)}});
   };
   routes_.push_back(std::move(lookup));
+
+  Route hold{"POST", "/repository/sessions/{id}/hold"};
+  hold.handle = [this](Request& req) -> Response {
+    auto body = parse_json_object(req);
+    if (!body.ok()) return error_response(body.status());
+    auto packs = string_array(*body, "packs");
+    if (!packs.ok()) return error_response(packs.status());
+    auto held = service_.hold_packs(*req.claims, req.param("id"), *packs);
+    if (!held.ok()) return error_response(held.status());
+    return json_response({{"held", *held}});
+  };
+  routes_.push_back(std::move(hold));
 
   Route commit{"POST", "/repository/sessions/{id}/commit"};
   commit.handle = [this](Request& req) -> Response {

@@ -105,6 +105,15 @@ Result<std::vector<std::pair<std::string, std::string>>> Service::lookup_blobs(
   return store_.lookup_blobs(session_id, ids, now, session_expiry(now));
 }
 
+Result<std::vector<std::string>> Service::hold_packs(const auth::Claims& caller,
+                                                     const std::string& session_id,
+                                                     const std::vector<std::string>& pack_ids) {
+  FF_TRY(validate_hex_ids("packs", pack_ids));
+  FF_TRY(session_for(caller, session_id).status());
+  SystemTime now = env_.clock->now();
+  return store_.hold_packs(session_id, pack_ids, now, session_expiry(now));
+}
+
 Result<AnnouncedPack> Service::announce_pack(const auth::Claims& caller, const NewPack& req) {
   if (!is_lower_hex(req.id, 64)) {
     return ValidationError("id: must be 64 lowercase hex characters (SHA-256 of the pack)");

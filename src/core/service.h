@@ -414,6 +414,10 @@ class Service {
   Result<std::vector<std::pair<std::string, std::string>>> lookup_blobs(
       const auth::Claims& caller, const std::string& session_id,
       const std::vector<std::string>& ids);
+  // Of the pack ids, those available in the session's namespace, now held.
+  Result<std::vector<std::string>> hold_packs(const auth::Claims& caller,
+                                              const std::string& session_id,
+                                              const std::vector<std::string>& pack_ids);
   Result<AnnouncedPack> announce_pack(const auth::Claims& caller, const NewPack& req);
   // The snapshot as committed (status available). Audits snapshot_created.
   Result<store::Snapshot> commit_repo_session(const auth::Claims& caller, const RepoCommit& req);

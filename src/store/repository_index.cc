@@ -122,6 +122,30 @@ Result<std::vector<std::pair<std::string, std::string>>> Store::lookup_blobs(
   return known;
 }
 
+Result<std::vector<std::string>> Store::hold_packs(const std::string& session_id,
+                                                   const std::vector<std::string>& pack_ids,
+                                                   SystemTime now, SystemTime expires_at) {
+  std::vector<std::string> held;
+  FF_TRY(run_sql(true, [&](SqlTx& tx) -> Status {
+    held.clear();
+    // The same lock and the same "available, held in this transaction" rule
+    // as a lookup, so GC's marking never takes a pack this returns.
+    FF_TRY(tx.lock_index(false));
+    FF_ASSIGN_OR_RETURN(RepoSession s, detail::live_session(tx, session_id, now));
+    FF_ASSIGN_OR_RETURN(auto rows,
+                        tx.query("SELECT id FROM packs WHERE id IN " + detail::json_texts(tx, 1) +
+                                     " AND repository = $2 AND status = 'available' "
+                                     "ORDER BY id",
+                                 {detail::json_array(pack_ids), s.repository}));
+    for (const auto& r : rows) {
+      held.push_back(r.text(0));
+      FF_TRY(hold(tx, session_id, held.back(), false));
+    }
+    return extend(tx, session_id, expires_at);
+  }));
+  return held;
+}
+
 Result<Pack> Store::announce_pack(const std::string& session_id, const Pack& pack,
                                   const std::vector<PackBlob>& blobs, SystemTime now,
                                   SystemTime expires_at) {

@@ -572,7 +572,7 @@ class Store {
   // SQL on both backends). A session is *live* while closed_at is null and
   // expires_at > now; only live sessions hold packs. Methods taking a session
   // fail with kNotFound for an unknown id and kConflict when it is not live.
-  // On PostgreSQL lookups, announcements and commits take the index lock
+  // On PostgreSQL lookups, holds, announcements and commits take the index lock
   // shared and GC marking takes it exclusive (SqlTx::lock_index), so a pack
   // is never marked deleting between being found and being held.
 
@@ -586,6 +586,12 @@ class Store {
   Result<std::vector<std::pair<std::string, std::string>>> lookup_blobs(
       const std::string& session_id, const std::vector<std::string>& blob_ids, SystemTime now,
       SystemTime expires_at);
+  // Of `pack_ids`, those available in the session's namespace; each is then
+  // held by the session (a backup that trusts its file cache holds the packs
+  // the cache names instead of looking up every blob). Extends the session.
+  Result<std::vector<std::string>> hold_packs(const std::string& session_id,
+                                              const std::vector<std::string>& pack_ids,
+                                              SystemTime now, SystemTime expires_at);
   // Announces `pack` (its repository must be the session's) with its blobs
   // and holds it for the session; extends the session to `expires_at`.
   // A new id is inserted pending; an existing pending or corrupt one is

@@ -149,7 +149,16 @@ for (const cfg of configs) {
       for (let day = 0; day < DAYS; day++) {
         if (day >= 2) churn(agents.a.backupDir, day); // day 1: unchanged
         const source = manifest(agents.a.backupDir);
+        const logStart = orch.log.length;
         const snap = await backup(agents.a);
+        if (day === 1) {
+          // The file cache names its packs: one hold instead of a lookup of
+          // every cached chunk (only changed trees are still looked up).
+          const calls = (route) => [...orch.log.slice(logStart).matchAll(
+            new RegExp(`method=POST path=/repository/sessions/[^/ ]+/${route} status=200\\b`, 'g'))].length;
+          assert.equal(calls('hold'), 1, `day 1 holds the cached packs once:\n${tail(orch.log.slice(logStart))}`);
+          assert.ok(calls('lookup') <= 2, `day 1 looked up ${calls('lookup')} times`);
+        }
         assert.equal(snap.format, 'repository-v1', `day ${day}: ${JSON.stringify(snap)}`);
         assert.equal(snap.encrypted, true, `day ${day}`);
         assert.equal(snap.repository_id, key1.id, `day ${day}: the snapshot names the key it is encrypted with`);

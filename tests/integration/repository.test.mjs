@@ -49,6 +49,7 @@ function client(orch, token) {
       token, json: { agent_id: agentId, repository_id: repositoryId, encrypted: repositoryId !== null },
     }),
     lookup: (sid, ids) => orch.api('POST', `/repository/sessions/${sid}/lookup`, { token, json: { ids } }),
+    hold: (sid, packs) => orch.api('POST', `/repository/sessions/${sid}/hold`, { token, json: { packs } }),
     announce: (sid, pack) => orch.api('POST', '/packs', {
       token, json: { session_id: sid, id: pack.id, size: pack.bytes.length, blobs: pack.blobs },
     }),
@@ -162,6 +163,41 @@ for (const db of dbs) {
         const tar = await orch.api('GET', `/snapshots/${snapId}/object`, { token: await orch.operatorToken() });
         assert.equal(tar.status, 409, tar.text);
         assert.match(tar.json.detail, /packs/);
+      });
+
+      it('holds the available packs a file cache names, and only those', async () => {
+        const { snapshot, pack } = await backup(a, A);
+        const pending = makePack();
+        const s = await a.session(A);
+        const sid = s.json.id;
+        assert.equal((await a.announce(sid, pending)).status, 200);
+        const unknown = sha(randomBytes(8));
+        const held = await a.hold(sid, [unknown, pending.id, pack.id]);
+        assert.equal(held.status, 200, held.text);
+        assert.deepEqual(held.json, { held: [pack.id] }, 'pending and unknown packs are not held');
+        // Held, the pack is referenced by the new snapshot even with its first
+        // snapshot deleted, and GC at grace 0 leaves it.
+        assert.equal((await a.put(pending)).status, 200);
+        assert.equal((await orch.api('DELETE', `/snapshots/${snapshot.id}`, { token: await orch.operatorToken() })).status, 204);
+        const gc = await op.gc({ grace_seconds: 0 });
+        assert.equal(gc.status, 200, gc.text);
+        const done = await a.commit(sid, uid('snap'), pack.blobs[0].id);
+        assert.equal(done.status, 200, done.text);
+        const loc = await a.locate(done.json.id, [pack.blobs[0].id]);
+        assert.deepEqual(loc.json.locations[pack.blobs[0].id].pack, pack.id);
+        assert.equal((await a.getPack(pack.id)).status, 200);
+
+        assert.equal((await a.hold(sid, [pack.id])).status, 409, 'the session is closed');
+        const s2 = await a.session(A);
+        assert.equal((await b.hold(s2.json.id, [pack.id])).status, 403, "another agent's session");
+        const sb = await b.session(B);
+        assert.deepEqual((await b.hold(sb.json.id, [pack.id])).json, { held: [] }, 'another namespace');
+        const bad = await a.hold(s2.json.id, ['NOT-HEX']);
+        assert.equal(bad.status, 422, bad.text);
+        assert.match(bad.json.detail, /^packs: /);
+        const missing = await orch.api('POST', `/repository/sessions/${s2.json.id}/hold`, { token: a.token, json: {} });
+        assert.equal(missing.status, 422, missing.text);
+        assert.equal((await a.hold(s2.json.id, Array(10001).fill(pack.id))).status, 422);
       });
 
       it('refuses a pack whose bytes do not hash to its id and keeps it out of lookups', async () => {

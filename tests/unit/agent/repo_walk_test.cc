@@ -103,10 +103,10 @@ TEST_F(RepoWalkTest, UnchangedFilesComeFromTheCacheUnlessABlobIsGone) {
   ASSERT_TRUE(r2.ok());
   EXPECT_EQ(*r1, *r2);
   EXPECT_EQ(s2.bytes_read, 0u);
-  EXPECT_EQ(s2.files_cached, first.size());
+  EXPECT_EQ(s2.files_cached, first.files.size());
 
   // GC took one of big.bin's chunks: the cache may not vouch for it any more.
-  repo_.blobs().erase(repo::blob_id_hex(first.at("a/b/big.bin").content.back()));
+  repo_.blobs().erase(repo::blob_id_hex(first.files.at("a/b/big.bin").content.back()));
   WalkStats s3;
   opts.old_cache = &second;
   FileCache third;
@@ -128,7 +128,7 @@ TEST_F(RepoWalkTest, ChangedFileIsReadAgain) {
   WalkStats s2;
   ASSERT_TRUE(walk_tree(src_, codec_, repo_, opts, s2).ok());
   EXPECT_EQ(s2.bytes_read, 6u);
-  EXPECT_EQ(second.at("a/b/c/deep file.txt").sha256, sha256_hex("deeper"));
+  EXPECT_EQ(second.files.at("a/b/c/deep file.txt").sha256, sha256_hex("deeper"));
 }
 
 TEST_F(RepoWalkTest, PathsSelectSubtreesWithTheirParents) {

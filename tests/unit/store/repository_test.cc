@@ -54,6 +54,40 @@ TEST_P(RepositoryTest, LookupFindsOnlyAvailablePacksOfTheNamespace) {
   EXPECT_TRUE(lookup("s2", {hex64('b')}).empty()) << "another namespace";
 }
 
+TEST_P(RepositoryTest, HoldTakesOnlyAvailablePacksOfTheNamespace) {
+  open_session("writer", "a1", "k");
+  open_session("uploading", "a1", "k");
+  ASSERT_TRUE(announce("writer", hex64('1'), hex64('b')).ok());
+  ASSERT_TRUE(announce("uploading", hex64('2'), hex64('c')).ok());
+  make_available(hex64('1'));
+  ASSERT_TRUE(store_->commit_repo_session("writer", repo_snapshot("snap"), at(4)).ok());
+  FF_ASSERT_OK(store_->delete_snapshot("snap"));  // '1' is now referenced by nothing
+
+  open_session("s1", "a2", "k");
+  open_session("other", "a3", "agent:a3");
+  auto held = store_->hold_packs("s1", {hex64('3'), hex64('2'), hex64('1')}, at(5), at(1500));
+  ASSERT_TRUE(held.ok()) << held.status().to_string();
+  EXPECT_EQ(*held, std::vector<std::string>{hex64('1')}) << "'2' is pending, '3' unknown";
+  EXPECT_EQ(store_->get_repo_session("s1")->expires_at, at(1500)) << "a hold extends the session";
+  auto foreign = store_->hold_packs("other", {hex64('1')}, at(5), at(1000));
+  ASSERT_TRUE(foreign.ok());
+  EXPECT_TRUE(foreign->empty()) << "another namespace";
+
+  // Held, the unreferenced pack survives GC at any grace, and the commit
+  // references it.
+  auto mark = store_->mark_unreferenced_packs(at(100), at(100), false);
+  ASSERT_TRUE(mark.ok()) << mark.status().to_string();
+  EXPECT_TRUE(mark->marked.empty());
+  EXPECT_EQ(mark->kept_held, 2) << "'1' held by the hold, '2' by its upload";
+  ASSERT_TRUE(store_->commit_repo_session("s1", repo_snapshot("snap2"), at(6)).ok());
+  auto found = store_->locate_blobs("snap2", {hex64('b')});
+  ASSERT_TRUE(found.ok()) << found.status().to_string();
+  ASSERT_EQ(found->size(), 1u);
+  EXPECT_EQ((*found)[0].second.pack_id, hex64('1'));
+  FF_EXPECT_CODE(store_->hold_packs("s1", {hex64('1')}, at(7), at(1000)), Code::kConflict);
+  FF_EXPECT_CODE(store_->hold_packs("nope", {hex64('1')}, at(7), at(1000)), Code::kNotFound);
+}
+
 TEST_P(RepositoryTest, AnnouncingAnAvailablePackOnlyHoldsIt) {
   open_session("s1", "a1", "k");
   open_session("s2", "a2", "k");
