@@ -27,7 +27,7 @@ constexpr doc::Variable kVariables[] = {
     {"BACKUP_INTERVAL", "0", "seconds between backups of its own; 0: on command only"},
     {"AGENT_KEY_FILE", "unset", "repository key: backups are encrypted; without one they are not"},
     {"AGENT_BACKUP_FORMAT", "repository", "repository (deduplicated) or tar (full tar.zst)"},
-    {"AGENT_ZSTD_LEVEL", "3", "zstd level 1..19"},
+    {"AGENT_ZSTD_LEVEL", "2", "zstd level 1..19"},
     {"AGENT_ZSTD_THREADS", "0", "zstd worker threads; 0: one per core"},
     {"AGENT_KEEP_SETID", "0", "1: keep setuid/setgid bits of restored files"},
     {"AGENT_MAX_RESTORE_BYTES", "1099511627776", "most bytes one restore may write (1 TiB)"},

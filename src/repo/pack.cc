@@ -136,7 +136,10 @@ Result<FinishedPack> PackWriter::finish() {
   detail::Fd fd(fd_);
   fd_ = -1;
   FF_TRY(detail::write_all(fd.get(), tail).with_context("pack " + path_));
-  if (::fsync(fd.get()) != 0) return detail::errno_status("pack " + path_ + ": fsync", errno);
+  // No fsync: a pack in the spool is uploaded at once and removed, and the
+  // orchestrator checks it against its id; after a crash the backup seals
+  // its blobs again. Forcing it to disk would double a first backup's writes
+  // (the store writes each pack durably) for nothing.
   FF_TRY(fd.close_checked("pack " + path_));
   hash_.update(tail);
   size_ += tail.size();

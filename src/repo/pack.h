@@ -61,7 +61,7 @@ class PackWriter {
   uint64_t size() const { return size_; }
   size_t count() const { return entries_.size(); }
   bool full() const { return size_ >= kPackTargetBytes || entries_.size() >= kPackMaxBlobs; }
-  // Appends the header and trailer, fsyncs and closes.
+  // Appends the header and trailer and closes (no fsync: see pack.cc).
   Result<FinishedPack> finish();
 
  private:
