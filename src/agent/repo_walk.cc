@@ -9,7 +9,9 @@
 #include <cerrno>
 #include <cstring>
 #include <map>
+#include <memory>
 
+#include "agent/background_sha.h"
 #include "agent/backup_source.h"
 #include "agent/beneath.h"
 #include "agent/paths.h"
@@ -23,6 +25,10 @@ namespace ff::agent {
 namespace {
 
 std::string errno_text(int e) { return std::strerror(e); }
+
+// Files from this size on are hashed on the helper thread: below it the
+// hand-off costs more than the hash.
+constexpr uint64_t kBackgroundShaBytes = 1u << 20;
 
 class Walker {
  public:
@@ -79,6 +85,7 @@ class Walker {
   const std::vector<std::string> selected_;
   WalkStats& stats_;
   std::vector<uint8_t> buffer_;
+  std::unique_ptr<BackgroundSha> background_sha_;  // started by the first large file
   OwnerNames owners_;
   std::map<std::pair<dev_t, ino_t>, std::string> links_;  // first path of each multi-link inode
 };
@@ -246,11 +253,27 @@ Result<bool> Walker::read_content(int fd, const std::string& rel, repo::Node& n)
   size_t start = 0, end = 0;
   uint64_t left = n.size;  // read no more than lstat said: a growing log stops somewhere
   bool eof = false;
+  // A large file's SHA-256 runs on a helper thread while this one computes
+  // the chunk ids; it reads buffer_, so it is drained before every refill
+  // and on every way out.
   Sha256 sha;
+  BackgroundSha* background = nullptr;
+  if (n.size >= kBackgroundShaBytes) {
+    if (!background_sha_) background_sha_ = std::make_unique<BackgroundSha>();
+    background = background_sha_.get();
+    background->reset();
+  }
+  struct DrainOnExit {
+    BackgroundSha* sha;
+    ~DrainOnExit() {
+      if (sha) sha->drain();
+    }
+  } drain_on_exit{background};
   uint64_t total = 0;
   n.content.clear();
   for (;;) {
     if (!eof && end - start < max) {
+      if (background) background->drain();
       if (start > 0) {
         std::memmove(buf, buf + start, end - start);
         end -= start;
@@ -281,7 +304,11 @@ Result<bool> Walker::read_content(int fd, const std::string& rel, repo::Node& n)
     if (options_.cancelled && options_.cancelled()) return Unavailable("cancelled");
     size_t len = chunker_.cut(buf + start, end - start);
     std::string_view chunk(reinterpret_cast<const char*>(buf + start), len);
-    sha.update(chunk);
+    if (background) {
+      background->update(chunk);
+    } else {
+      sha.update(chunk);
+    }
     repo::BlobId id = codec_.id_of(chunk);
     FF_TRY(sink_.add(repo::BlobType::kData, id, chunk));
     n.content.push_back(id);
@@ -290,7 +317,7 @@ Result<bool> Walker::read_content(int fd, const std::string& rel, repo::Node& n)
     stats_.bytes_read += len;
   }
   n.size = total;
-  n.sha256 = sha.finish_hex();
+  n.sha256 = background ? background->finish_hex() : sha.finish_hex();
   return true;
 }
 
