@@ -5,6 +5,8 @@
 // leased commands with long poll, agent events, and the /ws event stream.
 // Used by agent_contract.test.mjs; the real-server scenarios live beside it.
 // drill(agentId, snapshotId) queues a restore drill as the orchestrator will.
+// `refuse` (path regexes) makes it answer 404 for routes an older
+// orchestrator lacks; `refused` lists the requests it turned away.
 // With `upstream` (a real orchestrator's URL) it only adds drills: everything
 // else (tokens, snapshots, the repository routes, its own jobs' commands and
 // events) is forwarded, so an agent can drill a snapshot the real server holds.
@@ -14,10 +16,11 @@ import { WebSocketServer } from 'ws';
 
 const b64 = (o) => Buffer.from(JSON.stringify(o)).toString('base64url');
 
-export async function startFakeOrchestrator({ regSecret = 'reg', leaseSeconds = 30, tokenTtl = 3600, upstream = null } = {}) {
+export async function startFakeOrchestrator({ regSecret = 'reg', leaseSeconds = 30, tokenTtl = 3600, upstream = null, refuse = [] } = {}) {
   const snapshots = new Map(); const objects = new Map();
   const jobs = new Map(); const commands = []; const wal = []; const wsClients = new Set();
   const waiters = new Set();
+  const refused = [];
   const now = () => new Date().toISOString().replace(/\.\d+Z$/, 'Z');
   const record = (event, fields) => {
     const r = { seq: wal.length + 1, timestamp: now(), event, ...fields };
@@ -70,6 +73,12 @@ export async function startFakeOrchestrator({ regSecret = 'reg', leaseSeconds = 
     const p = url.pathname;
     const body = await readBody(req);
     const json = () => { try { return JSON.parse(body.toString() || '{}'); } catch { return null; } };
+    // `refuse`: paths an older orchestrator lacks (regexes), answered 404 as
+    // an unknown route; `refused` counts them.
+    if (refuse.some((r) => r.test(p))) {
+      refused.push(`${req.method} ${p}`);
+      return send(res, 404, { detail: 'Not Found' });
+    }
     if (upstream) {
       const polled = /^\/agent\/([^/]+)\/commands$/.exec(p);
       const posted = /^\/agent\/[^/]+\/events$/.test(p) && req.method === 'POST';
@@ -200,7 +209,7 @@ export async function startFakeOrchestrator({ regSecret = 'reg', leaseSeconds = 
   await new Promise((r) => server.listen(0, '127.0.0.1', r));
   const port = server.address().port;
   return {
-    url: `http://127.0.0.1:${port}`, regSecret, snapshots, objects, jobs, commands, wal,
+    url: `http://127.0.0.1:${port}`, regSecret, snapshots, objects, jobs, commands, wal, refused,
     queue, drill,
     stop: () => new Promise((r) => { for (const ws of wsClients) ws.terminate(); server.closeAllConnections(); server.close(r); }),
   };
