@@ -37,7 +37,10 @@ class Hub {
   // a client that reconnects with it as `since` misses nothing.
   uint64_t subscribe(const std::shared_ptr<Subscriber>& s, std::string scope);
   void publish(const wal::RecordPtr& record);
-  // The WAL's head at start-up, before the first publish.
+  // Records up to `seq` exist (at start-up: the WAL's head; with a global
+  // stream: a batch this replica shipped, which the feed may publish a moment
+  // later). A subscriber from now on starts after it, so a record the API
+  // acknowledged before a client connected is never streamed to it as live.
   void set_head(uint64_t seq);
   size_t subscriber_count();
 

@@ -20,7 +20,9 @@ StreamShipper::StreamShipper(StreamTarget target, ShipperOptions options)
 StreamShipper::~StreamShipper() { stop(); }
 
 Status StreamShipper::ship(uint64_t first_wal_seq, const std::vector<std::string>& lines) {
-  return target_.append(first_wal_seq, lines).status();
+  FF_ASSIGN_OR_RETURN(int64_t global, target_.append(first_wal_seq, lines));
+  if (on_shipped_) on_shipped_(static_cast<uint64_t>(global));
+  return OkStatus();
 }
 
 Status StreamShipper::catch_up(uint64_t wal_head, const ReadFn& read) {

@@ -59,6 +59,11 @@ class StreamShipper {
   // kInternal when the stream already holds more of this replica than the WAL does (a new WAL under
   // an old ORCH_REPLICA_ID would lose or repeat records).
   Status catch_up(uint64_t wal_head, const ReadFn& read);
+  // Called with the global seq of each batch's last record once the batch is
+  // in the stream, before any waiter on it returns: the Hub's head moves past
+  // what the API acknowledged even before the feed publishes it. Set before
+  // start.
+  void set_on_shipped(std::function<void(uint64_t global_seq)> f) { on_shipped_ = std::move(f); }
   void start();
   void stop();
 
@@ -73,6 +78,7 @@ class StreamShipper {
   void run();
   Status ship(uint64_t first_wal_seq, const std::vector<std::string>& lines);
 
+  std::function<void(uint64_t)> on_shipped_;
   const StreamTarget target_;
   const ShipperOptions options_;
 

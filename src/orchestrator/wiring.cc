@@ -78,6 +78,7 @@ Status start_replication(App& app) {
     raw->shipper->enqueue(r);
     raw->webhooks->on_record(r);
   });
+  app.shipper->set_on_shipped([raw](uint64_t global_seq) { raw->hub.set_head(global_seq); });
   app.shipper->start();
   // Long enough to ride out a slow commit, short enough that a client whose
   // request cannot be acknowledged gets its 503 well before it gives up.

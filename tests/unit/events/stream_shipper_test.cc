@@ -59,6 +59,25 @@ TEST(StreamShipper, ShipsInOrderAndAcknowledgesOnceShipped) {
   for (uint64_t s = 1; s <= 100; ++s) EXPECT_EQ(stream.lines[s - 1], record(s)->line);
 }
 
+// The Hub's head follows what the API may acknowledge: by the time a waiter
+// returns, the global seq of its record has been reported.
+TEST(StreamShipper, ReportsEachBatchsGlobalSeqBeforeItsWaitersReturn) {
+  FakeStream stream;
+  {
+    std::lock_guard lock(stream.mu);
+    stream.lines = {"another replica's", "records"};  // global seqs 1 and 2
+  }
+  StreamShipper shipper(stream.target());
+  std::atomic<uint64_t> reported{0};
+  shipper.set_on_shipped([&](uint64_t global) { reported = global; });
+  shipper.start();
+  for (uint64_t s = 1; s <= 3; ++s) {
+    shipper.enqueue(record(s));
+    ASSERT_TRUE(shipper.wait_shipped(s, 5s).ok());
+    EXPECT_EQ(reported.load(), s + 2);
+  }
+}
+
 TEST(StreamShipper, BatchesWhatQueuedMeanwhile) {
   FakeStream stream;
   StreamShipper shipper(stream.target(), {.max_batch = 64, .retry = 10ms});
