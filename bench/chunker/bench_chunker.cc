@@ -1,6 +1,6 @@
 // Throughput of the repository chunker (FastCDC) on random data, plain and
-// keyed gear, then of sealing and opening 1 MiB blobs (zstd level 3, and
-// AES-256-GCM when keyed): `bench_chunker [MiB] [rounds]` prints MB/s of the
+// keyed gear, then of sealing and opening 1 MiB blobs (zstd at the agent's
+// default level, and AES-256-GCM when keyed): `bench_chunker [MiB] [rounds]` prints MB/s of the
 // best round (the machine is shared; the best round is the least disturbed one).
 #include <chrono>
 #include <cstdio>
@@ -37,6 +37,9 @@ double best_mb_per_s(const ff::repo::Chunker& chunker, const std::string& data, 
 // Seals and opens `data` in 1 MiB blobs; MB/s of plaintext for each. Each
 // sealed blob is dropped once opened, as a backup drops it once packed: keeping
 // them all would measure page faults on fresh memory instead.
+// AGENT_ZSTD_LEVEL's default (src/agent/config.h): what a backup seals with.
+constexpr int kAgentZstdLevel = 2;
+
 void bench_codec(const ff::repo::Codec& codec, const std::string& data, const char* what,
                  int rounds) {
   using Clock = std::chrono::steady_clock;
@@ -48,8 +51,8 @@ void bench_codec(const ff::repo::Codec& codec, const std::string& data, const ch
       std::string_view blob = std::string_view(data).substr(off, kBlob);
       auto t0 = Clock::now();
       ff::repo::BlobId id = codec.id_of(blob);
-      std::string sealed =
-          codec.seal(ff::repo::BlobType::kData, id, blob, 3, ff::sys::secure_random());
+      std::string sealed = codec.seal(ff::repo::BlobType::kData, id, blob, kAgentZstdLevel,
+                                      ff::sys::secure_random());
       auto t1 = Clock::now();
       if (!codec.open(ff::repo::BlobType::kData, id, sealed, kBlob).ok()) std::abort();
       opening += Clock::now() - t1;
