@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <gtest/gtest.h>
+#include <sys/resource.h>
 
 #include <clocale>
 
@@ -155,6 +156,34 @@ TEST_F(RepoRestoreTest, SetuidIsDroppedUnlessKept) {
   auto r = backup_and_restore(codec, repo);
   ASSERT_TRUE(r.ok()) << r.status().to_string();
   EXPECT_EQ(fs::status(dst_ + "/suid").permissions() & fs::perms::set_uid, fs::perms::none);
+}
+
+// Queued files keep their directories open until their batch is written: a
+// batch of small files spread over many directories must end before it holds
+// more directories than the descriptor limit allows. 700 directories of 2
+// files each would be one batch by file count alone.
+TEST_F(RepoRestoreTest, ManySmallDirectoriesStayWithinTheDescriptorLimit) {
+  for (int d = 0; d < 700; ++d) {
+    std::string sub = src_ + "/wide/d" + std::to_string(d);
+    fs::create_directories(sub);
+    write_file(sub + "/a.txt", "a" + std::to_string(d));
+    write_file(sub + "/b.txt", std::string(3000 + d, static_cast<char>('a' + d % 26)));
+  }
+  repo::Codec codec = repo::Codec::plain();
+  MemRepo repo(codec);
+  WalkStats stats;
+  auto root = walk_tree(src_, codec, repo, {}, stats);
+  ASSERT_TRUE(root.ok()) << root.status().to_string();
+  UniqueFd fd(::open(dst_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  struct rlimit old {};
+  ASSERT_EQ(::getrlimit(RLIMIT_NOFILE, &old), 0);
+  struct rlimit low = old;
+  low.rlim_cur = 400;
+  ASSERT_EQ(::setrlimit(RLIMIT_NOFILE, &low), 0);
+  auto r = restore_repo_tree(codec, repo, *root, fd.get(), {}, &stats.root, nullptr);
+  ::setrlimit(RLIMIT_NOFILE, &old);
+  ASSERT_TRUE(r.ok()) << r.status().to_string();
+  EXPECT_EQ(manifest(src_), manifest(dst_));
 }
 
 TEST(RepoRestoreKey, EncryptedSnapshotNeedsItsKey) {
