@@ -400,15 +400,22 @@ Status TreeRestorer::flush_files() {
   for (size_t pos = 0; pos < refs.size();) {
     Window w;
     w.pos = pos;
-    uint64_t bytes = 0;
+    uint64_t bytes = 0, plain_bytes = 0;
     size_t end = pos;
     while (end < refs.size()) {
-      const repo::BlobId& id = files_[refs[end].file]->node.content[refs[end].chunk];
+      const repo::Node& node = files_[refs[end].file]->node;
+      const repo::BlobId& id = node.content[refs[end].chunk];
       if (!w.index.count(id)) {
-        if (!w.ids.empty() && (bytes >= kWindowBytes || w.ids.size() >= kWindowBlobs)) break;
+        if (!w.ids.empty() && (bytes >= kWindowBytes || plain_bytes >= kWindowBytes ||
+                               w.ids.size() >= kWindowBlobs)) {
+          break;
+        }
         w.index.emplace(id, w.ids.size());
         w.ids.push_back(id);
         bytes += where_.at(id).length;
+        // A file's chunks average its size (one chunk: exactly), so compressible data
+        // does not make a window several times kWindowBytes once opened.
+        plain_bytes += node.size / node.content.size();
       }
       ++end;
     }
