@@ -127,6 +127,7 @@ Result<std::unique_ptr<App>> build_app(const config::Config& config, const sys::
   if (!store.ok()) return store.status().with_context("DATABASE_URL");
   app->store = std::move(store).value();
   FF_TRY(app->store->migrate().with_context("database migrations"));
+  app->store->warm_up();
   // Acknowledged means durable in the database too: each WAL group commit
   // also syncs the database's commits (SQLite; free on PostgreSQL).
   store::Store* store_ptr = app->store.get();

@@ -440,6 +440,9 @@ class Store {
   virtual Status migrate() = 0;
   // Cheap round trip for readiness.
   virtual Status ping() = 0;
+  // Opens now what the first requests would otherwise wait for (a networked
+  // database's pooled connections). Best effort: what fails opens on demand.
+  virtual void warm_up() {}
   // "sqlite" or "postgresql".
   virtual std::string backend_name() const = 0;
   // How many statements can run at once on a networked database (its

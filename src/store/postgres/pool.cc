@@ -54,6 +54,19 @@ Result<Pool::Lease> Pool::open_connection() {
   return Lease(this, std::move(conn).value());
 }
 
+void Pool::warm_up() {
+  std::vector<Lease> opened;  // held, so each acquire opens another
+  while (true) {
+    {
+      std::lock_guard lock(mu_);
+      if (open_ >= size_ || !waiters_.empty()) break;
+    }
+    auto lease = acquire();
+    if (!lease.ok()) break;
+    opened.push_back(std::move(lease).value());
+  }
+}  // the leases go back idle here
+
 void Pool::free_slot() {
   if (waiters_.empty()) {
     --open_;

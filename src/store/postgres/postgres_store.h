@@ -44,6 +44,7 @@ class PostgresStore final : public Store {
 
   Status migrate() override;
   Status ping() override;
+  void warm_up() override { pool_.warm_up(); }
   std::string backend_name() const override { return "postgresql"; }
   int pooled_connections() const override { return pool_.size(); }
 

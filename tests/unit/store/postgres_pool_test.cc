@@ -130,5 +130,37 @@ TEST(PostgresPool, AQueuedCallerGivesUpAfterTheAcquireTimeout) {
       pool.with_connection([](postgres::Connection& c) { return c.exec("SELECT 1").status(); }));
 }
 
+// After warm_up, a burst of callers finds every connection already open.
+TEST(PostgresPool, WarmUpOpensEveryConnectionBeforeTheFirstBurst) {
+  if (pg_test_url().empty()) GTEST_SKIP() << "FF_TEST_PG_URL is not set";
+  auto options = postgres::options_from_url(pg_test_url());
+  ASSERT_TRUE(options.ok());
+  postgres::Pool pool(options->conninfo, "", 3, 10s);
+  pool.warm_up();
+  auto micros = [](postgres::Connection& c, const char* sql, std::vector<int64_t>& out) -> Status {
+    FF_ASSIGN_OR_RETURN(auto r, c.exec(sql));
+    out.push_back(r.row(0).int64(0));
+    return OkStatus();
+  };
+  std::vector<int64_t> warmed, starts;
+  FF_ASSERT_OK(pool.with_connection([&](postgres::Connection& c) {
+    return micros(c, "SELECT (extract(epoch FROM clock_timestamp()) * 1000000)::bigint", warmed);
+  }));
+  const char* started =
+      "SELECT (extract(epoch FROM backend_start) * 1000000)::bigint FROM pg_stat_activity "
+      "WHERE pid = pg_backend_pid()";
+  // Three at once: the third would be opened now without the warm-up.
+  FF_ASSERT_OK(pool.with_connection([&](postgres::Connection& a) -> Status {
+    FF_TRY(micros(a, started, starts));
+    return pool.with_connection([&](postgres::Connection& b) -> Status {
+      FF_TRY(micros(b, started, starts));
+      return pool.with_connection(
+          [&](postgres::Connection& c) { return micros(c, started, starts); });
+    });
+  }));
+  ASSERT_EQ(starts.size(), 3u);
+  for (int64_t s : starts) EXPECT_LT(s, warmed.at(0)) << "a connection opened after the warm-up";
+}
+
 }  // namespace
 }  // namespace ff::store::testing
