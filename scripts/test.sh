@@ -78,6 +78,9 @@ if [ ${#js_tests[@]} -gt 0 ]; then
   node --test --test-concurrency=2 --test-reporter=spec "${js_tests[@]}" 2>&1 | tee "$tmp/node.log"
   npass=$(grep -E '^ℹ pass [0-9]+' "$tmp/node.log" | tail -n 1 | awk '{print $3}')
   nfail=$(grep -E '^ℹ fail [0-9]+' "$tmp/node.log" | tail -n 1 | awk '{print $3}')
+  # A test cancelled because its suite's hook failed did not pass either.
+  ncancelled=$(grep -E '^ℹ cancelled [0-9]+' "$tmp/node.log" | tail -n 1 | awk '{print $3}')
+  nfail=$(( ${nfail:-0} + ${ncancelled:-0} ))
   if [ -z "$npass" ]; then echo "node tests: no summary" >&2; failed=$((failed + 1)); fi
   passed=$((passed + ${npass:-0})); failed=$((failed + ${nfail:-0}))
 fi

@@ -59,6 +59,9 @@ describe('jobs: cancel, refusals, paging', { skip: haveBinaries() ? false : 'for
     for (let i = 0; i < 12; i++) fs.writeFileSync(path.join(a.backupDir, 'bulk', `f${i}`), randomBytes(2 * 1024 * 1024));
     proxy = await slowProxy(orch.port, 2 * 1024 * 1024);
     b = await startAgent(orch, 'agent-b', dir, { ORCHESTRATOR_URL: proxy.url });
+    // A job for an agent that has not registered yet is refused (404): wait for both.
+    await waitForAgent(orch, token, 'agent-a');
+    await waitForAgent(orch, token, 'agent-b');
     const backup = await runCli(orch, token, ['--json', 'backup', 'agent-a', '--wait', '--timeout', '180']);
     assert.equal(backup.code, 0, `${backup.stderr}\n${a.log}`);
     snapshotId = JSON.parse(backup.stdout).snapshot_id;
