@@ -22,7 +22,7 @@ import path from 'node:path';
 import { startOrchestrator, tempDir } from '../support/orchestrator.mjs';
 import { makeSampleTree } from '../support/manifest.mjs';
 import { startFakeOrchestrator } from './fake_orchestrator.mjs';
-import { cliBin, haveBinaries, listTree, runCli, startAgent, waitFor } from './helpers.mjs';
+import { cliBin, haveBinaries, listTree, runCli, startAgent, waitFor, waitForAgent } from './helpers.mjs';
 
 const skip = !haveBinaries() ? 'fortfail binaries not built' : false;
 const SAMPLE_FILES = 7; // makeSampleTree's regular files, the hard link included
@@ -77,6 +77,7 @@ describe('restore drills of repository snapshots (real orchestrator behind the s
     makeSampleTree(agent.backupDir, { bigMiB: 5 });
     token = await real.operatorToken();
     real.dir = dir;
+    await waitForAgent(real, token, 'agent-d');  // a backup for an unregistered agent is refused
     const backup = await runCli(real, token, ['--json', 'backup', 'agent-d', '--wait', '--timeout', '60']);
     assert.equal(backup.code, 0, `${backup.stderr}\n${agent.log}`);
     snapshotId = JSON.parse(backup.stdout).snapshot_id;
