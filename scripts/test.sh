@@ -80,9 +80,8 @@ if [ ${#js_tests[@]} -gt 0 ]; then
   nfail=$(grep -E '^ℹ fail [0-9]+' "$tmp/node.log" | tail -n 1 | awk '{print $3}')
   # A test cancelled because its suite's hook failed did not pass either.
   ncancelled=$(grep -E '^ℹ cancelled [0-9]+' "$tmp/node.log" | tail -n 1 | awk '{print $3}')
-  nfail=$(( ${nfail:-0} + ${ncancelled:-0} ))
   if [ -z "$npass" ]; then echo "node tests: no summary" >&2; failed=$((failed + 1)); fi
-  passed=$((passed + ${npass:-0})); failed=$((failed + ${nfail:-0}))
+  passed=$((passed + ${npass:-0})); failed=$((failed + ${nfail:-0} + ${ncancelled:-0}))
 fi
 
 echo

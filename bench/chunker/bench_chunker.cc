@@ -9,6 +9,7 @@
 #include <random>
 #include <string>
 
+#include "agent/config.h"
 #include "repo/chunker.h"
 #include "repo/codec.h"
 #include "repo/key.h"
@@ -37,8 +38,8 @@ double best_mb_per_s(const ff::repo::Chunker& chunker, const std::string& data, 
 // Seals and opens `data` in 1 MiB blobs; MB/s of plaintext for each. Each
 // sealed blob is dropped once opened, as a backup drops it once packed: keeping
 // them all would measure page faults on fresh memory instead.
-// AGENT_ZSTD_LEVEL's default (src/agent/config.h): what a backup seals with.
-constexpr int kAgentZstdLevel = 2;
+// What a backup seals with by default (AGENT_ZSTD_LEVEL).
+const int kAgentZstdLevel = ff::agent::AgentConfig{}.zstd_level;
 
 void bench_codec(const ff::repo::Codec& codec, const std::string& data, const char* what,
                  int rounds) {

@@ -476,16 +476,15 @@ Status TreeRestorer::write_window(const std::vector<ChunkRef>& refs, size_t pos,
   // same directory queue on its lock, and the kernel spins for the holder
   // while ext4 allocates the inode (a tenth of a restore's CPU, measured).
   // Files already open (continued from an earlier window) are groups alone.
-  auto dir_of = [&](size_t run) -> const void* {
+  auto dir_fd_to_create_in = [&](size_t run) {
     const FileJob& job = *files_[refs[runs[run].first].file];
-    if (job.fd.get() >= 0) return nullptr;
-    return job.dir ? static_cast<const void*>(job.dir.get()) : static_cast<const void*>(this);
+    return job.fd.get() >= 0 ? -1 : fd_of(job.dir);
   };
   std::vector<std::pair<size_t, size_t>> groups;  // [first run, end run)
   for (size_t k = 0; k < runs.size();) {
     size_t e = k + 1;
-    if (const void* dir = dir_of(k); dir != nullptr) {
-      while (e < runs.size() && dir_of(e) == dir) ++e;
+    if (int dir = dir_fd_to_create_in(k); dir >= 0) {
+      while (e < runs.size() && dir_fd_to_create_in(e) == dir) ++e;
     }
     groups.emplace_back(k, e);
     k = e;

@@ -4,7 +4,13 @@
 
 #include <spdlog/spdlog.h>
 
+#include "common/shared_work.h"
+
 namespace ff::store::postgres {
+
+namespace {
+constexpr size_t kWarmUpThreads = 8;
+}  // namespace
 
 Pool::Pool(std::string conninfo, std::string schema, int size,
            std::chrono::milliseconds acquire_timeout)
@@ -55,17 +61,27 @@ Result<Pool::Lease> Pool::open_connection() {
 }
 
 void Pool::warm_up() {
-  std::vector<Lease> opened;  // held, so each acquire opens another
-  while (true) {
-    {
-      std::lock_guard lock(mu_);
-      if (open_ >= size_ || !waiters_.empty()) break;
-    }
-    auto lease = acquire();
-    if (!lease.ok()) break;
-    opened.push_back(std::move(lease).value());
+  size_t missing = 0;
+  {
+    std::lock_guard lock(mu_);
+    missing = static_cast<size_t>(size_ - open_);
+    open_ = size_;  // the slots are ours until each connection is released
   }
-}  // the leases go back idle here
+  // A few at a time: each start-up is a round trip and a server fork, and a
+  // large pool opened one after another would hold up the start by seconds.
+  share_work(missing, std::min<size_t>(missing, kWarmUpThreads), "postgres warm-up",
+             [this](size_t, size_t) -> Status {
+               auto conn = Connection::connect(conninfo_, schema_);
+               if (conn.ok()) {
+                 release(std::move(conn).value());
+               } else {
+                 std::lock_guard lock(mu_);
+                 free_slot();  // opened on demand later
+               }
+               return OkStatus();
+             })
+      .ignore_error();
+}
 
 void Pool::free_slot() {
   if (waiters_.empty()) {

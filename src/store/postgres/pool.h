@@ -39,9 +39,10 @@ class Pool {
 
   // The most connections open at once.
   int size() const { return size_; }
-  // Opens connections until `size` are open (or one fails), leaving them idle:
-  // a fresh orchestrator's first burst of requests then waits for none of
-  // the connection start-ups (about 10 ms each, one after the other).
+  // Opens connections until `size` are open, leaving them idle, so a fresh
+  // orchestrator's first burst of requests waits for none of the connection
+  // start-ups (about 10 ms each). Best effort: a slot whose connection fails
+  // opens on demand as before.
   void warm_up();
 
   // Callers queued for a connection right now (diagnostics and tests).
