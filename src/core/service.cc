@@ -53,7 +53,29 @@ Result<wal::RecordPtr> Service::audit_wal_only(const audit::Entry& e) {
 }
 
 Result<wal::RecordPtr> Service::commit_audit(const wal::PreparedRecord& record) {
-  FF_ASSIGN_OR_RETURN(wal::RecordPtr r, append_audit(record));
+  return acknowledged_audit(record, append_audit(record));
+}
+
+Result<wal::RecordPtr> Service::commit_with_audit(const wal::PreparedRecord& record,
+                                                  const std::function<Status()>& change) {
+  if (!wal_.batches_changes()) {
+    FF_TRY(change());
+    return commit_audit(record);
+  }
+  std::optional<Status> changed;
+  auto appended = wal_.append(record, [&] {
+    changed = change();
+    return *changed;
+  });
+  // The change's own failure; else, if its record was not written, the
+  // batch's commit or the WAL's failure.
+  if (changed && !changed->ok()) return *changed;
+  return acknowledged_audit(record, appended_audit(record, std::move(appended)));
+}
+
+Result<wal::RecordPtr> Service::acknowledged_audit(const wal::PreparedRecord& record,
+                                                   Result<wal::RecordPtr> appended) {
+  FF_ASSIGN_OR_RETURN(wal::RecordPtr r, std::move(appended));
   if (stream_wait_) {
     if (Status s = stream_wait_(r->seq); !s.ok()) {
       spdlog::error("{} (WAL record {}) not acknowledged: {}", record.event, r->seq, s.to_string());
@@ -64,7 +86,11 @@ Result<wal::RecordPtr> Service::commit_audit(const wal::PreparedRecord& record) 
 }
 
 Result<wal::RecordPtr> Service::append_audit(const wal::PreparedRecord& record) {
-  auto r = wal_.append(record);
+  return appended_audit(record, wal_.append(record));
+}
+
+Result<wal::RecordPtr> Service::appended_audit(const wal::PreparedRecord& record,
+                                               Result<wal::RecordPtr> r) {
   if (!r.ok()) {
     spdlog::error("wal append of {} failed: {}", record.event, r.status().to_string());
     // The change is committed but not acknowledged; the client must not see success.

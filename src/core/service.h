@@ -471,6 +471,14 @@ class Service {
   // committing the change the entry records, then commit_audit after.
   Result<wal::PreparedRecord> prepare_audit(const audit::Entry& e);
   Result<wal::RecordPtr> commit_audit(const wal::PreparedRecord& record);
+  // Commits `change` (a database write), then `record`, the entry that
+  // records it. Where the WAL writer batches changes (SQLite), its group
+  // commit runs the change, on another thread, in one transaction with the
+  // batch's other changes: the caller waits once for both, and a batch pays
+  // one database commit. Elsewhere, change() then commit_audit. Returns the
+  // change's failure as is (its record is then not written).
+  Result<wal::RecordPtr> commit_with_audit(const wal::PreparedRecord& record,
+                                           const std::function<Status()>& change);
   // audit() for a record that is the whole change (a token mint): durable in
   // the WAL is enough to acknowledge it, so tokens need no database; with
   // replicas it reaches the global stream as soon as the database answers.
@@ -509,6 +517,12 @@ class Service {
   wal::Writer& wal_;
   // The WAL half of commit_audit: durable here, not yet in the global stream.
   Result<wal::RecordPtr> append_audit(const wal::PreparedRecord& record);
+  // The errors a client may see for `appended`, the WAL's answer for `record`.
+  static Result<wal::RecordPtr> appended_audit(const wal::PreparedRecord& record,
+                                               Result<wal::RecordPtr> appended);
+  // The global-stream half of commit_audit (with replicas).
+  Result<wal::RecordPtr> acknowledged_audit(const wal::PreparedRecord& record,
+                                            Result<wal::RecordPtr> appended);
   std::function<Status(uint64_t wal_seq)> stream_wait_;  // set before serving, then read-only
   const auth::TokenService& tokens_;
   auth::Revocations& revocations_;

@@ -436,6 +436,16 @@ class Store {
   // commits are durable by themselves.
   virtual Status sync_commits() { return OkStatus(); }
 
+  // Batches of writes in one transaction, for the WAL writer's group commit
+  // (wal::ChangeBatch): between open_change_batch() and
+  // commit_change_batch(), this thread's writes join one transaction, each
+  // undone alone when it fails; a failed commit undoes them all. Only where
+  // writes go one at a time anyway (SQLite): on PostgreSQL they run side by
+  // side on the pool, and batches_changes() is false.
+  virtual bool batches_changes() const { return false; }
+  virtual Status open_change_batch() { return Internal("this database does not batch changes"); }
+  virtual Status commit_change_batch() { return Internal("this database does not batch changes"); }
+
   // Applies pending schema migrations (versioned, idempotent). Called once at start-up.
   virtual Status migrate() = 0;
   // Cheap round trip for readiness.

@@ -134,9 +134,20 @@ Result<RecordPtr> Writer::append(std::string_view event, const nlohmann::json& f
 }
 
 Result<RecordPtr> Writer::append(const PreparedRecord& prepared) {
-  auto started = clock_.monotonic_now();
   Waiter self;
   self.record = &prepared;
+  return enqueue(self);
+}
+
+Result<RecordPtr> Writer::append(const PreparedRecord& prepared, const Change& change) {
+  Waiter self;
+  self.record = &prepared;
+  self.change = &change;
+  return enqueue(self);
+}
+
+Result<RecordPtr> Writer::enqueue(Waiter& self) {
+  auto started = clock_.monotonic_now();
   std::unique_lock lock(mu_);
   FF_TRY(refused_locked());
   queue_.push_back(&self);
@@ -159,6 +170,8 @@ void Writer::lead_batch(std::unique_lock<std::mutex>& lock) {
   }
   lock.unlock();
 
+  run_changes(batch);
+
   // Leadership makes file_, last_seq_ and last_hash_ ours until we hand it on.
   std::vector<RecordPtr> records;
   uint64_t seq = last_seq_;
@@ -169,6 +182,7 @@ void Writer::lead_batch(std::unique_lock<std::mutex>& lock) {
     std::string data;
     data.reserve(batch_bytes + batch.size() * 256);
     for (Waiter* w : batch) {
+      if (w->refused) continue;
       SealedRecord sealed = seal_record(*w->record, hash, seq + 1, timestamp);
       if (sealed.line.size() + 1 > options_.max_record_bytes) {
         w->result = InvalidArgument("WAL record of " + std::to_string(sealed.line.size() + 1) +
@@ -240,6 +254,42 @@ void Writer::lead_batch(std::unique_lock<std::mutex>& lock) {
   }
   if (!status.ok()) fail_queue_locked(failure_);
   if (!queue_.empty()) queue_.front()->cv.notify_one();
+}
+
+void Writer::run_changes(const std::vector<Waiter*>& batch) {
+  std::vector<Waiter*> changed;
+  for (Waiter* w : batch) {
+    if (w->change != nullptr) changed.push_back(w);
+  }
+  if (changed.empty()) return;
+  auto refuse = [](Waiter* w, Status why) {
+    w->refused = true;
+    w->result = std::move(why);
+  };
+  if (change_batch_.open) {
+    if (Status opened = change_batch_.open(); !opened.ok()) {
+      for (Waiter* w : changed) refuse(w, opened);
+      return;
+    }
+  }
+  for (Waiter* w : changed) {
+    Status s;
+    try {
+      s = (*w->change)();
+    } catch (const std::exception& e) {
+      s = Internal(std::string("change threw: ") + e.what());
+    } catch (...) {
+      s = Internal("change threw");
+    }
+    if (!s.ok()) refuse(w, std::move(s));
+  }
+  if (change_batch_.commit) {
+    if (Status committed = change_batch_.commit(); !committed.ok()) {
+      for (Waiter* w : changed) {
+        if (!w->refused) refuse(w, committed);
+      }
+    }
+  }
 }
 
 void Writer::fail_queue_locked(const Status& status) {

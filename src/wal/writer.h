@@ -49,6 +49,23 @@ struct WriterTimings {
   std::function<void(std::chrono::nanoseconds)> on_append;
 };
 
+// A database change that commits with its record (Writer::append(prepared,
+// change)): run by the leader of the record's batch, before the batch is
+// written. Ok: the record is written; a failure is the append's result, and
+// the record is not written.
+using Change = std::function<Status()>;
+
+// How a leader commits the changes of its batch in one database transaction
+// (Writer::set_change_batch): open() before the first change runs, commit()
+// after the last; the changes run on the leader's thread in between. A
+// failed open() or commit() fails the appends that brought a change (their
+// records are not written) and leaves the writer healthy: it is the
+// database's failure, not the log's.
+struct ChangeBatch {
+  std::function<Status()> open;
+  std::function<Status()> commit;  // on failure, every change of the batch is undone
+};
+
 class Writer {
  public:
   using Options = WriterOptions;
@@ -84,6 +101,14 @@ class Writer {
   Result<PreparedRecord> prepare(std::string_view event, const nlohmann::json& fields) const;
   // The second half: queues `prepared` and blocks until it is durable.
   Result<RecordPtr> append(const PreparedRecord& prepared);
+  // As append(prepared), with the database change the record describes: the
+  // batch's leader runs `change` (inside the batch's transaction when
+  // set_change_batch was called) and writes the record only if it succeeded.
+  // So a request waits once for its change and its record together, and a
+  // batch pays one database commit. Returns the change's failure as is.
+  // `change` runs on another thread while this one waits: it must not take
+  // locks its caller holds.
+  Result<RecordPtr> append(const PreparedRecord& prepared, const Change& change);
 
   // `fn` is called once per durable record, in seq order, on the thread that
   // wrote it, after head() includes it and before its append returns; outside the
@@ -102,6 +127,13 @@ class Writer {
   // first append.
   void set_companion_sync(std::function<Status()> sync);
 
+  // Lets leaders commit the changes of a batch in one transaction (see
+  // ChangeBatch). REQUIRES: set before the first append.
+  void set_change_batch(ChangeBatch batch) { change_batch_ = std::move(batch); }
+  // Whether set_change_batch was called: whether append(prepared, change)
+  // groups database commits as well as log writes.
+  bool batches_changes() const { return static_cast<bool>(change_batch_.open); }
+
   // Ok, or why appends fail now (kUnavailable: a failed write/sync, or closed).
   Status health() const;
   // The last durable record.
@@ -114,6 +146,8 @@ class Writer {
   // One caller of append or close, queued; lives on that caller's stack.
   struct Waiter {
     const PreparedRecord* record = nullptr;  // null: a close request
+    const Change* change = nullptr;          // run by the leader before the record is written
+    bool refused = false;                    // its change failed or was undone: not written
     Result<RecordPtr> result = Status(Code::kInternal, "not completed");
     bool done = false;
     std::condition_variable cv;
@@ -126,6 +160,11 @@ class Writer {
   // Runs by the waiter at the front of queue_ with `lock` held: commits a batch
   // starting with it, completes that batch and hands leadership on.
   void lead_batch(std::unique_lock<std::mutex>& lock);
+  // By the leader, without the lock: runs the batch's changes (in one
+  // transaction when change_batch_ is set) and refuses the waiters whose
+  // change failed or was undone.
+  void run_changes(const std::vector<Waiter*>& batch);
+  Result<RecordPtr> enqueue(Waiter& self);
   void close_file(std::unique_lock<std::mutex>& lock, Waiter* self);
   void fail_queue_locked(const Status& status);
 
@@ -148,6 +187,7 @@ class Writer {
   std::function<void(const RecordPtr&)> subscriber_;
   WriterTimings timings_;                           // set before appends start, then read-only
   std::unique_ptr<BackgroundCall> companion_sync_;  // set before appends start; the leader's
+  ChangeBatch change_batch_;                        // set before appends start, then read-only
 };
 
 }  // namespace ff::wal

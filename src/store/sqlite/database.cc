@@ -102,6 +102,53 @@ Status Database::run_grouped(GroupedWrite& self) {
   return self.outcome;
 }
 
+Status Database::open_joined() {
+  writer_mu_.lock();
+  if (Status begun = writer_->begin_immediate(); !begun.ok()) {
+    writer_mu_.unlock();
+    return begun;
+  }
+  joined_broken_ = false;
+  joined_owner_.store(std::this_thread::get_id(), std::memory_order_relaxed);
+  return OkStatus();
+}
+
+Status Database::commit_joined() {
+  Connection& conn = *writer_;
+  Status committed =
+      joined_broken_ ? Unavailable("database transaction was rolled back") : conn.commit();
+  if (!committed.ok() && conn.in_transaction()) conn.rollback();
+  joined_owner_.store(std::thread::id(), std::memory_order_relaxed);
+  writer_mu_.unlock();
+  return committed;
+}
+
+Status Database::run_joined(const std::function<Status(Connection&)>& run) {
+  Connection& conn = *writer_;
+  if (joined_broken_) return Unavailable("database transaction was rolled back");
+  FF_TRY(run_sql(conn, "SAVEPOINT joined_write"));
+  Status own = run(conn);  // run() catches fn's exceptions
+  if (!conn.in_transaction()) {
+    // SQLite rolled the whole transaction back by itself (SQLITE_FULL, an
+    // I/O error): the writes before this one are gone too, and the batch fails.
+    joined_broken_ = true;
+    return own.ok() ? Unavailable("database transaction was rolled back") : own;
+  }
+  Status ended = OkStatus();
+  if (own.ok()) {
+    ended = run_sql(conn, "RELEASE joined_write");
+  } else {
+    ended = run_sql(conn, "ROLLBACK TO joined_write");
+    if (ended.ok()) ended = run_sql(conn, "RELEASE joined_write");
+  }
+  if (!ended.ok()) {
+    joined_broken_ = true;
+    conn.rollback();
+    return own.ok() ? ended : own;
+  }
+  return own;
+}
+
 void Database::run_group(const std::vector<GroupedWrite*>& batch) {
   std::lock_guard writer_lock(writer_mu_);
   Connection& conn = *writer_;

@@ -12,10 +12,16 @@
 // in-memory database has one connection, so there everything goes through
 // the writer.
 //
+// A joined batch (open_joined ... commit_joined) lets one thread run many
+// callers' writes in one transaction it controls: the WAL writer's leader
+// commits a batch of events' changes that way, together with their audit
+// records (wal::Writer::set_change_batch).
+//
 // Thread-safety: all methods may be called from any thread. The function
 // passed in runs with exclusive use of its Connection.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <deque>
@@ -25,6 +31,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <thread>
 #include <type_traits>
 #include <vector>
 
@@ -59,6 +66,8 @@ class Database {
   // COMMIT on the writer; rolls back when fn fails, throws or the commit fails.
   template <typename Fn>
   auto write(Fn&& fn) -> std::invoke_result_t<Fn&, Connection&> {
+    // Inside a joined batch a transaction is already open: fn gets a savepoint.
+    if (joined_here()) return write_grouped(std::forward<Fn>(fn));
     std::lock_guard lock(writer_mu_);
     Connection& conn = *writer_;
     FF_TRY(conn.begin_immediate());
@@ -98,7 +107,7 @@ class Database {
         return result->status();
       }
     };
-    Status outcome = run_grouped(self);
+    Status outcome = joined_here() ? run_joined(self.run) : run_grouped(self);
     if (thrown) std::rethrow_exception(thrown);
     if (!outcome.ok()) return outcome;
     return std::move(*result);
@@ -109,6 +118,7 @@ class Database {
   template <typename Fn>
   auto read(Fn&& fn) -> std::invoke_result_t<Fn&, Connection&> {
     if (in_memory()) {
+      if (joined_here()) return fn(*writer_);
       std::lock_guard lock(writer_mu_);
       return fn(*writer_);
     }
@@ -134,9 +144,21 @@ class Database {
   // callers that manage their own (migrations).
   template <typename Fn>
   auto with_writer(Fn&& fn) -> std::invoke_result_t<Fn&, Connection&> {
+    if (joined_here()) return fn(*writer_);
     std::lock_guard lock(writer_mu_);
     return fn(*writer_);
   }
+
+  // Opens a transaction on the writer (BEGIN IMMEDIATE) that this thread's
+  // writes join until commit_joined(): write(), write_grouped() and
+  // with_writer() run at once, each write in a savepoint of its own, so one
+  // failing undoes only its own changes. Holds the writer meanwhile: other
+  // threads' writes wait. REQUIRES: this thread holds no joined batch.
+  Status open_joined();
+  // Commits the joined batch and releases the writer. On failure (or when
+  // SQLite rolled the transaction back by itself) every write of the batch is
+  // undone. REQUIRES: this thread opened the batch.
+  Status commit_joined();
 
  private:
   // Rolls back on destruction unless commit() succeeded.
@@ -168,6 +190,11 @@ class Database {
   // the queued writes in one transaction, then wakes them and the next leader.
   Status run_grouped(GroupedWrite& self);
   void run_group(const std::vector<GroupedWrite*>& batch);
+  // One write inside this thread's joined batch, in a savepoint.
+  Status run_joined(const std::function<Status(Connection&)>& run);
+  bool joined_here() const {
+    return joined_owner_.load(std::memory_order_relaxed) == std::this_thread::get_id();
+  }
 
   struct Reader {
     std::mutex mu;
@@ -186,6 +213,12 @@ class Database {
   std::mutex group_mu_;
   std::deque<GroupedWrite*> group_queue_;  // guarded by group_mu_
   bool group_leading_ = false;             // guarded by group_mu_
+
+  // The thread between open_joined and commit_joined (default id: none).
+  // Only that thread sets or clears it, so a thread reads its own id here
+  // exactly while it holds the batch.
+  std::atomic<std::thread::id> joined_owner_{};
+  bool joined_broken_ = false;  // the batch's transaction is gone; owner's only
 };
 
 }  // namespace ff::store::sqlite

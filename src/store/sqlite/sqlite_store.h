@@ -32,6 +32,9 @@ class SqliteStore final : public Store {
   std::string backend_name() const override { return "sqlite"; }
 
   Status sync_commits() override { return db_->sync_commits(); }
+  bool batches_changes() const override { return true; }
+  Status open_change_batch() override { return db_->open_joined(); }
+  Status commit_change_batch() override { return db_->commit_joined(); }
   Status touch_agents(std::vector<AgentSeen> seen) override;
   using Store::touch_agent;
   Result<std::vector<Agent>> list_agents() override;

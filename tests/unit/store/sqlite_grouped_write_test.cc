@@ -4,6 +4,7 @@
 #include <stdlib.h>
 
 #include <atomic>
+#include <chrono>
 #include <filesystem>
 #include <stdexcept>
 #include <string>
@@ -123,6 +124,59 @@ TEST_F(GroupedWriteTest, AnExceptionReachesItsCallerAndItsChangesAreUndone) {
   EXPECT_FALSE(has("thrown"));
   // The writer is usable afterwards.
   EXPECT_TRUE(db_->write_grouped([](Connection& c) { return insert(c, "after"); }).ok());
+  EXPECT_TRUE(has("after"));
+}
+
+// A joined batch (the WAL leader's): this thread's writes, grouped or not,
+// join one transaction, each in a savepoint of its own.
+TEST_F(GroupedWriteTest, AJoinedBatchCommitsItsWritesTogetherAndUndoesOnlyAFailedOne) {
+  ASSERT_TRUE(db_->open_joined().ok());
+  EXPECT_TRUE(db_->write_grouped([](Connection& c) { return insert(c, "j1"); }).ok());
+  auto failed = db_->write_grouped([](Connection& c) -> Status {
+    FF_TRY(insert(c, "j-undone"));
+    return Conflict("refused");
+  });
+  EXPECT_EQ(failed.code(), Code::kConflict);
+  EXPECT_TRUE(db_->write([](Connection& c) { return insert(c, "j2"); }).ok());
+  EXPECT_THROW(db_->write_grouped([](Connection& c) -> Status {
+    Status s = insert(c, "j-thrown");
+    if (s.ok()) throw std::runtime_error("boom");
+    return s;
+  }),
+               std::runtime_error);
+  // Nothing is visible to readers before the batch commits...
+  EXPECT_FALSE(has("j1"));
+  // ...and other threads' writes wait for it.
+  std::atomic<bool> other_done{false};
+  std::thread other([&] {
+    EXPECT_TRUE(db_->write_grouped([](Connection& c) { return insert(c, "other"); }).ok());
+    other_done = true;
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(30));
+  EXPECT_FALSE(other_done.load());
+  ASSERT_TRUE(db_->commit_joined().ok());
+  other.join();
+  EXPECT_TRUE(has("j1"));
+  EXPECT_TRUE(has("j2"));
+  EXPECT_TRUE(has("other"));
+  EXPECT_FALSE(has("j-undone"));
+  EXPECT_FALSE(has("j-thrown"));
+}
+
+TEST_F(GroupedWriteTest, AFailedJoinedCommitUndoesEveryWriteOfTheBatch) {
+  ASSERT_TRUE(db_->open_joined().ok());
+  EXPECT_TRUE(db_->write_grouped([](Connection& c) { return insert(c, "kept?"); }).ok());
+  // A write that ends the transaction behind the batch's back (as SQLite does
+  // on SQLITE_FULL): the batch can no longer commit what came before it.
+  auto ended = db_->write_grouped([](Connection& c) { return c.exec_script("ROLLBACK", "end"); });
+  EXPECT_FALSE(ended.ok());
+  EXPECT_EQ(db_->write_grouped([](Connection& c) { return insert(c, "late"); }).code(),
+            Code::kUnavailable);
+  EXPECT_EQ(db_->commit_joined().code(), Code::kUnavailable);
+  EXPECT_FALSE(has("kept?"));
+  EXPECT_FALSE(has("late"));
+  // The writer is free and usable afterwards.
+  EXPECT_TRUE(db_->write([](Connection& c) { return insert(c, "after"); }).ok());
   EXPECT_TRUE(has("after"));
 }
 

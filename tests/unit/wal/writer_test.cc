@@ -12,6 +12,7 @@
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <set>
+#include <stdexcept>
 #include <thread>
 #include <vector>
 
@@ -287,6 +288,104 @@ TEST_F(WalWriter, FailedCompanionSyncFailsTheBatchAndTheWriter) {
   fail = false;  // sticky: what reached the database's disk is unknown
   EXPECT_THAT(writer->append("e", json::object()), StatusIs(Code::kUnavailable));
   EXPECT_EQ(writer->head().seq, 1u);
+}
+
+TEST_F(WalWriter, AChangeRunsBeforeItsRecordAndAFailedOneWritesNothing) {
+  auto writer = open_writer();
+  ASSERT_TRUE(writer->append("e", json::object()).ok());
+  auto prepared = writer->prepare("changed", json::object());
+  ASSERT_TRUE(prepared.ok());
+  uint64_t written_when_changed = 0;
+  auto r = writer->append(*prepared, [&] {
+    written_when_changed = writer->head().seq;
+    return OkStatus();
+  });
+  ASSERT_TRUE(r.ok()) << r.status().to_string();
+  EXPECT_EQ(written_when_changed, 1u);  // the change ran before its record was written
+  EXPECT_EQ((*r)->seq, 2u);
+
+  uint64_t appends = fs_.calls(FsOp::kAppend);
+  auto refused = writer->append(*prepared, [] { return Conflict("job is completed"); });
+  EXPECT_THAT(refused, StatusIs(Code::kConflict));
+  EXPECT_EQ(refused.status().message(), "job is completed");
+  EXPECT_EQ(fs_.calls(FsOp::kAppend), appends);  // its record never reached the file
+  EXPECT_EQ(writer->head().seq, 2u);
+  auto thrown = writer->append(*prepared, []() -> Status { throw std::runtime_error("boom"); });
+  EXPECT_THAT(thrown, StatusIs(Code::kInternal));
+  // A refused change is the database's business: the log stays healthy.
+  EXPECT_TRUE(writer->health().ok());
+  EXPECT_TRUE(writer->append(*prepared, [] { return OkStatus(); }).ok());
+  EXPECT_EQ(writer->head().seq, 3u);
+  auto report = verify();
+  EXPECT_TRUE(report.ok) << report.problem;
+  EXPECT_EQ(report.records, 3u);
+}
+
+TEST_F(WalWriter, TheChangesOfABatchShareOneTransactionOpenedByItsLeader) {
+  auto writer = open_writer();
+  fs_.set_latency(FsOp::kSync, std::chrono::milliseconds(2));
+  std::atomic<int> opened{0}, committed{0}, changes{0}, outside{0};
+  std::atomic<bool> open_now{false};
+  writer->set_change_batch({[&] {
+                              ++opened;
+                              open_now = true;
+                              return OkStatus();
+                            },
+                            [&] {
+                              ++committed;
+                              open_now = false;
+                              return OkStatus();
+                            }});
+  EXPECT_TRUE(writer->batches_changes());
+  constexpr int kThreads = 16, kPerThread = 8;
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kPerThread; ++i) {
+        auto prepared = writer->prepare("e", fields_for(t * kPerThread + i));
+        ASSERT_TRUE(prepared.ok());
+        auto r = writer->append(*prepared, [&] {
+          ++changes;
+          if (!open_now) ++outside;
+          return OkStatus();
+        });
+        EXPECT_TRUE(r.ok()) << r.status().to_string();
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(changes.load(), kThreads * kPerThread);
+  EXPECT_EQ(outside.load(), 0);  // every change ran inside its batch's transaction
+  EXPECT_EQ(opened.load(), committed.load());
+  EXPECT_EQ(static_cast<uint64_t>(opened.load()), fs_.calls(FsOp::kSync));  // one per batch
+  EXPECT_LT(opened.load(), kThreads * kPerThread / 4);
+  auto report = verify();
+  EXPECT_TRUE(report.ok) << report.problem;
+  EXPECT_EQ(report.records, static_cast<uint64_t>(kThreads * kPerThread));
+}
+
+TEST_F(WalWriter, AFailedBatchCommitRefusesItsChangedRecordsAndKeepsTheLogHealthy) {
+  auto writer = open_writer();
+  Status open_fails = OkStatus(), commit_fails = OkStatus();
+  writer->set_change_batch({[&] { return open_fails; }, [&] { return commit_fails; }});
+  auto prepared = writer->prepare("e", json::object());
+  ASSERT_TRUE(prepared.ok());
+  auto ok = [] { return OkStatus(); };
+  commit_fails = Unavailable("database commit failed: disk I/O error");
+  auto r = writer->append(*prepared, ok);
+  EXPECT_THAT(r, StatusIs(Code::kUnavailable));
+  EXPECT_EQ(r.status().message(), "database commit failed: disk I/O error");
+  commit_fails = OkStatus();
+  open_fails = Unavailable("database is locked");
+  EXPECT_THAT(writer->append(*prepared, ok), StatusIs(Code::kUnavailable));
+  EXPECT_EQ(writer->head().seq, 0u);  // neither record was written
+  EXPECT_EQ(fs_.calls(FsOp::kAppend), 0u);
+  // A record without a change does not depend on the database.
+  EXPECT_TRUE(writer->append("plain", json::object()).ok());
+  open_fails = OkStatus();
+  EXPECT_TRUE(writer->health().ok());
+  EXPECT_TRUE(writer->append(*prepared, ok).ok());
+  EXPECT_EQ(writer->head().seq, 2u);
 }
 
 TEST_F(WalWriter, TornWriteFailsTheWriterAndIsCutOnReopen) {
