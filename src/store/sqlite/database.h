@@ -130,6 +130,9 @@ class Database {
   // Like read(), inside BEGIN ... COMMIT so all statements see one snapshot.
   template <typename Fn>
   auto read_snapshot(Fn&& fn) -> std::invoke_result_t<Fn&, Connection&> {
+    // A joined batch's open transaction is one snapshot already (and one
+    // that sees the batch's own writes).
+    if (joined_here()) return fn(*writer_);
     return read([&](Connection& conn) -> std::invoke_result_t<Fn&, Connection&> {
       FF_TRY(conn.begin_deferred());
       Transaction txn(conn);

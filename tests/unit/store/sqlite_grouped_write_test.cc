@@ -144,8 +144,18 @@ TEST_F(GroupedWriteTest, AJoinedBatchCommitsItsWritesTogetherAndUndoesOnlyAFaile
     return s;
   }),
                std::runtime_error);
-  // Nothing is visible to readers before the batch commits...
-  EXPECT_FALSE(has("j1"));
+  // A snapshot read inside the batch sees its writes...
+  auto inside = db_->read_snapshot([](Connection& c) -> Result<bool> {
+    FF_ASSIGN_OR_RETURN(Stmt q, c.prepare("SELECT 1 FROM t WHERE k = 'j1'"));
+    return q.next();
+  });
+  ASSERT_TRUE(inside.ok()) << inside.status().to_string();
+  EXPECT_TRUE(*inside);
+  // ...and nothing is visible to other readers before the batch commits...
+  std::atomic<bool> seen_outside{true};
+  std::thread reader([&] { seen_outside = has("j1"); });
+  reader.join();
+  EXPECT_FALSE(seen_outside.load());
   // ...and other threads' writes wait for it.
   std::atomic<bool> other_done{false};
   std::thread other([&] {
