@@ -101,17 +101,16 @@ Status Service::post_event(const auth::Claims& caller, const std::string& agent_
       if (refusal && is_terminal_job_status(job.status)) refusal->job_status = job.status;
       return next_job_status(job.kind, job.status, e.event_type);
     };
-    std::optional<Result<store::EventResult>> r;
-    auto committed = commit_with_audit(record, [&]() -> Status {
-      r = store_.record_job_event(row, transition, now + options_.command_lease);
-      return r->status();
+    auto r = commit_with_audit(record, [&] {
+      return store_.record_job_event(row, transition, now + options_.command_lease);
     });
-    if (!committed.ok()) {
-      if (r && r->status().code() == Code::kNotFound)
+    if (!r.ok()) {
+      // Only the store says kNotFound (the log says kUnavailable or kInternal).
+      if (r.status().code() == Code::kNotFound)
         return post_backup_event(agent_id, e, now, record, refusal);
-      return committed.status();
+      return r.status();
     }
-    changed = std::move(*r).value();
+    changed = std::move(r).value();
     count_job_event(*e.job_id, e.event_type);
   } else {
     FF_TRY(commit_audit(record));
@@ -163,20 +162,18 @@ Status Service::post_backup_event(const std::string& agent_id, const AgentEventI
       }
     }
   }
-  std::optional<Result<store::BackupEventResult>> r;
-  auto committed = commit_with_audit(record, [&]() -> Status {
-    r = store_.record_backup_job_event(row, transition, snapshot_id, now + options_.command_lease);
-    return r->status();
+  auto r = commit_with_audit(record, [&] {
+    return store_.record_backup_job_event(row, transition, snapshot_id,
+                                          now + options_.command_lease);
   });
-  if (!committed.ok()) {
-    if (r && r->status().code() == Code::kNotFound) return NotFound("job not found");
-    return committed.status();
+  if (!r.ok()) {
+    if (r.status().code() == Code::kNotFound) return NotFound("job not found");
+    return r.status();
   }
   count_job_event(*e.job_id, e.event_type);
-  const store::BackupEventResult& done = **r;
-  if (done.previous_status != done.job.status) {
-    FF_TRY(audit(audit::job_status_changed("backup", done.job.id, agent_id, done.previous_status,
-                                           done.job.status)));
+  if (r->previous_status != r->job.status) {
+    FF_TRY(audit(audit::job_status_changed("backup", r->job.id, agent_id, r->previous_status,
+                                           r->job.status)));
   }
   return OkStatus();
 }

@@ -18,7 +18,17 @@ Service::Service(const sys::Env& env, store::Store& store, blob::BlobStore& blob
       revocations_(revocations),
       notifier_(notifier),
       options_(std::move(options)),
-      event_limiter_(*env_.clock, options_.agent_event_burst, options_.agent_events_per_second) {}
+      event_limiter_(*env_.clock, options_.agent_event_burst, options_.agent_events_per_second) {
+  // Acknowledged means durable in the database too: each WAL group commit
+  // also syncs the database's commits (SQLite; free on PostgreSQL), and where
+  // the database batches changes, commits those of its batch
+  // (commit_with_audit).
+  wal_.set_companion_sync([&store] { return store.sync_commits(); });
+  if (store.batches_changes()) {
+    wal_.set_change_batch({[&store] { return store.open_change_batch(); },
+                           [&store] { return store.commit_change_batch(); }});
+  }
+}
 
 namespace {
 
@@ -56,8 +66,8 @@ Result<wal::RecordPtr> Service::commit_audit(const wal::PreparedRecord& record) 
   return acknowledged_audit(record, append_audit(record));
 }
 
-Result<wal::RecordPtr> Service::commit_with_audit(const wal::PreparedRecord& record,
-                                                  const std::function<Status()>& change) {
+Result<wal::RecordPtr> Service::commit_change_with_audit(const wal::PreparedRecord& record,
+                                                         const std::function<Status()>& change) {
   if (!wal_.batches_changes()) {
     FF_TRY(change());
     return commit_audit(record);

@@ -25,6 +25,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <unordered_map>
 #include <vector>
 
@@ -471,14 +472,24 @@ class Service {
   // committing the change the entry records, then commit_audit after.
   Result<wal::PreparedRecord> prepare_audit(const audit::Entry& e);
   Result<wal::RecordPtr> commit_audit(const wal::PreparedRecord& record);
-  // Commits `change` (a database write), then `record`, the entry that
-  // records it. Where the WAL writer batches changes (SQLite), its group
-  // commit runs the change, on another thread, in one transaction with the
-  // batch's other changes: the caller waits once for both, and a batch pays
-  // one database commit. Elsewhere, change() then commit_audit. Returns the
-  // change's failure as is (its record is then not written).
-  Result<wal::RecordPtr> commit_with_audit(const wal::PreparedRecord& record,
-                                           const std::function<Status()>& change);
+  // Commits `change` (a database write returning Result<T>), then `record`,
+  // the entry that records it. Where the WAL writer batches changes
+  // (SQLite), its group commit runs the change, on another thread, in one
+  // transaction with the batch's other changes: the caller waits once for
+  // both, and a batch pays one database commit. Elsewhere, change() then
+  // commit_audit. Returns the change's result once both are durable; its
+  // failure as is (its record is then not written); or why the record was
+  // not made durable.
+  template <typename Fn>
+  auto commit_with_audit(const wal::PreparedRecord& record, Fn&& change)
+      -> std::invoke_result_t<Fn&> {
+    std::optional<std::invoke_result_t<Fn&>> result;
+    FF_TRY(commit_change_with_audit(record, [&]() -> Status {
+      result.emplace(change());
+      return result->status();
+    }));
+    return std::move(*result);
+  }
   // audit() for a record that is the whole change (a token mint): durable in
   // the WAL is enough to acknowledge it, so tokens need no database; with
   // replicas it reaches the global stream as soon as the database answers.
@@ -515,6 +526,9 @@ class Service {
   store::Store& store_;
   blob::BlobStore& blobs_;
   wal::Writer& wal_;
+  // commit_with_audit for a change that reports only its status.
+  Result<wal::RecordPtr> commit_change_with_audit(const wal::PreparedRecord& record,
+                                                  const std::function<Status()>& change);
   // The WAL half of commit_audit: durable here, not yet in the global stream.
   Result<wal::RecordPtr> append_audit(const wal::PreparedRecord& record);
   // The errors a client may see for `appended`, the WAL's answer for `record`.

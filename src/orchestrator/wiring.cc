@@ -128,16 +128,6 @@ Result<std::unique_ptr<App>> build_app(const config::Config& config, const sys::
   app->store = std::move(store).value();
   FF_TRY(app->store->migrate().with_context("database migrations"));
   app->store->warm_up();
-  // Acknowledged means durable in the database too: each WAL group commit
-  // also syncs the database's commits (SQLite; free on PostgreSQL).
-  store::Store* store_ptr = app->store.get();
-  app->wal->set_companion_sync([store_ptr] { return store_ptr->sync_commits(); });
-  // One commit for a group's database changes and audit records (SQLite):
-  // each event POST waits once, for both.
-  if (store_ptr->batches_changes()) {
-    app->wal->set_change_batch({[store_ptr] { return store_ptr->open_change_batch(); },
-                                [store_ptr] { return store_ptr->commit_change_batch(); }});
-  }
 
   FF_TRY(env.fs->create_dirs(config.data_dir).with_context("ORCH_DATA_DIR"));
   auto blobs = open_blobs(config);

@@ -75,6 +75,44 @@ Status run_sql(Connection& conn, std::string_view sql) {
   return s.run();
 }
 
+// One write of a batch, inside the batch's open transaction: in a savepoint
+// when `nested`, so its failure undoes only its own changes (a lone write
+// needs none: its failure rolls the transaction back). Returns the write's
+// own outcome. When the batch's transaction is gone (SQLite rolled it back
+// by itself on SQLITE_FULL or an I/O error, or the savepoint could not be
+// closed, so it is rolled back here), every earlier write of the batch is
+// lost too: `lost` says why.
+Status run_in_savepoint(Connection& conn, const std::function<Status(Connection&)>& run,
+                        bool nested, Status& lost) {
+  Status own = nested ? run_sql(conn, "SAVEPOINT batched_write") : OkStatus();
+  if (own.ok()) {
+    try {
+      own = run(conn);
+    } catch (const std::exception& e) {
+      // run() catches fn's exceptions; this is the std::function machinery.
+      own = Internal(std::string("batched write: ") + e.what());
+    }
+  }
+  if (!conn.in_transaction()) {
+    lost = Unavailable("database transaction was rolled back: " + own.message());
+    return own.ok() ? Unavailable("database transaction was rolled back") : own;
+  }
+  if (!nested) return own;
+  Status closed = OkStatus();
+  if (own.ok()) {
+    closed = run_sql(conn, "RELEASE batched_write");
+  } else {
+    closed = run_sql(conn, "ROLLBACK TO batched_write");
+    if (closed.ok()) closed = run_sql(conn, "RELEASE batched_write");
+  }
+  if (!closed.ok()) {
+    conn.rollback();
+    lost = closed;
+    return own.ok() ? closed : own;
+  }
+  return own;
+}
+
 }  // namespace
 
 Status Database::run_grouped(GroupedWrite& self) {
@@ -108,15 +146,15 @@ Status Database::open_joined() {
     writer_mu_.unlock();
     return begun;
   }
-  joined_broken_ = false;
   joined_owner_.store(std::this_thread::get_id(), std::memory_order_relaxed);
   return OkStatus();
 }
 
 Status Database::commit_joined() {
   Connection& conn = *writer_;
+  // No transaction left: a write of the batch lost it (run_in_savepoint).
   Status committed =
-      joined_broken_ ? Unavailable("database transaction was rolled back") : conn.commit();
+      conn.in_transaction() ? conn.commit() : Unavailable("database transaction was rolled back");
   if (!committed.ok() && conn.in_transaction()) conn.rollback();
   joined_owner_.store(std::thread::id(), std::memory_order_relaxed);
   writer_mu_.unlock();
@@ -125,28 +163,10 @@ Status Database::commit_joined() {
 
 Status Database::run_joined(const std::function<Status(Connection&)>& run) {
   Connection& conn = *writer_;
-  if (joined_broken_) return Unavailable("database transaction was rolled back");
-  FF_TRY(run_sql(conn, "SAVEPOINT joined_write"));
-  Status own = run(conn);  // run() catches fn's exceptions
-  if (!conn.in_transaction()) {
-    // SQLite rolled the whole transaction back by itself (SQLITE_FULL, an
-    // I/O error): the writes before this one are gone too, and the batch fails.
-    joined_broken_ = true;
-    return own.ok() ? Unavailable("database transaction was rolled back") : own;
-  }
-  Status ended = OkStatus();
-  if (own.ok()) {
-    ended = run_sql(conn, "RELEASE joined_write");
-  } else {
-    ended = run_sql(conn, "ROLLBACK TO joined_write");
-    if (ended.ok()) ended = run_sql(conn, "RELEASE joined_write");
-  }
-  if (!ended.ok()) {
-    joined_broken_ = true;
-    conn.rollback();
-    return own.ok() ? ended : own;
-  }
-  return own;
+  // An earlier write of the batch lost its transaction: the batch fails.
+  if (!conn.in_transaction()) return Unavailable("database transaction was rolled back");
+  Status lost;
+  return run_in_savepoint(conn, run, /*nested=*/true, lost);
 }
 
 void Database::run_group(const std::vector<GroupedWrite*>& batch) {
@@ -162,40 +182,10 @@ void Database::run_group(const std::vector<GroupedWrite*>& batch) {
   const bool nested = batch.size() > 1;
   bool committed_any = false;
   for (GroupedWrite* w : batch) {
-    Status own = nested ? run_sql(conn, "SAVEPOINT grouped_write") : OkStatus();
-    if (own.ok()) {
-      try {
-        own = w->run(conn);
-      } catch (const std::exception& e) {
-        // run() catches fn's exceptions; this is the std::function machinery.
-        own = Internal(std::string("grouped write: ") + e.what());
-      }
-    }
-    if (!conn.in_transaction()) {
-      // SQLite rolled the whole transaction back by itself (SQLITE_FULL, an
-      // I/O error): the callers before this one lost their changes too.
-      w->outcome = own.ok() ? Unavailable("database transaction was rolled back") : own;
-      return fail_all(Unavailable("database transaction was rolled back: " + own.message()));
-    }
-    if (!own.ok()) {
-      w->outcome = own;
-      if (nested) {
-        Status undone = run_sql(conn, "ROLLBACK TO grouped_write");
-        if (undone.ok()) undone = run_sql(conn, "RELEASE grouped_write");
-        if (!undone.ok()) {
-          conn.rollback();
-          return fail_all(undone);
-        }
-      }
-      continue;
-    }
-    if (nested) {
-      if (Status released = run_sql(conn, "RELEASE grouped_write"); !released.ok()) {
-        conn.rollback();
-        return fail_all(released);
-      }
-    }
-    committed_any = true;
+    Status lost;
+    w->outcome = run_in_savepoint(conn, w->run, nested, lost);
+    if (!lost.ok()) return fail_all(lost);
+    if (w->outcome.ok()) committed_any = true;
   }
   if (!committed_any) {
     conn.rollback();

@@ -221,7 +221,6 @@ class Database {
   // Only that thread sets or clears it, so a thread reads its own id here
   // exactly while it holds the batch.
   std::atomic<std::thread::id> joined_owner_{};
-  bool joined_broken_ = false;  // the batch's transaction is gone; owner's only
 };
 
 }  // namespace ff::store::sqlite

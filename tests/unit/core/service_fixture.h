@@ -33,10 +33,6 @@ class ServiceFixture : public ::testing::Test {
     auto wal = wal::Writer::open(env_, "/wal.log");
     ASSERT_TRUE(wal.ok()) << wal.status().to_string();
     wal_ = std::move(wal).value();
-    // As orchestrator/wiring.cc wires it: events commit in the WAL's batches.
-    store::Store* s = store_.get();
-    wal_->set_change_batch(
-        {[s] { return s->open_change_batch(); }, [s] { return s->commit_change_batch(); }});
     tokens_ = std::make_unique<auth::TokenService>(
         "test-secret-0123456789abcdef", std::chrono::hours(1), clock_, sys::secure_random());
     core::ServiceOptions options;
