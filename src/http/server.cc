@@ -1,7 +1,10 @@
 #include "http/server.h"
 
 #include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -157,9 +160,23 @@ struct Server::Impl {
     });
   }
 
+  // Whether the listen queue is empty. Linux reports a listening socket's
+  // queue length in tcpi_unacked; unknown counts as not empty.
+  bool listen_queue_empty() {
+    tcp_info info{};
+    socklen_t len = sizeof info;
+    if (::getsockopt(acceptor.native_handle(), IPPROTO_TCP, TCP_INFO, &info, &len) != 0) {
+      return false;
+    }
+    return info.tcpi_unacked == 0;
+  }
+
   // The spare-descriptor trick: give the spare up, take a waiting connection
   // with it; one that has sent its request is served (one health probe), a
   // silent one is told 503 and closed, which frees the descriptor for the next.
+  // The last one in the queue is the exception: it may be a probe that has
+  // just connected and not written yet (a client writes only once it sees the
+  // connection), so it gets the probe grace, keeping the descriptor that long.
   void drain_through_spare() {
     if (spare_fd >= 0) {
       ::close(spare_fd);
@@ -175,7 +192,7 @@ struct Server::Impl {
       acceptor.accept(s, ec);  // would_block when nobody waits
       if (ec) break;
       size_t ready = s.available(ec);
-      if (!ec && ready > 0) {
+      if (!ec && (ready > 0 || listen_queue_empty())) {
         admit(std::move(s), true);  // keeps the descriptor
         break;
       }

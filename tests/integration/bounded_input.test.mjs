@@ -189,14 +189,15 @@ async function openIdle(port, n) {
 }
 
 // One request on a fresh connection (fetch would reuse a pooled one opened
-// before the limit was hit); rejects after a second.
-function timedGet(port, path) {
+// before the limit was hit), written `writeDelayMs` after connecting; rejects
+// after a second.
+function timedGet(port, path, writeDelayMs = 0) {
   const start = Date.now();
   return new Promise((resolve, reject) => {
     const s = net.connect(port, '127.0.0.1');
     let data = '';
     const timer = setTimeout(() => { s.destroy(); reject(new Error(`GET ${path}: no answer within 1 s`)); }, 1000);
-    s.on('connect', () => s.write(`GET ${path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n`));
+    s.on('connect', () => setTimeout(() => s.write(`GET ${path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n`), writeDelayMs));
     s.on('data', (d) => { data += d; });
     s.on('error', (e) => { clearTimeout(timer); reject(e); });
     s.on('end', () => {
@@ -204,7 +205,7 @@ function timedGet(port, path) {
       s.destroy();
       const status = Number(/^HTTP\/1\.1 (\d{3})/.exec(data)?.[1]);
       const retryAfter = /\r\nretry-after: *(\d+)/i.exec(data)?.[1] ?? null;
-      resolve({ status, ms: Date.now() - start, retryAfter });
+      resolve({ status, ms: Date.now() - start, retryAfter, text: data });
     });
   });
 }
@@ -230,10 +231,14 @@ for (const [name, env] of [
       const logBefore = orch.log.length;
       for (let i = 0; i < 6; i++) {
         const live = await timedGet(orch.port, '/health/live');
-        assert.equal(live.status, 200);
+        assert.equal(live.status, 200, live.text);
         assert.ok(live.ms < 1000, `answered in ${live.ms} ms`);
         const ready = await timedGet(orch.port, '/health/ready');
-        assert.equal(ready.status, 200);
+        assert.equal(ready.status, 200, ready.text);
+        // A probe slow to write after connecting (a loaded prober) is not
+        // mistaken for an idle connection.
+        const slow = await timedGet(orch.port, '/health/ready', 60);
+        assert.equal(slow.status, 200, slow.text);
         sockets.push(...(await openIdle(orch.port, 20)));
         await sleep(200);
       }
