@@ -1,8 +1,11 @@
 // PostgresStore: restore jobs, their commands (leased to agents) and job events.
 #include <algorithm>
 #include <optional>
+#include <string>
+#include <string_view>
 #include <tuple>
 #include <utility>
+#include <vector>
 
 #include "store/detail/rows.h"
 #include "store/postgres/detail/listing.h"
@@ -66,8 +69,10 @@ constexpr size_t kMaxJobHints = 8192;
 // The statement that applies `event` to `job` (moving it to `next`) and its
 // parameters. Guarded: only while the job's status is still job.status.
 struct EventWrite {
-  const char* sql;
+  const char* sql;  // or, when null, `built`
   Params params;
+  std::string built;
+  std::string_view text() const { return sql ? std::string_view(sql) : std::string_view(built); }
 };
 
 EventWrite event_write(const RestoreJob& job, const JobEvent& event, const std::string& next,
@@ -80,7 +85,7 @@ EventWrite event_write(const RestoreJob& job, const JobEvent& event, const std::
   if (guarded) params.add(job.status);
   const char* sql = finishing ? (guarded ? kGuardedFinishingEvent : kRecordFinishingEvent)
                               : (guarded ? kGuardedOngoingEvent : kRecordOngoingEvent);
-  return EventWrite{sql, std::move(params)};
+  return EventWrite{sql, std::move(params), {}};
 }
 
 // The job, read plainly or with `lock` (" FOR UPDATE"); kNotFound when missing.
@@ -97,6 +102,88 @@ EventResult event_result(const RestoreJob& job, std::string next, const JobEvent
   out.job.status = std::move(next);
   out.job.updated_at = store::detail::from_unix_ms(store::detail::to_unix_ms(event.timestamp));
   return out;
+}
+
+// A batch's events decided one after another from `start`, each seeing the
+// status the previous accepted one left, as they would be one at a time.
+struct BatchDecision {
+  RestoreJob start;
+  std::vector<size_t> accepted;  // indexes into the batch, in order
+  bool any_refused = false;
+  RestoreJob last;  // the job after the last accepted event
+  // The first accepted event that finishes the job, if any: it settles the
+  // commands (later ones find none open to extend).
+  std::optional<size_t> finishing;
+};
+
+template <typename Pending>
+BatchDecision decide_batch(const RestoreJob& start, const std::vector<Pending*>& batch) {
+  BatchDecision d{start, {}, false, start, std::nullopt};
+  for (size_t i = 0; i < batch.size(); ++i) {
+    Pending& p = *batch[i];
+    auto next = (*p.transition)(d.last);
+    if (!next.ok()) {
+      p.result = next.status();
+      d.any_refused = true;
+      continue;
+    }
+    if (!d.finishing && store::detail::is_terminal_job_status(*next)) d.finishing = i;
+    p.result = event_result(d.last, std::move(next).value(), *p.event);
+    d.last = p.result->job;
+    d.accepted.push_back(i);
+  }
+  return d;
+}
+
+// One statement for a decided batch: the job moves from d.start's status to
+// d.last's (guarded: no rows back when its status is no longer d.start's),
+// the accepted events are appended in order, and the commands are finished
+// or their leases extended as the events one at a time would leave them.
+// REQUIRES: d.accepted is not empty.
+template <typename Pending>
+EventWrite batch_write(const BatchDecision& d, const std::vector<Pending*>& batch) {
+  const Pending& last = *batch[d.accepted.back()];
+  Params params = Params::of(d.start.id, d.last.status, last.event->timestamp, d.start.status);
+  std::string sql =
+      "WITH j AS (UPDATE restore_jobs SET status = $2, updated_at = $3::bigint "
+      "WHERE id = $1 AND status = $4 RETURNING id), ";
+  if (d.finishing) {
+    const Pending& f = *batch[*d.finishing];
+    params.add(f.result->job.status);
+    params.add(f.event->timestamp);
+    sql +=
+        "c AS (UPDATE commands SET status = $5, lease_expires_at = NULL, updated_at = $6::bigint "
+        "WHERE job_id = $1 AND status IN ('pending', 'sent') AND EXISTS (SELECT 1 FROM j)), ";
+  } else {
+    params.add(last.lease_until);
+    params.add(last.event->timestamp);
+    sql +=
+        "c AS (UPDATE commands SET lease_expires_at = $5::bigint, updated_at = $6::bigint "
+        "WHERE job_id = $1 AND status = 'sent' AND EXISTS (SELECT 1 FROM j)), ";
+  }
+  sql +=
+      "e AS (INSERT INTO job_events (job_id, agent_id, event_type, message, metadata, "
+      "timestamp) SELECT $1, v.a, v.t, v.m, v.md, v.ts FROM (VALUES ";
+  int n = 6;
+  for (size_t k = 0; k < d.accepted.size(); ++k) {
+    const JobEvent& e = *batch[d.accepted[k]]->event;
+    params.add(e.agent_id);
+    params.add(e.event_type);
+    params.add(e.message);
+    params.add(e.metadata_json.empty() ? kEmptyObject : e.metadata_json);
+    params.add(e.timestamp);
+    if (k > 0) sql += ", ";
+    sql += "($" + std::to_string(n + 1) + "::text, $" + std::to_string(n + 2) + "::text, $" +
+           std::to_string(n + 3) + "::text, $" + std::to_string(n + 4) + "::text, $" +
+           std::to_string(n + 5) + "::bigint, " + std::to_string(k) + ")";
+    n += 5;
+  }
+  // ORDER BY: ids are drawn in the order the rows come, so the events keep
+  // the batch's order.
+  sql +=
+      ") AS v(a, t, m, md, ts, n) WHERE EXISTS (SELECT 1 FROM j) ORDER BY v.n RETURNING id) "
+      "SELECT id FROM e";
+  return EventWrite{nullptr, std::move(params), std::move(sql)};
 }
 
 }  // namespace
@@ -239,6 +326,60 @@ Result<EventResult> PostgresStore::record_job_event(const JobEvent& event,
                                                     const JobTransition& transition,
                                                     SystemTime lease_until) {
   if (!transition) return Internal("record_job_event needs a transition");
+  PendingJobEvent pending{&event, &transition, lease_until};
+  job_event_batches_.submit(
+      event.job_id, pending,
+      [this](const std::vector<PendingJobEvent*>& batch) { record_job_events(batch); });
+  return std::move(pending.result);
+}
+
+void PostgresStore::record_job_events(const std::vector<PendingJobEvent*>& batch) {
+  if (batch.size() == 1) {
+    PendingJobEvent& p = *batch.front();
+    p.result = record_one_job_event(*p.event, *p.transition, p.lease_until);
+    return;
+  }
+  const std::string& job_id = batch.front()->event->job_id;
+  auto fail_accepted = [&](const BatchDecision& d, const Status& why) {
+    for (size_t i : d.accepted) batch[i]->result = why;
+  };
+  // First on the hint, in one round trip, when every event is accepted on
+  // it (a refusal is decided on the job as it is, never on a hint).
+  if (std::optional<RestoreJob> hint = job_hint(job_id)) {
+    BatchDecision d = decide_batch(*hint, batch);
+    if (!d.any_refused) {
+      EventWrite write = batch_write(d, batch);
+      auto w =
+          pool_.with_connection([&](Connection& c) { return c.exec(write.text(), write.params); });
+      if (!w.ok()) {
+        forget_job(job_id);
+        return fail_accepted(d, w.status());
+      }
+      if (w->rows() > 0) return remember_job(d.last);
+    }
+  }
+  // Under the row lock: no other event can move the job between the read
+  // and the write.
+  forget_job(job_id);
+  std::optional<BatchDecision> decided;
+  Status written = pool_.transaction([&](Connection& c) -> Status {
+    FF_ASSIGN_OR_RETURN(RestoreJob job, read_job(c, job_id, " FOR UPDATE"));
+    decided = decide_batch(job, batch);
+    if (decided->accepted.empty()) return OkStatus();
+    EventWrite write = batch_write(*decided, batch);
+    return c.exec(write.text(), write.params).status();
+  });
+  if (!written.ok()) {
+    // Nothing of the batch was written.
+    for (PendingJobEvent* p : batch) p->result = written;
+    return;
+  }
+  remember_job(decided->last);
+}
+
+Result<EventResult> PostgresStore::record_one_job_event(const JobEvent& event,
+                                                        const JobTransition& transition,
+                                                        SystemTime lease_until) {
   // First without a transaction: read the job (or take its hint), decide,
   // then one guarded statement. Two round trips (one with a hint) and no row
   // lock held between them, where BEGIN / SELECT FOR UPDATE / write / COMMIT
@@ -250,7 +391,7 @@ Result<EventResult> PostgresStore::record_job_event(const JobEvent& event,
   auto guarded_write = [&](Connection& c, const RestoreJob& job,
                            std::string next) -> Result<std::optional<EventResult>> {
     EventWrite write = event_write(job, event, next, lease_until, /*guarded=*/true);
-    FF_ASSIGN_OR_RETURN(PgResult w, c.exec(write.sql, write.params));
+    FF_ASSIGN_OR_RETURN(PgResult w, c.exec(write.text(), write.params));
     if (w.rows() == 0) return std::optional<EventResult>();
     return std::optional<EventResult>(event_result(job, std::move(next), event));
   };
@@ -285,7 +426,7 @@ Result<EventResult> PostgresStore::record_job_event(const JobEvent& event,
     FF_ASSIGN_OR_RETURN(RestoreJob job, read_job(c, event.job_id, " FOR UPDATE"));
     FF_ASSIGN_OR_RETURN(std::string next, transition(job));
     EventWrite write = event_write(job, event, next, lease_until, /*guarded=*/false);
-    FF_TRY(c.exec(write.sql, write.params));
+    FF_TRY(c.exec(write.text(), write.params));
     return event_result(job, std::move(next), event);
   });
 }

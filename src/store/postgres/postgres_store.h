@@ -19,6 +19,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "common/keyed_batches.h"
 #include "store/postgres/pool.h"
 #include "store/store.h"
 
@@ -110,6 +111,22 @@ class PostgresStore final : public Store {
         schema_(options.schema),
         pool_(options.conninfo, options.schema, options.pool_size, options.acquire_timeout) {}
 
+  // The most events one batch records (5 statement parameters each).
+  static constexpr size_t kMaxJobEventBatch = 64;
+  // An event waiting in job_event_batches_ for the batch that records it.
+  struct PendingJobEvent {
+    const JobEvent* event;
+    const JobTransition* transition;
+    SystemTime lease_until;
+    Result<EventResult> result = Internal("job event not recorded");
+  };
+  // Records a batch of events for one job (in arrival order) with one
+  // statement, or the lone event of a batch of one as record_job_event did
+  // before batching (record_one_job_event).
+  void record_job_events(const std::vector<PendingJobEvent*>& batch);
+  Result<EventResult> record_one_job_event(const JobEvent& event, const JobTransition& transition,
+                                           SystemTime lease_until);
+
   // pg_notify on `c` (inside its transaction: delivered at commit).
   Status notify_on(Connection& c, const std::string& channel, const std::string& payload);
 
@@ -128,6 +145,10 @@ class PostgresStore final : public Store {
   Pool pool_;
   std::mutex job_hints_mu_;
   std::unordered_map<std::string, RestoreJob> job_hints_;  // guarded by job_hints_mu_
+  // Concurrent events for one job go to the database together: each alone
+  // would wait for the job's row lock, held until the previous one's commit
+  // is flushed, so one job would take one event per disk flush.
+  KeyedBatches<PendingJobEvent> job_event_batches_{kMaxJobEventBatch};
 };
 
 }  // namespace ff::store::postgres

@@ -64,6 +64,8 @@ class StoreTest : public ::testing::TestWithParam<Backend> {
   // REQUIRES: not kSqliteMemory.
   std::unique_ptr<Store> open_second_store();
   bool in_memory() const { return GetParam() == Backend::kSqliteMemory; }
+  // The schema store_ lives in. REQUIRES: kPostgres.
+  const std::string& pg_schema() const { return schemas_.front(); }
 
   // Inserts a pending snapshot of `agent` created at `created`.
   void add_snapshot(const std::string& id, const std::string& agent, SystemTime created);
