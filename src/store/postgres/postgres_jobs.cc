@@ -17,48 +17,6 @@ namespace {
 
 const std::string kEmptyObject = "{}";
 
-// The event statements, in two forms. The guarded form (used first) moves
-// the job only while its status is still the one `transition` saw ($9 or
-// $8), and appends the event and settles the commands only when it did: no
-// rows back means another event moved the job meanwhile. The locked form runs
-// after SELECT ... FOR UPDATE. Data-modifying WITH parts run whether or not
-// the outer SELECT reads them; all see one snapshot and j's RETURNING rows.
-#define FF_INSERT_EVENT                                                             \
-  "e AS (INSERT INTO job_events (job_id, agent_id, event_type, message, metadata, " \
-  "timestamp) "
-
-#define FF_LOCKED_EVENT                             \
-  "WITH " FF_INSERT_EVENT                           \
-  "VALUES ($1, $2, $3, $4, $5, $6) RETURNING id), " \
-  "j AS (UPDATE restore_jobs SET status = $7, updated_at = $6 WHERE id = $1) "
-
-#define FF_GUARDED_EVENT(expected)                                           \
-  "WITH j AS (UPDATE restore_jobs SET status = $7, updated_at = $6::bigint " \
-  "WHERE id = $1 AND status = " expected " RETURNING id), " FF_INSERT_EVENT  \
-  "SELECT $1, $2, $3, $4, $5, $6::bigint FROM j RETURNING id), "
-
-#define FF_FINISH_COMMANDS(guard)                                                    \
-  "c AS (UPDATE commands SET status = $7, lease_expires_at = NULL, updated_at = $6 " \
-  "WHERE job_id = $1 AND status IN ('pending', 'sent')" guard ") SELECT id FROM e"
-
-// Only delivered commands hold a lease; a pending one is still queued.
-#define FF_EXTEND_LEASES(guard)                                       \
-  "c AS (UPDATE commands SET lease_expires_at = $8, updated_at = $6 " \
-  "WHERE job_id = $1 AND status = 'sent'" guard ") SELECT id FROM e"
-
-constexpr const char* kRecordFinishingEvent = FF_LOCKED_EVENT ", " FF_FINISH_COMMANDS("");
-constexpr const char* kRecordOngoingEvent = FF_LOCKED_EVENT ", " FF_EXTEND_LEASES("");
-constexpr const char* kGuardedFinishingEvent =
-    FF_GUARDED_EVENT("$8") FF_FINISH_COMMANDS(" AND EXISTS (SELECT 1 FROM j)");
-constexpr const char* kGuardedOngoingEvent =
-    FF_GUARDED_EVENT("$9") FF_EXTEND_LEASES(" AND EXISTS (SELECT 1 FROM j)");
-
-#undef FF_INSERT_EVENT
-#undef FF_LOCKED_EVENT
-#undef FF_GUARDED_EVENT
-#undef FF_FINISH_COMMANDS
-#undef FF_EXTEND_LEASES
-
 // Guarded attempts before falling back to the row lock; each failed one means
 // another event on the same job committed in between.
 constexpr int kGuardedAttempts = 3;
@@ -66,27 +24,11 @@ constexpr int kGuardedAttempts = 3;
 // How many jobs PostgresStore::job_hints_ holds before it starts over.
 constexpr size_t kMaxJobHints = 8192;
 
-// The statement that applies `event` to `job` (moving it to `next`) and its
-// parameters. Guarded: only while the job's status is still job.status.
+// A statement and its parameters.
 struct EventWrite {
-  const char* sql;  // or, when null, `built`
+  std::string sql;
   Params params;
-  std::string built;
-  std::string_view text() const { return sql ? std::string_view(sql) : std::string_view(built); }
 };
-
-EventWrite event_write(const RestoreJob& job, const JobEvent& event, const std::string& next,
-                       SystemTime lease_until, bool guarded) {
-  const std::string& metadata = event.metadata_json.empty() ? kEmptyObject : event.metadata_json;
-  Params params = Params::of(job.id, event.agent_id, event.event_type, event.message, metadata,
-                             event.timestamp, next);
-  bool finishing = store::detail::is_terminal_job_status(next);
-  if (!finishing) params.add(lease_until);
-  if (guarded) params.add(job.status);
-  const char* sql = finishing ? (guarded ? kGuardedFinishingEvent : kRecordFinishingEvent)
-                              : (guarded ? kGuardedOngoingEvent : kRecordOngoingEvent);
-  return EventWrite{sql, std::move(params), {}};
-}
 
 // The job, read plainly or with `lock` (" FOR UPDATE"); kNotFound when missing.
 Result<RestoreJob> read_job(Connection& c, const std::string& id, std::string_view lock) {
@@ -135,11 +77,14 @@ BatchDecision decide_batch(const RestoreJob& start, const std::vector<Pending*>&
   return d;
 }
 
-// One statement for a decided batch: the job moves from d.start's status to
-// d.last's (guarded: no rows back when its status is no longer d.start's),
-// the accepted events are appended in order, and the commands are finished
-// or their leases extended as the events one at a time would leave them.
-// REQUIRES: d.accepted is not empty.
+// One statement for a decided batch (of one event or more): the job moves
+// from d.start's status to d.last's, guarded: only while its status is still
+// d.start's (no rows back means another event moved it meanwhile; under the
+// row lock it always is). The accepted events are appended in order, and the
+// commands finished or their leases extended (only delivered commands hold
+// one) as the events one at a time would leave them. Data-modifying WITH
+// parts run whether or not the outer SELECT reads them; all see one snapshot
+// and j's RETURNING rows. REQUIRES: d.accepted is not empty.
 template <typename Pending>
 EventWrite batch_write(const BatchDecision& d, const std::vector<Pending*>& batch) {
   const Pending& last = *batch[d.accepted.back()];
@@ -183,7 +128,7 @@ EventWrite batch_write(const BatchDecision& d, const std::vector<Pending*>& batc
   sql +=
       ") AS v(a, t, m, md, ts, n) WHERE EXISTS (SELECT 1 FROM j) ORDER BY v.n RETURNING id) "
       "SELECT id FROM e";
-  return EventWrite{nullptr, std::move(params), std::move(sql)};
+  return EventWrite{std::move(sql), std::move(params)};
 }
 
 }  // namespace
@@ -334,101 +279,61 @@ Result<EventResult> PostgresStore::record_job_event(const JobEvent& event,
 }
 
 void PostgresStore::record_job_events(const std::vector<PendingJobEvent*>& batch) {
-  if (batch.size() == 1) {
-    PendingJobEvent& p = *batch.front();
-    p.result = record_one_job_event(*p.event, *p.transition, p.lease_until);
-    return;
-  }
-  const std::string& job_id = batch.front()->event->job_id;
-  auto fail_accepted = [&](const BatchDecision& d, const Status& why) {
-    for (size_t i : d.accepted) batch[i]->result = why;
-  };
-  // First on the hint, in one round trip, when every event is accepted on
-  // it (a refusal is decided on the job as it is, never on a hint).
-  if (std::optional<RestoreJob> hint = job_hint(job_id)) {
-    BatchDecision d = decide_batch(*hint, batch);
-    if (!d.any_refused) {
-      EventWrite write = batch_write(d, batch);
-      auto w =
-          pool_.with_connection([&](Connection& c) { return c.exec(write.text(), write.params); });
-      if (!w.ok()) {
-        forget_job(job_id);
-        return fail_accepted(d, w.status());
-      }
-      if (w->rows() > 0) return remember_job(d.last);
-    }
-  }
-  // Under the row lock: no other event can move the job between the read
-  // and the write.
-  forget_job(job_id);
-  std::optional<BatchDecision> decided;
-  Status written = pool_.transaction([&](Connection& c) -> Status {
-    FF_ASSIGN_OR_RETURN(RestoreJob job, read_job(c, job_id, " FOR UPDATE"));
-    decided = decide_batch(job, batch);
-    if (decided->accepted.empty()) return OkStatus();
-    EventWrite write = batch_write(*decided, batch);
-    return c.exec(write.text(), write.params).status();
-  });
-  if (!written.ok()) {
-    // Nothing of the batch was written.
-    for (PendingJobEvent* p : batch) p->result = written;
-    return;
-  }
-  remember_job(decided->last);
-}
-
-Result<EventResult> PostgresStore::record_one_job_event(const JobEvent& event,
-                                                        const JobTransition& transition,
-                                                        SystemTime lease_until) {
   // First without a transaction: read the job (or take its hint), decide,
   // then one guarded statement. Two round trips (one with a hint) and no row
   // lock held between them, where BEGIN / SELECT FOR UPDATE / write / COMMIT
-  // takes four and keeps the job locked for three. The decision depends only
+  // takes four and keeps the job locked for three. The decisions depend only
   // on the status (and the kind and target agent, which never change), so a
-  // status unchanged at the write means the same decision.
-
-  // Moves `job` to `next` unless another event moved it first (nullopt).
-  auto guarded_write = [&](Connection& c, const RestoreJob& job,
-                           std::string next) -> Result<std::optional<EventResult>> {
-    EventWrite write = event_write(job, event, next, lease_until, /*guarded=*/true);
-    FF_ASSIGN_OR_RETURN(PgResult w, c.exec(write.text(), write.params));
-    if (w.rows() == 0) return std::optional<EventResult>();
-    return std::optional<EventResult>(event_result(job, std::move(next), event));
+  // status unchanged at the write means the same decisions.
+  const std::string& job_id = batch.front()->event->job_id;
+  // Decides the batch on `job` and writes it, guarded, on `c`: the decision,
+  // or nullopt when another event moved the job first.
+  auto decide_and_write = [&](Connection& c,
+                              const RestoreJob& job) -> Result<std::optional<BatchDecision>> {
+    BatchDecision d = decide_batch(job, batch);
+    if (d.accepted.empty()) return std::optional<BatchDecision>(std::move(d));
+    EventWrite write = batch_write(d, batch);
+    FF_ASSIGN_OR_RETURN(PgResult w, c.exec(write.sql, write.params));
+    if (w.rows() == 0) return std::optional<BatchDecision>();
+    return std::optional<BatchDecision>(std::move(d));
+  };
+  // What an attempt that failed leaves: the error for every event.
+  auto fail_all = [&](const Status& why) {
+    forget_job(job_id);
+    for (PendingJobEvent* p : batch) p->result = why;
   };
   // A hint, when there is one, stands in for the first read (job_hints_).
-  std::optional<RestoreJob> hint = job_hint(event.job_id);
+  std::optional<RestoreJob> hint = job_hint(job_id);
   for (int attempt = 0; attempt < kGuardedAttempts; ++attempt) {
-    auto r = pool_.with_connection([&](Connection& c) -> Result<std::optional<EventResult>> {
+    auto r = pool_.with_connection([&](Connection& c) -> Result<std::optional<BatchDecision>> {
       if (std::optional<RestoreJob> hinted = std::exchange(hint, std::nullopt)) {
         // A refusal is decided on the job as it is, never on a hint (hints
         // are never finished jobs, so trying one records no refusal).
-        auto next = transition(*hinted);
-        if (next.ok()) return guarded_write(c, *hinted, std::move(next).value());
+        if (decide_batch(*hinted, batch).any_refused) {
+          FF_ASSIGN_OR_RETURN(RestoreJob job, read_job(c, job_id, ""));
+          return decide_and_write(c, job);
+        }
+        return decide_and_write(c, *hinted);
       }
-      FF_ASSIGN_OR_RETURN(RestoreJob job, read_job(c, event.job_id, ""));
-      FF_ASSIGN_OR_RETURN(std::string next, transition(job));
-      return guarded_write(c, job, std::move(next));
+      FF_ASSIGN_OR_RETURN(RestoreJob job, read_job(c, job_id, ""));
+      return decide_and_write(c, job);
     });
-    if (!r.ok()) {
-      forget_job(event.job_id);
-      return r.status();
-    }
-    if (*r) {
-      remember_job((*r)->job);
-      return std::move(**r);
-    }
+    if (!r.ok()) return fail_all(r.status());
+    if (*r) return remember_job((*r)->last);
   }
-  forget_job(event.job_id);
-  // Busy job: decide under the row lock, so this event cannot lose again.
-  return pool_.transaction([&](Connection& c) -> Result<EventResult> {
+  forget_job(job_id);
+  // Busy job: decide under the row lock, so these events cannot lose again.
+  std::optional<BatchDecision> decided;
+  Status written = pool_.transaction([&](Connection& c) -> Status {
     // FOR UPDATE: events for one job are decided one at a time, each seeing
     // the status the previous one left.
-    FF_ASSIGN_OR_RETURN(RestoreJob job, read_job(c, event.job_id, " FOR UPDATE"));
-    FF_ASSIGN_OR_RETURN(std::string next, transition(job));
-    EventWrite write = event_write(job, event, next, lease_until, /*guarded=*/false);
-    FF_TRY(c.exec(write.text(), write.params));
-    return event_result(job, std::move(next), event);
+    FF_ASSIGN_OR_RETURN(RestoreJob job, read_job(c, job_id, " FOR UPDATE"));
+    FF_ASSIGN_OR_RETURN(decided, decide_and_write(c, job));
+    if (!decided) return Internal("restore job " + job_id + " moved under its row lock");
+    return OkStatus();
   });
+  if (!written.ok()) return fail_all(written);
+  remember_job(decided->last);
 }
 
 }  // namespace ff::store::postgres

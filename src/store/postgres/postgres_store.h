@@ -120,12 +120,9 @@ class PostgresStore final : public Store {
     SystemTime lease_until;
     Result<EventResult> result = Internal("job event not recorded");
   };
-  // Records a batch of events for one job (in arrival order) with one
-  // statement, or the lone event of a batch of one as record_job_event did
-  // before batching (record_one_job_event).
+  // Records a batch of events for one job (in arrival order, one or more)
+  // with one statement, setting each one's result.
   void record_job_events(const std::vector<PendingJobEvent*>& batch);
-  Result<EventResult> record_one_job_event(const JobEvent& event, const JobTransition& transition,
-                                           SystemTime lease_until);
 
   // pg_notify on `c` (inside its transaction: delivered at commit).
   Status notify_on(Connection& c, const std::string& channel, const std::string& payload);
