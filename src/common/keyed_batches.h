@@ -7,7 +7,8 @@
 // A caller that finds no batch of its key running leads: it takes what is
 // queued under the key (oldest first, up to max_batch), runs it, then wakes
 // the items' callers and the next leader.
-// Callers of other keys never wait for each other. Nothing waits to fill a
+// Callers of other keys never wait for each other (with a single key, it is
+// a plain group commit: SQLite's grouped writes). Nothing waits to fill a
 // batch: a lone call runs at once, as a batch of one.
 //
 // Thread-safety: submit() may be called from any thread.

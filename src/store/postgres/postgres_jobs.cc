@@ -50,9 +50,8 @@ EventResult event_result(const RestoreJob& job, std::string next, const JobEvent
 // status the previous accepted one left, as they would be one at a time.
 struct BatchDecision {
   RestoreJob start;
-  std::vector<size_t> accepted;  // indexes into the batch, in order
-  bool any_refused = false;
-  RestoreJob last;  // the job after the last accepted event
+  std::vector<size_t> accepted;  // indexes into the batch, in order; the rest were refused
+  RestoreJob last;               // the job after the last accepted event
   // The first accepted event that finishes the job, if any: it settles the
   // commands (later ones find none open to extend).
   std::optional<size_t> finishing;
@@ -60,13 +59,12 @@ struct BatchDecision {
 
 template <typename Pending>
 BatchDecision decide_batch(const RestoreJob& start, const std::vector<Pending*>& batch) {
-  BatchDecision d{start, {}, false, start, std::nullopt};
+  BatchDecision d{start, {}, start, std::nullopt};
   for (size_t i = 0; i < batch.size(); ++i) {
     Pending& p = *batch[i];
     auto next = (*p.transition)(d.last);
     if (!next.ok()) {
       p.result = next.status();
-      d.any_refused = true;
       continue;
     }
     if (!d.finishing && store::detail::is_terminal_job_status(*next)) d.finishing = i;
@@ -286,15 +284,14 @@ void PostgresStore::record_job_events(const std::vector<PendingJobEvent*>& batch
   // on the status (and the kind and target agent, which never change), so a
   // status unchanged at the write means the same decisions.
   const std::string& job_id = batch.front()->event->job_id;
-  // Decides the batch on `job` and writes it, guarded, on `c`: the decision,
-  // or nullopt when another event moved the job first.
-  auto decide_and_write = [&](Connection& c,
-                              const RestoreJob& job) -> Result<std::optional<BatchDecision>> {
-    BatchDecision d = decide_batch(job, batch);
-    if (d.accepted.empty()) return std::optional<BatchDecision>(std::move(d));
-    EventWrite write = batch_write(d, batch);
-    FF_ASSIGN_OR_RETURN(PgResult w, c.exec(write.sql, write.params));
-    if (w.rows() == 0) return std::optional<BatchDecision>();
+  // Writes decision `d`, guarded, on `c`: the decision, or nullopt when
+  // another event moved the job first.
+  auto write = [&](Connection& c, BatchDecision d) -> Result<std::optional<BatchDecision>> {
+    if (!d.accepted.empty()) {
+      EventWrite w = batch_write(d, batch);
+      FF_ASSIGN_OR_RETURN(PgResult r, c.exec(w.sql, w.params));
+      if (r.rows() == 0) return std::optional<BatchDecision>();
+    }
     return std::optional<BatchDecision>(std::move(d));
   };
   // What an attempt that failed leaves: the error for every event.
@@ -309,14 +306,11 @@ void PostgresStore::record_job_events(const std::vector<PendingJobEvent*>& batch
       if (std::optional<RestoreJob> hinted = std::exchange(hint, std::nullopt)) {
         // A refusal is decided on the job as it is, never on a hint (hints
         // are never finished jobs, so trying one records no refusal).
-        if (decide_batch(*hinted, batch).any_refused) {
-          FF_ASSIGN_OR_RETURN(RestoreJob job, read_job(c, job_id, ""));
-          return decide_and_write(c, job);
-        }
-        return decide_and_write(c, *hinted);
+        BatchDecision d = decide_batch(*hinted, batch);
+        if (d.accepted.size() == batch.size()) return write(c, std::move(d));
       }
       FF_ASSIGN_OR_RETURN(RestoreJob job, read_job(c, job_id, ""));
-      return decide_and_write(c, job);
+      return write(c, decide_batch(job, batch));
     });
     if (!r.ok()) return fail_all(r.status());
     if (*r) return remember_job((*r)->last);
@@ -328,7 +322,7 @@ void PostgresStore::record_job_events(const std::vector<PendingJobEvent*>& batch
     // FOR UPDATE: events for one job are decided one at a time, each seeing
     // the status the previous one left.
     FF_ASSIGN_OR_RETURN(RestoreJob job, read_job(c, job_id, " FOR UPDATE"));
-    FF_ASSIGN_OR_RETURN(decided, decide_and_write(c, job));
+    FF_ASSIGN_OR_RETURN(decided, write(c, decide_batch(job, batch)));
     if (!decided) return Internal("restore job " + job_id + " moved under its row lock");
     return OkStatus();
   });

@@ -68,8 +68,6 @@ Status Database::sync_commits() {
 
 namespace {
 
-constexpr size_t kMaxGroup = 256;  // callers per grouped transaction
-
 Status run_sql(Connection& conn, std::string_view sql) {
   FF_ASSIGN_OR_RETURN(Stmt s, conn.prepare(sql));
   return s.run();
@@ -116,27 +114,8 @@ Status run_in_savepoint(Connection& conn, const std::function<Status(Connection&
 }  // namespace
 
 Status Database::run_grouped(GroupedWrite& self) {
-  std::unique_lock lock(group_mu_);
-  group_queue_.push_back(&self);
-  while (!self.done) {
-    if (group_leading_) {
-      self.cv.wait(lock);
-      continue;
-    }
-    group_leading_ = true;
-    size_t n = std::min(group_queue_.size(), kMaxGroup);
-    std::vector<GroupedWrite*> batch(group_queue_.begin(), group_queue_.begin() + n);
-    group_queue_.erase(group_queue_.begin(), group_queue_.begin() + n);
-    lock.unlock();
-    run_group(batch);
-    lock.lock();
-    group_leading_ = false;
-    for (GroupedWrite* w : batch) {
-      w->done = true;
-      if (w != &self) w->cv.notify_one();
-    }
-    if (!group_queue_.empty()) group_queue_.front()->cv.notify_one();
-  }
+  groups_.submit(kGroupKey, self,
+                 [this](const std::vector<GroupedWrite*>& batch) { run_group(batch); });
   return self.outcome;
 }
 

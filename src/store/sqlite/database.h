@@ -23,8 +23,6 @@
 
 #include <atomic>
 #include <chrono>
-#include <condition_variable>
-#include <deque>
 #include <exception>
 #include <functional>
 #include <memory>
@@ -35,6 +33,7 @@
 #include <type_traits>
 #include <vector>
 
+#include "common/keyed_batches.h"
 #include "common/status.h"
 #include "store/sqlite/connection.h"
 
@@ -186,11 +185,9 @@ class Database {
   struct GroupedWrite {
     std::function<Status(Connection&)> run;  // not ok: its savepoint is rolled back
     Status outcome;                          // set by the leader: run's failure, or the batch's
-    bool done = false;                       // guarded by group_mu_
-    std::condition_variable cv;
   };
-  // Queues `self`; the first caller to find no batch running leads: it runs
-  // the queued writes in one transaction, then wakes them and the next leader.
+  // Queues `self` in groups_: the first caller to find no batch running leads
+  // and runs the queued writes in one transaction (run_group).
   Status run_grouped(GroupedWrite& self);
   void run_group(const std::vector<GroupedWrite*>& batch);
   // One write inside this thread's joined batch, in a savepoint.
@@ -213,9 +210,10 @@ class Database {
   std::vector<std::unique_ptr<Reader>> readers_;  // fixed after open()
   int wal_fd_ = -1;  // the -wal file, for sync_commits; fixed after open()
 
-  std::mutex group_mu_;
-  std::deque<GroupedWrite*> group_queue_;  // guarded by group_mu_
-  bool group_leading_ = false;             // guarded by group_mu_
+  // write_grouped()'s callers, under one key (kGroupKey): all share the writer.
+  static constexpr size_t kMaxGroup = 256;  // callers per grouped transaction
+  static constexpr const char* kGroupKey = "writer";
+  KeyedBatches<GroupedWrite> groups_{kMaxGroup};
 
   // The thread between open_joined and commit_joined (default id: none).
   // Only that thread sets or clears it, so a thread reads its own id here
