@@ -146,29 +146,51 @@ Result<RecordPtr> Writer::append(const PreparedRecord& prepared, const Change& c
   return enqueue(self);
 }
 
+bool Writer::push(Waiter& self) {
+  queue_.push_back(&self);
+  return queue_.size() == 1;
+}
+
+Writer::Waiter::Turn Writer::wait_turn(Waiter& self) {
+  std::unique_lock lock(self.m);
+  self.cv.wait(lock, [&] { return self.turn != Waiter::Turn::kQueued; });
+  return self.turn;
+}
+
+void Writer::give_turn(Waiter* w, Waiter::Turn turn) {
+  // Notified under the waiter's lock: it cannot return (and take its stack
+  // frame with it) before notify_one is done with the condition variable.
+  std::lock_guard lock(w->m);
+  w->turn = turn;
+  w->cv.notify_one();
+}
+
 Result<RecordPtr> Writer::enqueue(Waiter& self) {
   auto started = clock_.monotonic_now();
-  std::unique_lock lock(mu_);
-  FF_TRY(refused_locked());
-  queue_.push_back(&self);
-  while (!self.done && queue_.front() != &self) self.cv.wait(lock);
-  if (!self.done) lead_batch(lock);
-  lock.unlock();
+  bool lead = false;
+  {
+    std::lock_guard lock(mu_);
+    FF_TRY(refused_locked());
+    lead = push(self);
+  }
+  if (lead || wait_turn(self) == Waiter::Turn::kLead) lead_batch();
   if (timings_.on_append && self.result.ok()) timings_.on_append(clock_.monotonic_now() - started);
   return std::move(self.result);
 }
 
-void Writer::lead_batch(std::unique_lock<std::mutex>& lock) {
+void Writer::lead_batch() {
   std::vector<Waiter*> batch;
   size_t batch_bytes = 0;
-  for (Waiter* w : queue_) {
-    if (w->record == nullptr) break;  // a close request goes after this batch
-    size_t bytes = prepared_bytes(*w->record);
-    if (!batch.empty() && batch_bytes + bytes > options_.max_batch_bytes) break;
-    batch.push_back(w);
-    batch_bytes += bytes;
+  {
+    std::lock_guard lock(mu_);
+    for (Waiter* w : queue_) {
+      if (w->record == nullptr) break;  // a close request goes after this batch
+      size_t bytes = prepared_bytes(*w->record);
+      if (!batch.empty() && batch_bytes + bytes > options_.max_batch_bytes) break;
+      batch.push_back(w);
+      batch_bytes += bytes;
+    }
   }
-  lock.unlock();
 
   run_changes(batch);
 
@@ -224,7 +246,7 @@ void Writer::lead_batch(std::unique_lock<std::mutex>& lock) {
     last_seq_ = seq;
     last_hash_ = hash;
   }
-  lock.lock();
+  std::unique_lock lock(mu_);
   if (!status.ok()) {
     // What reached the disk is unknown now: refuse everything from here on.
     failure_ = Status(Code::kUnavailable, "WAL append failed: " + status.message());
@@ -249,11 +271,14 @@ void Writer::lead_batch(std::unique_lock<std::mutex>& lock) {
   for (Waiter* w : batch) {
     queue_.pop_front();  // batch is a prefix of queue_
     if (!status.ok() && w->result.ok()) w->result = failure_;
-    w->done = true;
-    w->cv.notify_one();
   }
-  if (!status.ok()) fail_queue_locked(failure_);
-  if (!queue_.empty()) queue_.front()->cv.notify_one();
+  if (!status.ok()) fail_queue_locked(failure_, batch);
+  // Chosen under mu_: an append queued after this unlock finds the queue
+  // non-empty and waits for its turn rather than leading beside `next`.
+  Waiter* next = queue_.empty() ? nullptr : queue_.front();
+  lock.unlock();
+  for (Waiter* w : batch) give_turn(w, Waiter::Turn::kDone);
+  if (next != nullptr) give_turn(next, Waiter::Turn::kLead);
 }
 
 void Writer::run_changes(const std::vector<Waiter*>& batch) {
@@ -292,7 +317,7 @@ void Writer::run_changes(const std::vector<Waiter*>& batch) {
   }
 }
 
-void Writer::fail_queue_locked(const Status& status) {
+void Writer::fail_queue_locked(const Status& status, std::vector<Waiter*>& failed) {
   std::deque<Waiter*> keep;
   for (Waiter* w : queue_) {
     if (w->record == nullptr) {
@@ -300,24 +325,33 @@ void Writer::fail_queue_locked(const Status& status) {
       continue;
     }
     w->result = status;
-    w->done = true;
-    w->cv.notify_one();
+    failed.push_back(w);
   }
   queue_.swap(keep);
 }
 
 Status Writer::close() {
   Waiter self;
-  std::unique_lock lock(mu_);
-  closed_ = true;  // refuses new appends; queued ones still commit
-  queue_.push_back(&self);
-  while (queue_.front() != &self) self.cv.wait(lock);
-  std::unique_ptr<sys::WritableFile> file = std::move(file_);
-  lock.unlock();
+  bool lead = false;
+  {
+    std::lock_guard lock(mu_);
+    closed_ = true;  // refuses new appends; queued ones still commit
+    lead = push(self);
+  }
+  if (!lead) wait_turn(self);  // a close request is never completed by another
+  std::unique_ptr<sys::WritableFile> file;
+  {
+    std::lock_guard lock(mu_);
+    file = std::move(file_);
+  }
   Status status = file ? file->close() : OkStatus();
-  lock.lock();
-  queue_.pop_front();
-  if (!queue_.empty()) queue_.front()->cv.notify_one();
+  Waiter* next = nullptr;
+  {
+    std::lock_guard lock(mu_);
+    queue_.pop_front();
+    if (!queue_.empty()) next = queue_.front();
+  }
+  if (next != nullptr) give_turn(next, Waiter::Turn::kLead);
   if (!status.ok()) return status.with_context("WAL close");
   return status;
 }

@@ -145,28 +145,41 @@ class Writer {
  private:
   // One caller of append or close, queued; lives on that caller's stack.
   struct Waiter {
+    enum class Turn { kQueued, kLead, kDone };
     const PreparedRecord* record = nullptr;  // null: a close request
     const Change* change = nullptr;          // run by the leader before the record is written
     bool refused = false;                    // its change failed or was undone: not written
     Result<RecordPtr> result = Status(Code::kInternal, "not completed");
-    bool done = false;
+    // Guarded by m, the waiter's own lock rather than the writer's: a
+    // completed batch's waiters wake without queueing on mu_ behind each
+    // other and behind the next leader (at 20k appends/s, that queueing was
+    // a tenth of the process's CPU). kQueued until a leader completes this
+    // waiter (kDone, result set) or hands it the lead (kLead).
+    std::mutex m;
     std::condition_variable cv;
+    Turn turn = Turn::kQueued;
   };
 
   Writer(const sys::Env& env, std::string path, Options options,
          std::unique_ptr<sys::WritableFile> file, Head head);
 
   Status refused_locked() const;
-  // Runs by the waiter at the front of queue_ with `lock` held: commits a batch
-  // starting with it, completes that batch and hands leadership on.
-  void lead_batch(std::unique_lock<std::mutex>& lock);
+  // Queues `self`; returns whether it is the front of queue_ (the leader).
+  bool push(Waiter& self);
+  // Blocks until a leader completes `self` or hands it the lead.
+  static Waiter::Turn wait_turn(Waiter& self);
+  // Completes `w` or hands it the lead. After this the waiter may be gone.
+  static void give_turn(Waiter* w, Waiter::Turn turn);
+  // Runs by the waiter at the front of queue_: commits a batch starting with
+  // it, completes that batch and hands leadership on.
+  void lead_batch();
   // By the leader, without the lock: runs the batch's changes (in one
   // transaction when change_batch_ is set) and refuses the waiters whose
   // change failed or was undone.
   void run_changes(const std::vector<Waiter*>& batch);
   Result<RecordPtr> enqueue(Waiter& self);
-  void close_file(std::unique_lock<std::mutex>& lock, Waiter* self);
-  void fail_queue_locked(const Status& status);
+  // Removes the queued appends from queue_ into `failed`, failing them with `status`.
+  void fail_queue_locked(const Status& status, std::vector<Waiter*>& failed);
 
   sys::Clock& clock_;
   const std::string path_;  // for logs only
