@@ -3,6 +3,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <future>
+
 #include "api/errors.h"
 
 namespace ff::api {
@@ -82,7 +84,25 @@ T Api::guarded(const Route& route, Request& req, Body&& body) const {
 }
 
 Response Api::dispatch(const Route& route, Request& req) const {
+  if (!route.handle) {
+    // A route with handle_async only: this thread waits for its answer.
+    std::promise<Response> answer;
+    std::future<Response> answered = answer.get_future();
+    dispatch_async(route, req, [&answer](Response r) { answer.set_value(std::move(r)); });
+    return answered.get();
+  }
   return guarded<Response>(route, req, [&] { return route.handle(req); });
+}
+
+void Api::dispatch_async(const Route& route, Request& req, Route::Respond respond) const {
+  if (!route.handle_async) return respond(dispatch(route, req));
+  // Handed over only once nothing before it can throw: an exception (a
+  // failed authentication) answers here, and `respond` is called once.
+  auto early = guarded<std::optional<Response>>(route, req, [&]() -> std::optional<Response> {
+    route.handle_async(req, respond);
+    return std::nullopt;
+  });
+  if (early) respond(std::move(*early));
 }
 
 Placement placement_of(const Route& r, const ApiOptions& options) {

@@ -51,6 +51,12 @@ struct Route {
   // Reads a row or two by key and writes nothing: runs where ApiOptions::point_reads says.
   bool point_read = false;
   std::function<Response(Request&)> handle;
+  // Instead of `handle` (dispatch() then waits for it): answers through
+  // `respond`, exactly once, from whichever thread completes the request
+  // (a WAL leader's, say), so the worker is free while the request's write
+  // becomes durable. `respond` must not block.
+  using Respond = std::function<void(Response)>;
+  std::function<void(Request&, Respond)> handle_async;
   // Optional fast path, tried first where point reads run (ApiOptions::point_reads,
   // unless that is the worker pool): an answer that needs at most a keyed read,
   // or nullopt to run `handle` on the worker pool after all.
@@ -116,6 +122,9 @@ class Api {
 
   // Authenticates (for kBearer routes), runs the handler, maps errors. Never throws.
   Response dispatch(const Route& route, Request& req) const;
+  // dispatch() answering through `respond`: at once, or later from another
+  // thread for a route with handle_async. `req` must live until respond is called.
+  void dispatch_async(const Route& route, Request& req, Route::Respond respond) const;
   // The route's try_inline fast path, authenticated like dispatch(); nullopt
   // when the route has none or it declined.
   std::optional<Response> dispatch_fast(const Route& route, Request& req) const;

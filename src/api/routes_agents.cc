@@ -12,6 +12,17 @@ namespace ff::api {
 
 namespace {
 
+// POST /agent/{id}/events' answer to post_event's status.
+Response event_response(const Status& s, const core::EventRefusal& refusal) {
+  if (s.ok()) return json_response({{"status", "ok"}});
+  Response r = error_response(s, refusal.retry_after_seconds);
+  // A finished job (cancelled by an operator, say): the agent stops it.
+  if (s.code() == Code::kConflict && !refusal.job_status.empty()) {
+    r.body = nlohmann::json{{"detail", s.message()}, {"job_status", refusal.job_status}}.dump();
+  }
+  return r;
+}
+
 Result<core::AgentEventInput> parse_event(const Request& req) {
   FF_ASSIGN_OR_RETURN(nlohmann::json body, parse_json_object(req));
   core::AgentEventInput e;
@@ -107,20 +118,14 @@ void Api::add_agent_routes() {
   routes_.push_back(std::move(commands));
 
   Route events{"POST", "/agent/{id}/events"};
-  events.handle = [this](Request& req) -> Response {
+  // Answered without holding a worker while the event becomes durable.
+  events.handle_async = [this](Request& req, Route::Respond respond) {
     auto e = parse_event(req);
-    if (!e.ok()) return error_response(e.status());
-    core::EventRefusal refusal;
-    Status s = service_.post_event(*req.claims, req.param("id"), *e, &refusal);
-    if (!s.ok()) {
-      Response r = error_response(s, refusal.retry_after_seconds);
-      // A finished job (cancelled by an operator, say): the agent stops it.
-      if (s.code() == Code::kConflict && !refusal.job_status.empty()) {
-        r.body = nlohmann::json{{"detail", s.message()}, {"job_status", refusal.job_status}}.dump();
-      }
-      return r;
-    }
-    return json_response({{"status", "ok"}});
+    if (!e.ok()) return respond(error_response(e.status()));
+    service_.post_event_async(*req.claims, req.param("id"), std::move(e).value(),
+                              [respond = std::move(respond)](Status s, core::EventRefusal refusal) {
+                                respond(event_response(s, refusal));
+                              });
   };
   routes_.push_back(std::move(events));
 }

@@ -75,8 +75,9 @@ Result<bool> Service::poll_finds_nothing(const auth::Claims& caller, const std::
   return !any;
 }
 
-Status Service::post_event(const auth::Claims& caller, const std::string& agent_id,
-                           const AgentEventInput& e, EventRefusal* refusal) {
+Result<wal::PreparedRecord> Service::admit_event(const auth::Claims& caller,
+                                                 const std::string& agent_id,
+                                                 const AgentEventInput& e, EventRefusal* refusal) {
   FF_TRY(validate_id("agent_id", agent_id));
   if (!caller.may_act_for(agent_id)) {
     return PermissionDenied("token may not post events for another agent");
@@ -84,52 +85,120 @@ Status Service::post_event(const auth::Claims& caller, const std::string& agent_
   FF_TRY(check_event_quotas(agent_id, e, refusal ? &refusal->retry_after_seconds : nullptr));
   FF_TRY(touch_agent(agent_id));
   // Built before anything is committed: an event too large for the WAL changes nothing.
-  FF_ASSIGN_OR_RETURN(wal::PreparedRecord record,
-                      prepare_audit(audit::agent_event(agent_id, e.job_id, e.snapshot_id,
-                                                       e.event_type, e.message, e.metadata)));
-  SystemTime now = env_.clock->now();
-  std::optional<store::EventResult> changed;
-  if (e.job_id) {
-    store::JobEvent row{0, *e.job_id, agent_id, e.event_type, e.message, e.metadata.dump(), now};
-    auto transition = [&](const store::RestoreJob& job) -> Result<std::string> {
-      if (job.kind == job_kind_name(store::JobKind::kVerify)) {
-        return PermissionDenied("job " + job.id + " is a verify job, run by the orchestrator");
-      }
-      if (job.target_agent_id != agent_id) {
-        return PermissionDenied("job " + job.id + " does not target agent " + agent_id);
-      }
-      if (refusal && is_terminal_job_status(job.status)) refusal->job_status = job.status;
-      return next_job_status(job.kind, job.status, e.event_type);
-    };
-    auto r = commit_with_audit(record, [&] {
-      return store_.record_job_event(row, transition, now + options_.command_lease);
-    });
-    if (!r.ok()) {
-      // Only the store says kNotFound (the log says kUnavailable or kInternal).
-      if (r.status().code() == Code::kNotFound)
-        return post_backup_event(agent_id, e, now, record, refusal);
-      return r.status();
+  return prepare_audit(
+      audit::agent_event(agent_id, e.job_id, e.snapshot_id, e.event_type, e.message, e.metadata));
+}
+
+Result<store::EventResult> Service::record_restore_job_event(const std::string& agent_id,
+                                                             const AgentEventInput& e,
+                                                             SystemTime now,
+                                                             EventRefusal* refusal) {
+  store::JobEvent row{0, *e.job_id, agent_id, e.event_type, e.message, e.metadata.dump(), now};
+  auto transition = [&](const store::RestoreJob& job) -> Result<std::string> {
+    if (job.kind == job_kind_name(store::JobKind::kVerify)) {
+      return PermissionDenied("job " + job.id + " is a verify job, run by the orchestrator");
     }
-    changed = std::move(r).value();
-    count_job_event(*e.job_id, e.event_type);
-  } else {
-    FF_TRY(commit_audit(record));
-  }
-  if (changed && changed->previous_status != changed->job.status) {
-    FF_TRY(audit(audit::job_status_changed(changed->job.kind, changed->job.id, agent_id,
-                                           changed->previous_status, changed->job.status)));
-    if (changed->job.kind == job_kind_name(store::JobKind::kDrill) &&
-        changed->job.status == kCompleted) {
-      // The event is committed and acknowledged either way; a proof not
-      // recorded now is restored from the completed drill at the next start
-      // (Store::reconcile_drill_proofs).
-      Status proof = record_drill_proof(changed->job, now);
-      if (!proof.ok()) {
-        spdlog::warn("drill {}: proof not recorded: {}", changed->job.id, proof.to_string());
-      }
+    if (job.target_agent_id != agent_id) {
+      return PermissionDenied("job " + job.id + " does not target agent " + agent_id);
+    }
+    if (refusal && is_terminal_job_status(job.status)) refusal->job_status = job.status;
+    return next_job_status(job.kind, job.status, e.event_type);
+  };
+  return store_.record_job_event(row, transition, now + options_.command_lease);
+}
+
+Status Service::after_restore_job_event(const store::EventResult& changed,
+                                        const std::string& agent_id, const AgentEventInput& e,
+                                        SystemTime now) {
+  count_job_event(*e.job_id, e.event_type);
+  if (changed.previous_status == changed.job.status) return OkStatus();
+  FF_TRY(audit(audit::job_status_changed(changed.job.kind, changed.job.id, agent_id,
+                                         changed.previous_status, changed.job.status)));
+  if (changed.job.kind == job_kind_name(store::JobKind::kDrill) &&
+      changed.job.status == kCompleted) {
+    // The event is committed and acknowledged either way; a proof not
+    // recorded now is restored from the completed drill at the next start
+    // (Store::reconcile_drill_proofs).
+    Status proof = record_drill_proof(changed.job, now);
+    if (!proof.ok()) {
+      spdlog::warn("drill {}: proof not recorded: {}", changed.job.id, proof.to_string());
     }
   }
   return OkStatus();
+}
+
+Status Service::post_event(const auth::Claims& caller, const std::string& agent_id,
+                           const AgentEventInput& e, EventRefusal* refusal) {
+  FF_ASSIGN_OR_RETURN(wal::PreparedRecord record, admit_event(caller, agent_id, e, refusal));
+  if (!e.job_id) return commit_audit(record).status();
+  SystemTime now = env_.clock->now();
+  auto r = commit_with_audit(record,
+                             [&] { return record_restore_job_event(agent_id, e, now, refusal); });
+  if (!r.ok()) {
+    // Only the store says kNotFound (the log says kUnavailable or kInternal).
+    if (r.status().code() == Code::kNotFound)
+      return post_backup_event(agent_id, e, now, record, refusal);
+    return r.status();
+  }
+  return after_restore_job_event(*r, agent_id, e, now);
+}
+
+void Service::post_event_async(const auth::Claims& caller, const std::string& agent_id,
+                               AgentEventInput e, EventDone done) {
+  // Asynchronous only where a WAL leader commits the change with its record
+  // (SQLite) and nothing is awaited after the log (no replicas' stream).
+  if (!blocking_executor_ || !wal_.batches_changes() || stream_wait_ || !e.job_id) {
+    EventRefusal refusal;
+    Status s = post_event(caller, agent_id, e, &refusal);
+    return done(std::move(s), std::move(refusal));
+  }
+  struct Pending {
+    std::string agent_id;
+    AgentEventInput e;
+    SystemTime now;
+    wal::PreparedRecord record;
+    EventRefusal refusal;
+    std::optional<Result<store::EventResult>> changed;  // set by the change, on the leader
+    EventDone done;
+  };
+  auto p = std::make_shared<Pending>();
+  auto admitted = admit_event(caller, agent_id, e, &p->refusal);
+  if (!admitted.ok()) return done(admitted.status(), std::move(p->refusal));
+  p->agent_id = agent_id;
+  p->e = std::move(e);
+  p->now = env_.clock->now();
+  p->record = std::move(admitted).value();
+  p->done = std::move(done);
+  // Blocking work (a backup job's own path, the status change's audit and
+  // a drill's proof) leaves the leader's thread: it appends, and a leader
+  // waiting on an append of its own would stall every batch behind it.
+  auto finish_blocking = [this, p](std::function<Status()> work) {
+    blocking_executor_([p, work = std::move(work)] { p->done(work(), std::move(p->refusal)); });
+  };
+  auto change = [this, p] {
+    p->changed.emplace(record_restore_job_event(p->agent_id, p->e, p->now, &p->refusal));
+    return p->changed->status();
+  };
+  auto told = [this, p, finish_blocking](Result<wal::RecordPtr> appended) {
+    if (p->changed && !p->changed->ok()) {
+      if (p->changed->status().code() == Code::kNotFound) {
+        return finish_blocking([this, p] {
+          return post_backup_event(p->agent_id, p->e, p->now, p->record, &p->refusal);
+        });
+      }
+      return p->done(p->changed->status(), std::move(p->refusal));
+    }
+    Result<wal::RecordPtr> acked = appended_audit(p->record, std::move(appended));
+    if (!acked.ok()) return p->done(acked.status(), std::move(p->refusal));
+    const store::EventResult& changed = **p->changed;
+    if (changed.previous_status == changed.job.status) {
+      count_job_event(*p->e.job_id, p->e.event_type);
+      return p->done(OkStatus(), std::move(p->refusal));
+    }
+    finish_blocking(
+        [this, p] { return after_restore_job_event(**p->changed, p->agent_id, p->e, p->now); });
+  };
+  wal_.append_async(p->record, std::move(change), std::move(told));
 }
 
 Status Service::post_backup_event(const std::string& agent_id, const AgentEventInput& e,

@@ -402,6 +402,21 @@ class Service {
   // finished job (completed, failed or cancelled: refusal->job_status).
   Status post_event(const auth::Claims& caller, const std::string& agent_id,
                     const AgentEventInput& event, EventRefusal* refusal = nullptr);
+  // post_event without holding the calling thread while the event's change
+  // and its WAL record become durable in a group commit: `done` gets what
+  // post_event would return, and the refusal, exactly once: on this thread
+  // when decided at once, else on a WAL leader's thread (it must not block
+  // then) or on the blocking executor. Asynchronous only on a database whose
+  // changes the WAL's leader commits (SQLite), without replicas, with a
+  // blocking executor set, and for an event naming a job; otherwise
+  // post_event runs here.
+  using EventDone = std::function<void(Status, EventRefusal)>;
+  void post_event_async(const auth::Claims& caller, const std::string& agent_id,
+                        AgentEventInput event, EventDone done);
+  // Where post_event_async runs what may block (the server's worker pool).
+  // REQUIRES: set before serving.
+  using Executor = std::function<void(std::function<void()>)>;
+  void set_blocking_executor(Executor run) { blocking_executor_ = std::move(run); }
 
   Readiness readiness();
 
@@ -562,6 +577,19 @@ class Service {
   // The verification of one claimed verify job (verify_jobs.cc).
   Status run_verify_job(const store::RestoreJob& job);
 
+  // post_event's checks before anything is written (id, caller, quotas), the
+  // agent's sighting, and the event's prepared audit record.
+  Result<wal::PreparedRecord> admit_event(const auth::Claims& caller, const std::string& agent_id,
+                                          const AgentEventInput& e, EventRefusal* refusal);
+  // The event's change to its restore job (kNotFound: no restore job has the id).
+  Result<store::EventResult> record_restore_job_event(const std::string& agent_id,
+                                                      const AgentEventInput& e, SystemTime now,
+                                                      EventRefusal* refusal);
+  // Once the change and its record are durable: counts the event; a status
+  // change is audited, and a completed drill's proof recorded. May block.
+  Status after_restore_job_event(const store::EventResult& changed, const std::string& agent_id,
+                                 const AgentEventInput& e, SystemTime now);
+  Executor blocking_executor_;  // set before serving, then read-only
   // Applies an event to a backup job (post_event found no restore job with the id).
   // `record` is the event's prepared agent_event audit record.
   Status post_backup_event(const std::string& agent_id, const AgentEventInput& e, SystemTime now,

@@ -375,4 +375,8 @@ void Server::recheck_credentials() { impl_->ctx.recheck_credentials(); }
 
 void Server::on_signal(std::function<void(int)> fn) { impl_->signal_handler = std::move(fn); }
 
+void Server::run_on_workers(std::function<void()> fn) {
+  asio::post(impl_->ctx.workers, std::move(fn));
+}
+
 }  // namespace ff::http

@@ -90,6 +90,9 @@ class Server {
   void recheck_credentials();
   // Calls `fn` (on an I/O thread) when SIGINT or SIGTERM arrives.
   void on_signal(std::function<void(int)> fn);
+  // Runs `fn` on the worker pool (where handlers may block). Any thread,
+  // until the server is destroyed, which waits for it.
+  void run_on_workers(std::function<void()> fn);
 
  private:
   struct Impl;

@@ -151,6 +151,10 @@ int serve() {
         std::erase_if(records, [durable](const wal::RecordPtr& r) { return r->seq > durable; });
         return records;
       });
+  // Event POSTs wait for their group commit without a worker; what may
+  // block after it runs back on the workers.
+  a.service->set_blocking_executor(
+      [&server](std::function<void()> fn) { server.run_on_workers(std::move(fn)); });
   if (Status s = server.start(); !s.ok()) return fail(s.message());
   // Open WebSockets re-check their token whenever something is revoked.
   a.revocations.on_change([&server] { server.recheck_credentials(); });

@@ -158,11 +158,87 @@ Writer::Waiter::Turn Writer::wait_turn(Waiter& self) {
 }
 
 void Writer::give_turn(Waiter* w, Waiter::Turn turn) {
+  if (w->done) {
+    if (turn == Waiter::Turn::kLead) {
+      {
+        std::lock_guard lock(lead_mu_);
+        lead_wanted_ = true;
+      }
+      lead_cv_.notify_one();
+      return;
+    }
+    std::unique_ptr<Waiter> owned(w);
+    try {
+      owned->done(std::move(owned->result));
+    } catch (const std::exception& e) {
+      spdlog::error("WAL {}: append_async callback threw: {}", path_, e.what());
+    } catch (...) {
+      spdlog::error("WAL {}: append_async callback threw", path_);
+    }
+    return;
+  }
   // Notified under the waiter's lock: it cannot return (and take its stack
   // frame with it) before notify_one is done with the condition variable.
   std::lock_guard lock(w->m);
   w->turn = turn;
   w->cv.notify_one();
+}
+
+void Writer::append_async(PreparedRecord prepared, Change change, Done done) {
+  auto owned = std::make_unique<Waiter>();
+  owned->owned_record = std::move(prepared);
+  owned->owned_change = std::move(change);
+  owned->record = &owned->owned_record;
+  if (owned->owned_change) owned->change = &owned->owned_change;
+  owned->done = std::move(done);
+  {
+    std::lock_guard lock(lead_mu_);
+    if (!lead_thread_.joinable() && !lead_stop_) {
+      lead_thread_ = std::thread([this] { lead_loop(); });
+    }
+  }
+  Waiter* self = owned.get();
+  Status refused;
+  bool lead = false;
+  {
+    std::lock_guard lock(mu_);
+    refused = refused_locked();
+    if (refused.ok()) {
+      owned.release();  // the queue has it now; give_turn(kDone) deletes it
+      lead = push(*self);
+    }
+  }
+  if (!refused.ok()) {
+    self->result = std::move(refused);
+    owned.release();
+    return give_turn(self, Waiter::Turn::kDone);
+  }
+  if (lead) give_turn(self, Waiter::Turn::kLead);
+}
+
+void Writer::lead_loop() {
+  std::unique_lock lock(lead_mu_);
+  for (;;) {
+    lead_cv_.wait(lock, [&] { return lead_wanted_ || lead_stop_; });
+    if (!lead_wanted_) return;
+    lead_wanted_ = false;
+    lock.unlock();
+    lead_batch();
+    lock.lock();
+  }
+}
+
+void Writer::stop_lead_thread() {
+  std::thread lead;
+  {
+    std::lock_guard lock(lead_mu_);
+    lead_stop_ = true;
+    lead.swap(lead_thread_);
+  }
+  lead_cv_.notify_one();
+  // close() on the lead thread itself (a callback may not call it) would join itself.
+  if (lead.joinable() && lead.get_id() != std::this_thread::get_id()) lead.join();
+  if (lead.joinable()) lead.detach();
 }
 
 Result<RecordPtr> Writer::enqueue(Waiter& self) {
@@ -277,8 +353,10 @@ void Writer::lead_batch() {
   // non-empty and waits for its turn rather than leading beside `next`.
   Waiter* next = queue_.empty() ? nullptr : queue_.front();
   lock.unlock();
-  for (Waiter* w : batch) give_turn(w, Waiter::Turn::kDone);
+  // The lead first: an append_async callback may hand work to a thread that
+  // appends, and that append needs a leader.
   if (next != nullptr) give_turn(next, Waiter::Turn::kLead);
+  for (Waiter* w : batch) give_turn(w, Waiter::Turn::kDone);
 }
 
 void Writer::run_changes(const std::vector<Waiter*>& batch) {
@@ -352,6 +430,9 @@ Status Writer::close() {
     if (!queue_.empty()) next = queue_.front();
   }
   if (next != nullptr) give_turn(next, Waiter::Turn::kLead);
+  // Appends queued before the close are done (it waited for its turn behind
+  // them) and later ones are refused: the lead thread has nothing left to do.
+  stop_lead_thread();
   if (!status.ok()) return status.with_context("WAL close");
   return status;
 }

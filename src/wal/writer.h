@@ -11,7 +11,14 @@
 // sync failed may or may not be in the file after a crash (their appends failed,
 // so nobody was told they exist); timestamps are those of the batch's commit.
 //
-// Thread-safety: append, health, head and close may be called from any thread.
+// append_async queues the same way without blocking its caller: a thread of
+// the writer's own leads when the lead falls to such an append, and its
+// callback is told on the leader's thread. So a server need not park a
+// thread per request in flight, and a batch can be as large as the requests
+// in flight rather than the threads waiting.
+//
+// Thread-safety: append, append_async, health, head and close may be called
+// from any thread.
 #pragma once
 
 #include <chrono>
@@ -23,6 +30,7 @@
 #include <nlohmann/json_fwd.hpp>
 #include <string>
 #include <string_view>
+#include <thread>
 
 #include "common/status.h"
 #include "sys/env.h"
@@ -109,6 +117,16 @@ class Writer {
   // `change` runs on another thread while this one waits: it must not take
   // locks its caller holds.
   Result<RecordPtr> append(const PreparedRecord& prepared, const Change& change);
+  // What append_async tells its caller: the record once durable, or why not.
+  using Done = std::function<void(Result<RecordPtr>)>;
+  // As append(prepared, change) (`change` may be empty: none), without
+  // blocking: `done` gets what append would return, exactly once, either
+  // before append_async returns (refused at once) or on the thread of the
+  // leader that wrote the batch (a caller of append, or the writer's own
+  // lead thread, started by the first append_async). `change` and `done`
+  // run on a leader's thread: neither may block on anything but the
+  // database, nor call append.
+  void append_async(PreparedRecord prepared, Change change, Done done);
 
   // `fn` is called once per durable record, in seq order, on the thread that
   // wrote it, after head() includes it and before its append returns; outside the
@@ -158,6 +176,11 @@ class Writer {
     std::mutex m;
     std::condition_variable cv;
     Turn turn = Turn::kQueued;
+    // Set for append_async: nobody waits on cv; kDone calls it, kLead wakes
+    // the lead thread. Such a waiter is on the heap and owns its record.
+    Done done;
+    PreparedRecord owned_record;
+    Change owned_change;
   };
 
   Writer(const sys::Env& env, std::string path, Options options,
@@ -169,7 +192,11 @@ class Writer {
   // Blocks until a leader completes `self` or hands it the lead.
   static Waiter::Turn wait_turn(Waiter& self);
   // Completes `w` or hands it the lead. After this the waiter may be gone.
-  static void give_turn(Waiter* w, Waiter::Turn turn);
+  void give_turn(Waiter* w, Waiter::Turn turn);
+  // The lead thread: leads a batch each time the lead falls to an
+  // append_async waiter, until stop_lead_thread().
+  void lead_loop();
+  void stop_lead_thread();
   // Runs by the waiter at the front of queue_: commits a batch starting with
   // it, completes that batch and hands leadership on.
   void lead_batch();
@@ -201,6 +228,12 @@ class Writer {
   WriterTimings timings_;                           // set before appends start, then read-only
   std::unique_ptr<BackgroundCall> companion_sync_;  // set before appends start; the leader's
   ChangeBatch change_batch_;                        // set before appends start, then read-only
+
+  std::mutex lead_mu_;
+  std::condition_variable lead_cv_;
+  bool lead_wanted_ = false;  // guarded by lead_mu_: an append_async waiter is the front
+  bool lead_stop_ = false;    // guarded by lead_mu_
+  std::thread lead_thread_;   // started (under lead_mu_) by the first append_async
 };
 
 }  // namespace ff::wal

@@ -30,8 +30,21 @@ Context::Context(ServerOptions o, const api::Api& a, events::Hub& h, core::Notif
 }
 
 void Context::join_pools() {
+  {
+    // The workers stay up meanwhile: a request's last steps may run there.
+    std::unique_lock lock(mu);
+    answered.wait_for(lock, std::chrono::minutes(1), [&] { return unanswered == 0; });
+  }
   workers.join();
   if (readers) readers->join();
+}
+
+void Context::async_started() { ++unanswered; }
+
+void Context::async_answered() {
+  if (unanswered.fetch_sub(1) != 1) return;
+  std::lock_guard lock(mu);
+  answered.notify_all();
 }
 
 void Context::add_session(const std::shared_ptr<SessionBase>& s) {

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <atomic>
+#include <condition_variable>
 #include <memory>
 #include <mutex>
 #include <unordered_map>
@@ -41,10 +42,20 @@ struct Context {
 
   std::mutex mu;
   std::unordered_map<SessionBase*, std::weak_ptr<SessionBase>> sessions;  // guarded by mu
+  // Requests handed to the Api and not answered yet: join_pools waits for
+  // them, since an answer (from a WAL leader's thread, say) is posted to its
+  // session's executor, which the server owns. `answered` is notified
+  // under mu when the count reaches zero.
+  std::atomic<size_t> unanswered{0};
+  std::condition_variable answered;
 
   Context(ServerOptions o, const api::Api& a, events::Hub& h, core::Notifier& n, ReplayFn r);
-  // Waits for the worker pool and the reader lane to finish their work.
+  // Waits for unanswered asynchronous requests (up to a minute), then for
+  // the worker pool and the reader lane to finish their work.
   void join_pools();
+  // Around a request handed to Api::dispatch_async.
+  void async_started();
+  void async_answered();
 
   void add_session(const std::shared_ptr<SessionBase>& s);
   void remove_session(SessionBase* s);

@@ -263,7 +263,11 @@ class HttpSession : public SessionBase, public std::enable_shared_from_this<Http
 
   void dispatch_on_workers() {
     boost::asio::post(ctx_.workers, [self = this->shared_from_this()] {
-      self->respond_on_strand(self->ctx_.api.dispatch(*self->route_, self->req_));
+      self->ctx_.async_started();
+      self->ctx_.api.dispatch_async(*self->route_, self->req_, [self](api::Response r) {
+        self->respond_on_strand(std::move(r));
+        self->ctx_.async_answered();
+      });
     });
   }
 

@@ -523,6 +523,145 @@ TEST_F(WalWriter, AppendsQueuedBehindAFailedSyncFailToo) {
   EXPECT_EQ(fs_.calls(FsOp::kSync), 4u);
 }
 
+// Counts append_async completions and lets a test wait for them.
+class Completions {
+ public:
+  Writer::Done done_for(int key) {
+    return [this, key](Result<RecordPtr> r) {
+      std::lock_guard lock(mu_);
+      results_.emplace(key, std::move(r));
+      threads_.insert(std::this_thread::get_id());
+      cv_.notify_all();
+    };
+  }
+  void wait_for(size_t n) {
+    std::unique_lock lock(mu_);
+    ASSERT_TRUE(cv_.wait_for(lock, std::chrono::seconds(20), [&] { return results_.size() >= n; }))
+        << results_.size() << " of " << n << " completed";
+  }
+  std::map<int, Result<RecordPtr>> results() {
+    std::lock_guard lock(mu_);
+    return results_;
+  }
+  std::set<std::thread::id> threads() {
+    std::lock_guard lock(mu_);
+    return threads_;
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::map<int, Result<RecordPtr>> results_;
+  std::set<std::thread::id> threads_;
+};
+
+TEST_F(WalWriter, AsyncAppendsAreGroupCommittedAndToldOffTheCallersThread) {
+  auto writer = open_writer();
+  fs_.set_latency(FsOp::kSync, std::chrono::milliseconds(2));
+  constexpr int kTotal = 400;
+  Completions completions;
+  std::atomic<int> changes{0};
+  for (int i = 0; i < kTotal; ++i) {
+    auto prepared = writer->prepare("e", fields_for(i));
+    ASSERT_TRUE(prepared.ok());
+    writer->append_async(
+        std::move(*prepared),
+        [&] {
+          ++changes;
+          return OkStatus();
+        },
+        completions.done_for(i));
+  }
+  completions.wait_for(kTotal);
+  auto results = completions.results();
+  std::set<uint64_t> seqs;
+  for (auto& [key, r] : results) {
+    ASSERT_TRUE(r.ok()) << key << ": " << r.status().to_string();
+    seqs.insert((*r)->seq);
+  }
+  EXPECT_EQ(seqs.size(), size_t{kTotal});
+  EXPECT_EQ(*seqs.rbegin(), uint64_t{kTotal});
+  EXPECT_EQ(changes.load(), kTotal);
+  // Records are written in the order they were queued.
+  for (int i = 0; i + 1 < kTotal; ++i) EXPECT_LT((*results.at(i))->seq, (*results.at(i + 1))->seq);
+  // No thread waited per append: the writer's lead thread wrote them in batches.
+  EXPECT_LT(fs_.calls(FsOp::kSync), size_t{kTotal / 4});
+  EXPECT_EQ(completions.threads().count(std::this_thread::get_id()), 0u);
+  auto report = verify();
+  EXPECT_TRUE(report.ok) << report.problem;
+  EXPECT_EQ(report.records, uint64_t{kTotal});
+}
+
+TEST_F(WalWriter, AsyncAndBlockingAppendsShareBatchesAndEveryoneIsTold) {
+  auto writer = open_writer();
+  fs_.set_latency(FsOp::kSync, std::chrono::milliseconds(1));
+  Completions completions;
+  std::atomic<int> next_key{0};
+  std::vector<std::thread> threads;
+  std::atomic<int> blocking_ok{0};
+  for (int t = 0; t < 8; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 50; ++i) {
+        if ((t + i) % 2 == 0) {
+          auto prepared = writer->prepare("async", json::object());
+          ASSERT_TRUE(prepared.ok());
+          writer->append_async(std::move(*prepared), {}, completions.done_for(next_key++));
+        } else if (writer->append("blocking", json::object()).ok()) {
+          ++blocking_ok;
+        }
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  completions.wait_for(200);
+  for (auto& [key, r] : completions.results()) EXPECT_TRUE(r.ok()) << r.status().to_string();
+  EXPECT_EQ(blocking_ok.load(), 200);
+  EXPECT_EQ(writer->head().seq, 400u);
+  auto report = verify();
+  EXPECT_TRUE(report.ok) << report.problem;
+  EXPECT_EQ(report.records, 400u);
+}
+
+TEST_F(WalWriter, AsyncAppendReportsARefusedChangeAFailedSyncAndAClosedWriter) {
+  auto writer = open_writer();
+  Completions completions;
+  auto prepared = [&] { return *writer->prepare("e", json::object()); };
+  writer->append_async(
+      prepared(), [] { return Conflict("job is completed"); }, completions.done_for(0));
+  completions.wait_for(1);
+  EXPECT_THAT(completions.results().at(0), StatusIs(Code::kConflict));
+  EXPECT_TRUE(writer->health().ok());
+  EXPECT_EQ(writer->head().seq, 0u);
+
+  fs_.fail_nth(FsOp::kSync, 1);
+  writer->append_async(prepared(), {}, completions.done_for(1));
+  completions.wait_for(2);
+  EXPECT_THAT(completions.results().at(1), StatusIs(Code::kUnavailable));
+  // Sticky: the next one is refused at once, on the caller's thread.
+  writer->append_async(prepared(), {}, completions.done_for(2));
+  EXPECT_THAT(completions.results().at(2), StatusIs(Code::kUnavailable));
+  EXPECT_TRUE(writer->close().ok());
+
+  auto reopened = open_writer();
+  ASSERT_TRUE(reopened->close().ok());
+  reopened->append_async(prepared(), {}, completions.done_for(3));
+  EXPECT_THAT(completions.results().at(3), StatusIs(Code::kUnavailable));
+}
+
+TEST_F(WalWriter, CloseWaitsForQueuedAsyncAppends) {
+  auto writer = open_writer();
+  fs_.set_latency(FsOp::kSync, std::chrono::milliseconds(2));
+  Completions completions;
+  for (int i = 0; i < 50; ++i) {
+    writer->append_async(*writer->prepare("e", json::object()), {}, completions.done_for(i));
+  }
+  ASSERT_TRUE(writer->close().ok());
+  auto results = completions.results();  // all told before close returned
+  ASSERT_EQ(results.size(), 50u);
+  for (auto& [key, r] : results) EXPECT_TRUE(r.ok()) << r.status().to_string();
+  EXPECT_EQ(writer->head().seq, 50u);
+}
+
 // Power loss at the moment a sync fails, keeping various amounts of the unsynced
 // tail: reopening must succeed and keep every acknowledged record byte for byte.
 TEST_F(WalWriter, PowerLossNeverLosesAnAcknowledgedRecord) {
