@@ -173,7 +173,10 @@ void Service::post_event_async(const auth::Claims& caller, const std::string& ag
   // a drill's proof) leaves the leader's thread: it appends, and a leader
   // waiting on an append of its own would stall every batch behind it.
   auto finish_blocking = [this, p](std::function<Status()> work) {
-    blocking_executor_([p, work = std::move(work)] { p->done(work(), std::move(p->refusal)); });
+    blocking_executor_([p, work = std::move(work)] {
+      Status s = work();  // first: it may fill in the refusal
+      p->done(std::move(s), std::move(p->refusal));
+    });
   };
   auto change = [this, p] {
     p->changed.emplace(record_restore_job_event(p->agent_id, p->e, p->now, &p->refusal));

@@ -151,8 +151,13 @@ TEST_F(EventsAsyncTest, ABackupJobsEventTakesTheBackupPathOnTheExecutor) {
   ASSERT_TRUE(started.status.ok()) << started.status.to_string();
   EXPECT_GE(executor_.ran(), 1);
   EXPECT_EQ(store_->get_backup_job(job->job.id)->status, kInProgress);
+  ASSERT_TRUE(post("a1", job->job.id, "backup_failed").status.ok());
+  // The refusal found on the executor reaches the answer.
+  Answer late = post("a1", job->job.id, "backup_in_progress");
+  EXPECT_EQ(late.status.code(), Code::kConflict) << late.status.to_string();
+  EXPECT_EQ(late.refusal.job_status, kFailed);
   auto wal = wal_events();
-  EXPECT_EQ(std::count(wal.begin(), wal.end(), "agent_event"), 1);
+  EXPECT_EQ(std::count(wal.begin(), wal.end(), "agent_event"), 2);
 }
 
 TEST_F(EventsAsyncTest, ACompletedDrillIsProvenThroughTheAsynchronousPath) {
