@@ -34,6 +34,7 @@
 #include "auth/rate_limiter.h"
 #include "auth/token.h"
 #include "blob/blob_store.h"
+#include "common/keyed_batches.h"
 #include "common/status.h"
 #include "core/audit.h"
 #include "core/notifier.h"
@@ -638,6 +639,19 @@ class Service {
   // Writes `batch`; on failure keeps the sightings for the next batch.
   // Fails only when `caller`'s own sighting is in it.
   Status write_touches(std::vector<store::AgentSeen> batch, const std::string& caller);
+  // What write_touches does after its write: on failure, forgets that the
+  // batch's agents were written and keeps the others' sightings for the next
+  // batch; returns `written` when `caller`'s own sighting is in it.
+  Status settle_touches(const std::vector<store::AgentSeen>& batch, const std::string& caller,
+                        Status written);
+  // A new agent's first sighting, written before its request is answered.
+  // Concurrent ones (a fleet registering at once) share one write.
+  Status write_first_sighting(const store::AgentSeen& seen);
+  struct FirstSighting {
+    store::AgentSeen seen;
+    Status result;
+  };
+  KeyedBatches<FirstSighting> first_sightings_{64};
   // touch_due at `now`. REQUIRES: seen_mu_ held.
   bool touch_due_locked(const std::string& agent_id, SystemTime now) const;
 

@@ -1,6 +1,10 @@
 // Service::touch_agent batches the sightings of agents it has written before.
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <thread>
+#include <vector>
+
 #include "unit/core/service_fixture.h"
 
 namespace ff::core {
@@ -36,6 +40,28 @@ TEST_F(AgentSightingsTest, WritesANewAgentAtOnceAndBatchesLaterSightings) {
   ASSERT_TRUE(service_->touch_agent("a1").ok());
   EXPECT_EQ(last_seen("a1"), t0 + 3100ms);
   EXPECT_EQ(last_seen("a2"), t0 + 2500ms);
+}
+
+TEST_F(AgentSightingsTest, ConcurrentFirstSightingsAreEachWrittenBeforeTheirCallReturns) {
+  // A fleet registering at once: new agents' first sightings share writes,
+  // and still each is in the database when its own call returns.
+  std::atomic<int> missing{0}, failed{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 16; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 20; ++i) {
+        std::string id = "fleet-" + std::to_string(t) + "-" + std::to_string(i);
+        if (!service_->touch_agent(id).ok()) ++failed;
+        if (!store_->get_agent(id).ok()) ++missing;
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(failed.load(), 0);
+  EXPECT_EQ(missing.load(), 0);
+  auto agents = store_->list_agents();
+  ASSERT_TRUE(agents.ok());
+  EXPECT_EQ(agents->size(), 320u);
 }
 
 TEST_F(AgentSightingsTest, FlushWritesWhatIsBatched) {
