@@ -1,9 +1,11 @@
 // BackgroundCall: one function run on its own thread on request, so a caller
 // can overlap it with work of its own: start(), do the work, wait(). The WAL
 // writer uses it to sync the database's files while it syncs its own, so a
-// group commit costs one device flush of latency instead of two.
+// group commit costs one device flush of latency instead of two. It also
+// leads the batches of asynchronous appends (start() alone: nobody waits).
 //
-// Thread-safety: start() and wait() from one thread at a time, in pairs.
+// Thread-safety: start() and wait() from one thread at a time; a start()
+// while the call runs has it run once more after.
 #pragma once
 
 #include <condition_variable>
@@ -22,7 +24,7 @@ class BackgroundCall {
   BackgroundCall(const BackgroundCall&) = delete;
   BackgroundCall& operator=(const BackgroundCall&) = delete;
 
-  // Runs the function once on the thread. REQUIRES: no call pending.
+  // Runs the function on the thread (again after the running call, if any).
   void start();
   // Waits for the call start() began; its result.
   Status wait();

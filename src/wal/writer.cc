@@ -159,14 +159,7 @@ Writer::Waiter::Turn Writer::wait_turn(Waiter& self) {
 
 void Writer::give_turn(Waiter* w, Waiter::Turn turn) {
   if (w->done) {
-    if (turn == Waiter::Turn::kLead) {
-      {
-        std::lock_guard lock(lead_mu_);
-        lead_wanted_ = true;
-      }
-      lead_cv_.notify_one();
-      return;
-    }
+    if (turn == Waiter::Turn::kLead) return async_lead_->start();
     std::unique_ptr<Waiter> owned(w);
     try {
       owned->done(std::move(owned->result));
@@ -191,54 +184,27 @@ void Writer::append_async(PreparedRecord prepared, Change change, Done done) {
   owned->record = &owned->owned_record;
   if (owned->owned_change) owned->change = &owned->owned_change;
   owned->done = std::move(done);
-  {
-    std::lock_guard lock(lead_mu_);
-    if (!lead_thread_.joinable() && !lead_stop_) {
-      lead_thread_ = std::thread([this] { lead_loop(); });
-    }
-  }
-  Waiter* self = owned.get();
+  Waiter* self = owned.release();  // give_turn(kDone) deletes it
   Status refused;
   bool lead = false;
   {
     std::lock_guard lock(mu_);
     refused = refused_locked();
     if (refused.ok()) {
-      owned.release();  // the queue has it now; give_turn(kDone) deletes it
+      if (!async_lead_) {
+        async_lead_ = std::make_unique<BackgroundCall>([this] {
+          lead_batch();
+          return OkStatus();
+        });
+      }
       lead = push(*self);
     }
   }
   if (!refused.ok()) {
     self->result = std::move(refused);
-    owned.release();
     return give_turn(self, Waiter::Turn::kDone);
   }
   if (lead) give_turn(self, Waiter::Turn::kLead);
-}
-
-void Writer::lead_loop() {
-  std::unique_lock lock(lead_mu_);
-  for (;;) {
-    lead_cv_.wait(lock, [&] { return lead_wanted_ || lead_stop_; });
-    if (!lead_wanted_) return;
-    lead_wanted_ = false;
-    lock.unlock();
-    lead_batch();
-    lock.lock();
-  }
-}
-
-void Writer::stop_lead_thread() {
-  std::thread lead;
-  {
-    std::lock_guard lock(lead_mu_);
-    lead_stop_ = true;
-    lead.swap(lead_thread_);
-  }
-  lead_cv_.notify_one();
-  // close() on the lead thread itself (a callback may not call it) would join itself.
-  if (lead.joinable() && lead.get_id() != std::this_thread::get_id()) lead.join();
-  if (lead.joinable()) lead.detach();
 }
 
 Result<RecordPtr> Writer::enqueue(Waiter& self) {
@@ -424,15 +390,16 @@ Status Writer::close() {
   }
   Status status = file ? file->close() : OkStatus();
   Waiter* next = nullptr;
+  std::unique_ptr<BackgroundCall> async_lead;
   {
     std::lock_guard lock(mu_);
     queue_.pop_front();
     if (!queue_.empty()) next = queue_.front();
+    // Appends queued before the close are done (it waited for its turn
+    // behind them) and later ones are refused: nothing is left to lead.
+    if (next == nullptr) async_lead = std::move(async_lead_);
   }
   if (next != nullptr) give_turn(next, Waiter::Turn::kLead);
-  // Appends queued before the close are done (it waited for its turn behind
-  // them) and later ones are refused: the lead thread has nothing left to do.
-  stop_lead_thread();
   if (!status.ok()) return status.with_context("WAL close");
   return status;
 }

@@ -30,7 +30,6 @@
 #include <nlohmann/json_fwd.hpp>
 #include <string>
 #include <string_view>
-#include <thread>
 
 #include "common/status.h"
 #include "sys/env.h"
@@ -191,12 +190,9 @@ class Writer {
   bool push(Waiter& self);
   // Blocks until a leader completes `self` or hands it the lead.
   static Waiter::Turn wait_turn(Waiter& self);
-  // Completes `w` or hands it the lead. After this the waiter may be gone.
+  // Completes `w` or hands it the lead (an append_async waiter's lead goes
+  // to async_lead_). After this the waiter may be gone.
   void give_turn(Waiter* w, Waiter::Turn turn);
-  // The lead thread: leads a batch each time the lead falls to an
-  // append_async waiter, until stop_lead_thread().
-  void lead_loop();
-  void stop_lead_thread();
   // Runs by the waiter at the front of queue_: commits a batch starting with
   // it, completes that batch and hands leadership on.
   void lead_batch();
@@ -228,12 +224,10 @@ class Writer {
   WriterTimings timings_;                           // set before appends start, then read-only
   std::unique_ptr<BackgroundCall> companion_sync_;  // set before appends start; the leader's
   ChangeBatch change_batch_;                        // set before appends start, then read-only
-
-  std::mutex lead_mu_;
-  std::condition_variable lead_cv_;
-  bool lead_wanted_ = false;  // guarded by lead_mu_: an append_async waiter is the front
-  bool lead_stop_ = false;    // guarded by lead_mu_
-  std::thread lead_thread_;   // started (under lead_mu_) by the first append_async
+  // Leads a batch on its own thread when the lead falls to an append_async
+  // waiter (one lead is given at a time). Created under mu_ by the first
+  // append_async, before its waiter is queued; taken out by close().
+  std::unique_ptr<BackgroundCall> async_lead_;
 };
 
 }  // namespace ff::wal

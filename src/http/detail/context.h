@@ -53,7 +53,7 @@ struct Context {
   // Waits for unanswered asynchronous requests (up to a minute), then for
   // the worker pool and the reader lane to finish their work.
   void join_pools();
-  // Around a request handed to Api::dispatch_async.
+  // Around a request handed to the worker pool and Api::dispatch_async.
   void async_started();
   void async_answered();
 

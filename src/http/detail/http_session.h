@@ -262,8 +262,9 @@ class HttpSession : public SessionBase, public std::enable_shared_from_this<Http
   }
 
   void dispatch_on_workers() {
+    // Counted from here: a request still queued for a worker is unanswered too.
+    ctx_.async_started();
     boost::asio::post(ctx_.workers, [self = this->shared_from_this()] {
-      self->ctx_.async_started();
       self->ctx_.api.dispatch_async(*self->route_, self->req_, [self](api::Response r) {
         self->respond_on_strand(std::move(r));
         self->ctx_.async_answered();
