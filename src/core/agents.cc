@@ -107,10 +107,8 @@ Result<store::EventResult> Service::record_restore_job_event(const std::string& 
   return store_.record_job_event(row, transition, now + options_.command_lease);
 }
 
-Status Service::after_restore_job_event(const store::EventResult& changed,
-                                        const std::string& agent_id, const AgentEventInput& e,
-                                        SystemTime now) {
-  count_job_event(*e.job_id, e.event_type);
+Status Service::after_restore_job_status_change(const store::EventResult& changed,
+                                                const std::string& agent_id, SystemTime now) {
   if (changed.previous_status == changed.job.status) return OkStatus();
   FF_TRY(audit(audit::job_status_changed(changed.job.kind, changed.job.id, agent_id,
                                          changed.previous_status, changed.job.status)));
@@ -140,7 +138,8 @@ Status Service::post_event(const auth::Claims& caller, const std::string& agent_
       return post_backup_event(agent_id, e, now, record, refusal);
     return r.status();
   }
-  return after_restore_job_event(*r, agent_id, e, now);
+  count_job_event(*e.job_id, e.event_type);
+  return after_restore_job_status_change(*r, agent_id, now);
 }
 
 void Service::post_event_async(const auth::Claims& caller, const std::string& agent_id,
@@ -193,13 +192,13 @@ void Service::post_event_async(const auth::Claims& caller, const std::string& ag
     }
     Result<wal::RecordPtr> acked = appended_audit(p->record, std::move(appended));
     if (!acked.ok()) return p->done(acked.status(), std::move(p->refusal));
+    count_job_event(*p->e.job_id, p->e.event_type);
     const store::EventResult& changed = **p->changed;
     if (changed.previous_status == changed.job.status) {
-      count_job_event(*p->e.job_id, p->e.event_type);
       return p->done(OkStatus(), std::move(p->refusal));
     }
     finish_blocking(
-        [this, p] { return after_restore_job_event(**p->changed, p->agent_id, p->e, p->now); });
+        [this, p] { return after_restore_job_status_change(**p->changed, p->agent_id, p->now); });
   };
   wal_.append_async(p->record, std::move(change), std::move(told));
 }

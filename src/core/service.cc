@@ -125,7 +125,6 @@ bool Service::touch_due(const std::string& agent_id) {
 Status Service::touch_agent(const std::string& agent_id) {
   SystemTime now = env_.clock->now();
   std::vector<store::AgentSeen> batch;
-  bool first = false;
   {
     // Claimed before writing: of the requests an agent has in flight when
     // its second is up, one writes and the others go on, rather than all of
@@ -133,10 +132,11 @@ Status Service::touch_agent(const std::string& agent_id) {
     std::lock_guard lock(seen_mu_);
     if (!touch_due_locked(agent_id, now)) return OkStatus();
     if (last_touch_.size() > 100000) last_touch_.clear();
-    auto [it, added] = last_touch_.try_emplace(agent_id, now);
+    auto [it, first] = last_touch_.try_emplace(agent_id, now);
     it->second = now;
-    first = added;
-    if (!first) {
+    if (first) {
+      batch.push_back({agent_id, now});
+    } else {
       unwritten_[agent_id] = now;
       if (now - last_flush_ < std::chrono::seconds(1)) return OkStatus();
       last_flush_ = now;
@@ -144,20 +144,7 @@ Status Service::touch_agent(const std::string& agent_id) {
       unwritten_.clear();
     }
   }
-  if (first) return write_first_sighting({agent_id, now});
   return write_touches(std::move(batch), agent_id);
-}
-
-Status Service::write_first_sighting(const store::AgentSeen& seen) {
-  FirstSighting item{seen, OkStatus()};
-  first_sightings_.submit("", item, [this](std::vector<FirstSighting*>& batch) {
-    std::vector<store::AgentSeen> all;
-    all.reserve(batch.size());
-    for (const FirstSighting* f : batch) all.push_back(f->seen);
-    Status written = store_.touch_agents(all);
-    for (FirstSighting* f : batch) f->result = written;
-  });
-  return settle_touches({seen}, seen.id, std::move(item.result));
 }
 
 Status Service::flush_touches() {
@@ -174,11 +161,6 @@ Status Service::flush_touches() {
 
 Status Service::write_touches(std::vector<store::AgentSeen> batch, const std::string& caller) {
   Status written = store_.touch_agents(batch);
-  return settle_touches(batch, caller, std::move(written));
-}
-
-Status Service::settle_touches(const std::vector<store::AgentSeen>& batch,
-                               const std::string& caller, Status written) {
   if (written.ok()) return written;
   // Not written: the next request tries again.
   std::lock_guard lock(seen_mu_);

@@ -34,7 +34,6 @@
 #include "auth/rate_limiter.h"
 #include "auth/token.h"
 #include "blob/blob_store.h"
-#include "common/keyed_batches.h"
 #include "common/status.h"
 #include "core/audit.h"
 #include "core/notifier.h"
@@ -586,10 +585,11 @@ class Service {
   Result<store::EventResult> record_restore_job_event(const std::string& agent_id,
                                                       const AgentEventInput& e, SystemTime now,
                                                       EventRefusal* refusal);
-  // Once the change and its record are durable: counts the event; a status
-  // change is audited, and a completed drill's proof recorded. May block.
-  Status after_restore_job_event(const store::EventResult& changed, const std::string& agent_id,
-                                 const AgentEventInput& e, SystemTime now);
+  // Once the change and its record are durable and the event counted: a
+  // status change is audited, and a completed drill's proof recorded. Does
+  // nothing when the status did not change. May block.
+  Status after_restore_job_status_change(const store::EventResult& changed,
+                                         const std::string& agent_id, SystemTime now);
   Executor blocking_executor_;  // set before serving, then read-only
   // Applies an event to a backup job (post_event found no restore job with the id).
   // `record` is the event's prepared agent_event audit record.
@@ -639,19 +639,6 @@ class Service {
   // Writes `batch`; on failure keeps the sightings for the next batch.
   // Fails only when `caller`'s own sighting is in it.
   Status write_touches(std::vector<store::AgentSeen> batch, const std::string& caller);
-  // What write_touches does after its write: on failure, forgets that the
-  // batch's agents were written and keeps the others' sightings for the next
-  // batch; returns `written` when `caller`'s own sighting is in it.
-  Status settle_touches(const std::vector<store::AgentSeen>& batch, const std::string& caller,
-                        Status written);
-  // A new agent's first sighting, written before its request is answered.
-  // Concurrent ones (a fleet registering at once) share one write.
-  Status write_first_sighting(const store::AgentSeen& seen);
-  struct FirstSighting {
-    store::AgentSeen seen;
-    Status result;
-  };
-  KeyedBatches<FirstSighting> first_sightings_{64};
   // touch_due at `now`. REQUIRES: seen_mu_ held.
   bool touch_due_locked(const std::string& agent_id, SystemTime now) const;
 

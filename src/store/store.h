@@ -462,7 +462,9 @@ class Store {
   // --- agents
   // Inserts each agent (first_seen = last_seen = at) or moves its last_seen
   // forward, in one transaction; ids are taken in sorted order, so batches
-  // running at once (replicas) cannot deadlock.
+  // running at once (replicas) cannot deadlock. Concurrent calls may share
+  // one transaction (and then its outcome); each returns once its own
+  // sightings are written.
   virtual Status touch_agents(std::vector<AgentSeen> seen) = 0;
   Status touch_agent(const std::string& id, SystemTime now) { return touch_agents({{id, now}}); }
   // Newest first (first_seen desc, id desc).

@@ -122,6 +122,17 @@ Status PostgresStore::ping() {
 // ---- agents
 
 Status PostgresStore::touch_agents(std::vector<AgentSeen> seen) {
+  PendingTouch pending{&seen};
+  touch_batches_.submit("", pending, [this](const std::vector<PendingTouch*>& batch) {
+    std::vector<AgentSeen> all;
+    for (const PendingTouch* t : batch) all.insert(all.end(), t->seen->begin(), t->seen->end());
+    Status written = write_sightings(std::move(all));
+    for (PendingTouch* t : batch) t->result = written;
+  });
+  return std::move(pending.result);
+}
+
+Status PostgresStore::write_sightings(std::vector<AgentSeen> seen) {
   std::sort(seen.begin(), seen.end(),
             [](const AgentSeen& a, const AgentSeen& b) { return a.id < b.id; });
   auto touch = [&](Connection& c) -> Status {

@@ -124,6 +124,16 @@ class PostgresStore final : public Store {
   // with one statement, setting each one's result.
   void record_job_events(const std::vector<PendingJobEvent*>& batch);
 
+  // The most touch_agents calls one transaction writes together.
+  static constexpr size_t kMaxTouchBatch = 64;
+  // A touch_agents call waiting in touch_batches_ for the batch that writes it.
+  struct PendingTouch {
+    const std::vector<AgentSeen>* seen;
+    Status result = Internal("agent sightings not written");
+  };
+  // Writes the sightings in one transaction (one statement each, sorted by id).
+  Status write_sightings(std::vector<AgentSeen> seen);
+
   // pg_notify on `c` (inside its transaction: delivered at commit).
   Status notify_on(Connection& c, const std::string& channel, const std::string& payload);
 
@@ -146,6 +156,10 @@ class PostgresStore final : public Store {
   // would wait for the job's row lock, held until the previous one's commit
   // is flushed, so one job would take one event per disk flush.
   KeyedBatches<PendingJobEvent> job_event_batches_{kMaxJobEventBatch};
+  // Concurrent touch_agents calls (a fleet registering at start-up, each new
+  // agent written before its first request is answered) share one
+  // transaction instead of a commit each.
+  KeyedBatches<PendingTouch> touch_batches_{kMaxTouchBatch};
 };
 
 }  // namespace ff::store::postgres

@@ -105,7 +105,8 @@ Status SqliteStore::ping() {
 Status SqliteStore::touch_agents(std::vector<AgentSeen> seen) {
   std::sort(seen.begin(), seen.end(),
             [](const AgentSeen& a, const AgentSeen& b) { return a.id < b.id; });
-  return db_->write([&](Connection& c) -> Status {
+  // Grouped: a fleet's first sightings arrive together.
+  return db_->write_grouped([&](Connection& c) -> Status {
     for (const AgentSeen& a : seen) {
       // Cached by the connection; each Stmt resets it when it goes.
       FF_ASSIGN_OR_RETURN(Stmt q, c.prepare("INSERT INTO agents (id, first_seen, last_seen) "

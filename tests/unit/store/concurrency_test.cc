@@ -346,5 +346,41 @@ TEST_P(StoreTest, ConcurrentReadsAndWritesSucceed) {
   EXPECT_EQ(failures.load(), 0);
 }
 
+// A fleet registering at once: concurrent touch_agents calls (which a
+// backend may write in one transaction) each return once their own agents
+// are stored, and overlapping sightings keep the latest time.
+TEST_P(StoreTest, ConcurrentSightingsAreEachStoredWhenTheirCallReturns) {
+  constexpr int kThreads = 16;
+  constexpr int kPerThread = 20;
+  std::atomic<int> missing{0};
+  std::mutex mu;
+  std::vector<Status> errors;  // guarded by mu
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kPerThread; ++i) {
+        // Each call: a new agent of its own, and one every thread shares.
+        std::string own = "a" + std::to_string(t) + "-" + std::to_string(i);
+        Status s = store_->touch_agents({{own, at(10 + i)}, {"shared", at(10 + i * kThreads + t)}});
+        if (!s.ok()) {
+          std::lock_guard lock(mu);
+          errors.push_back(s);
+          continue;
+        }
+        if (!store_->get_agent(own).ok()) ++missing;
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  for (const auto& e : errors) ADD_FAILURE() << e.to_string();
+  EXPECT_EQ(missing.load(), 0);
+  auto agents = store_->list_agents();
+  ASSERT_TRUE(agents.ok());
+  EXPECT_EQ(agents->size(), size_t{kThreads * kPerThread + 1});
+  auto shared = store_->get_agent("shared");
+  ASSERT_TRUE(shared.ok());
+  EXPECT_EQ(shared->last_seen, at(10 + (kPerThread - 1) * kThreads + kThreads - 1));
+}
+
 }  // namespace
 }  // namespace ff::store::testing

@@ -33,6 +33,12 @@ class WalWriter : public WalTest {
     EXPECT_TRUE(report.ok()) << report.status().to_string();
     return report.ok() ? *report : VerifyReport{};
   }
+  // The log verifies as one unbroken chain of exactly `records` records.
+  void expect_chain(uint64_t records) {
+    auto report = verify();
+    EXPECT_TRUE(report.ok) << report.problem;
+    EXPECT_EQ(report.records, records);
+  }
 };
 
 TEST_F(WalWriter, FirstRecordLinksToGenesisAndUsesTheInjectedClock) {
@@ -68,9 +74,7 @@ TEST_F(WalWriter, ReopenContinuesSeqAndChain) {
   ASSERT_TRUE(record.ok());
   EXPECT_EQ((*record)->seq, 4u);
   writer.reset();
-  auto report = verify();
-  EXPECT_TRUE(report.ok) << report.problem;
-  EXPECT_EQ(report.records, 4u);
+  expect_chain(4u);
 }
 
 TEST_F(WalWriter, CreatingTheFileSyncsItsDirectory) {
@@ -316,9 +320,7 @@ TEST_F(WalWriter, AChangeRunsBeforeItsRecordAndAFailedOneWritesNothing) {
   EXPECT_TRUE(writer->health().ok());
   EXPECT_TRUE(writer->append(*prepared, [] { return OkStatus(); }).ok());
   EXPECT_EQ(writer->head().seq, 3u);
-  auto report = verify();
-  EXPECT_TRUE(report.ok) << report.problem;
-  EXPECT_EQ(report.records, 3u);
+  expect_chain(3u);
 }
 
 TEST_F(WalWriter, TheChangesOfABatchShareOneTransactionOpenedByItsLeader) {
@@ -359,9 +361,7 @@ TEST_F(WalWriter, TheChangesOfABatchShareOneTransactionOpenedByItsLeader) {
   EXPECT_EQ(opened.load(), committed.load());
   EXPECT_EQ(static_cast<uint64_t>(opened.load()), fs_.calls(FsOp::kSync));  // one per batch
   EXPECT_LT(opened.load(), kThreads * kPerThread / 4);
-  auto report = verify();
-  EXPECT_TRUE(report.ok) << report.problem;
-  EXPECT_EQ(report.records, static_cast<uint64_t>(kThreads * kPerThread));
+  expect_chain(kThreads * kPerThread);
 }
 
 TEST_F(WalWriter, AFailedBatchCommitRefusesItsChangedRecordsAndKeepsTheLogHealthy) {
@@ -485,9 +485,7 @@ TEST_F(WalWriter, GroupCommitBatchesConcurrentAppends) {
   std::sort(seqs.begin(), seqs.end());
   ASSERT_EQ(seqs.size(), kTotal);
   for (uint64_t i = 0; i < kTotal; ++i) ASSERT_EQ(seqs[i], i + 1);
-  auto report = verify();
-  EXPECT_TRUE(report.ok) << report.problem;
-  EXPECT_EQ(report.records, kTotal);
+  expect_chain(kTotal);
   // One write and one sync per batch, and batches hold many records.
   EXPECT_EQ(fs_.calls(FsOp::kAppend), fs_.calls(FsOp::kSync));
   EXPECT_LT(fs_.calls(FsOp::kSync), kTotal / 4);
@@ -587,9 +585,7 @@ TEST_F(WalWriter, AsyncAppendsAreGroupCommittedAndToldOffTheCallersThread) {
   // No thread waited per append: the writer's lead thread wrote them in batches.
   EXPECT_LT(fs_.calls(FsOp::kSync), size_t{kTotal / 4});
   EXPECT_EQ(completions.threads().count(std::this_thread::get_id()), 0u);
-  auto report = verify();
-  EXPECT_TRUE(report.ok) << report.problem;
-  EXPECT_EQ(report.records, uint64_t{kTotal});
+  expect_chain(kTotal);
 }
 
 TEST_F(WalWriter, AsyncAndBlockingAppendsShareBatchesAndEveryoneIsTold) {
@@ -617,9 +613,7 @@ TEST_F(WalWriter, AsyncAndBlockingAppendsShareBatchesAndEveryoneIsTold) {
   for (auto& [key, r] : completions.results()) EXPECT_TRUE(r.ok()) << r.status().to_string();
   EXPECT_EQ(blocking_ok.load(), 200);
   EXPECT_EQ(writer->head().seq, 400u);
-  auto report = verify();
-  EXPECT_TRUE(report.ok) << report.problem;
-  EXPECT_EQ(report.records, 400u);
+  expect_chain(400u);
 }
 
 TEST_F(WalWriter, AsyncAppendReportsARefusedChangeAFailedSyncAndAClosedWriter) {
