@@ -114,6 +114,19 @@ async function runJob(a, jobId) {
   jobsDone++;
 }
 
+// Where agent k of worker w connects from for its long poll, when the
+// orchestrator is on loopback: one of cfg.sourceAddresses addresses of
+// 127.(100 + w).0.0/16 (all of 127.0.0.0/8 is this host). Real agents come
+// from many addresses; from one, every connect() searches the ephemeral
+// ports of that address for one not yet used towards the orchestrator, and
+// with 15,000 parked polls (and the last run's TIME_WAITs) that search made
+// connect() take milliseconds of the generator's CPU each.
+function sourceAddress(w, k) {
+  if (!cfg.sourceAddresses || !/^https?:\/\/127\./.test(cfg.url)) return undefined;
+  const n = k % cfg.sourceAddresses;
+  return `127.${100 + w}.${n >> 8}.${1 + (n & 255)}`;
+}
+
 async function pollLoop(a) {
   const waitMs = cfg.wait * 1000;
   await sleep(Math.random() * cfg.staggerSeconds * 1000);
@@ -165,7 +178,9 @@ process.on('message', async (m) => {
   if (m.type === 'init') {
     cfg = m.cfg;
     shared = pool(cfg.sharedSockets);
-    agents = m.ids.map((id) => ({ id, token: null, conn: pool(1), jobs: new Set(), renewTimer: null }));
+    agents = m.ids.map((id, k) => ({
+      id, token: null, conn: pool(1, sourceAddress(m.worker, k)), jobs: new Set(), renewTimer: null,
+    }));
     process.send({ type: 'ready' });
   } else if (m.type === 'register') {
     const failed = await register();

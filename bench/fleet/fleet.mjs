@@ -4,9 +4,10 @@
 // see bench/README.md ("bench/fleet").
 //
 //   node fleet.mjs --url URL --reg-secret S --agents N [--duration 60]
-//     [--workers 2] [--operators 4] [--listeners 3] [--jobs-per-second N/250]
+//     [--workers max(2, N/4000)] [--operators 4] [--listeners 3] [--jobs-per-second N/250]
 //     [--job-seconds 10] [--wait 20] [--stagger min(wait, duration/2)]
-//     [--renew 60] [--register-concurrency 16] [--orch-pids P[,P]] [--proxy-pids P]
+//     [--renew 60] [--register-concurrency 16] [--source-addresses 250]
+//     [--orch-pids P[,P]] [--proxy-pids P]
 //     [--orch-urls URL[,URL]] (each orchestrator's own address, for /metrics)
 //     [--label TEXT] [--out FILE.json]
 //   node fleet.mjs --report FILE.json...     (the tables of earlier runs)
@@ -35,7 +36,8 @@ const WebSocket = createRequire(path.join(here, '../../tests/package.json'))('ws
 
 
 function parseArgs(argv) {
-  const o = { duration: 60, registerConcurrency: 16, workers: 2, operators: 4, listeners: 3, jobSeconds: 10, wait: 20, renew: 60 };
+  const o = { duration: 60, registerConcurrency: 16, operators: 4, listeners: 3, jobSeconds: 10, wait: 20, renew: 60,
+    sourceAddresses: 250 };
   const num = (v, name) => {
     const n = Number(v);
     if (!Number.isFinite(n) || n < 0) throw new Error(`${name}: not a number: ${v}`);
@@ -49,7 +51,7 @@ function parseArgs(argv) {
       case '--reg-secret': o.regSecret = v(); break;
       case '--agents': o.agents = num(v(), a); break;
       case '--duration': o.duration = num(v(), a); break;
-      case '--workers': o.workers = Math.max(1, num(v(), a)); break;
+      case '--workers': o.workers = Math.max(1, Math.floor(num(v(), a))); break;
       case '--operators': o.operators = Math.max(1, num(v(), a)); break;
       case '--listeners': o.listeners = num(v(), a); break;
       case '--jobs-per-second': o.jobsPerSecond = num(v(), a); break;
@@ -58,6 +60,7 @@ function parseArgs(argv) {
       case '--stagger': o.stagger = num(v(), a); break;
       case '--register-concurrency': o.registerConcurrency = Math.max(1, num(v(), a)); break;
       case '--renew': o.renew = num(v(), a); break;
+      case '--source-addresses': o.sourceAddresses = Math.min(65000, Math.floor(num(v(), a))); break;
       case '--orch-pids': o.pids = v().split(',').filter(Boolean).map(Number); break;
       case '--orch-urls': o.orchUrls = v().split(',').filter(Boolean); break;
       case '--proxy-pids': o.proxyPids = v().split(',').filter(Boolean).map(Number); break;
@@ -70,6 +73,10 @@ function parseArgs(argv) {
   if (!o.report && (!o.url || !o.regSecret || !o.agents)) {
     throw new Error('usage: fleet.mjs --url URL --reg-secret S --agents N [...] | --report FILE...');
   }
+  // One process per 4,000 agents (at least 2): a process holding more
+  // stalls for longer whenever a burst of answers arrives together, and
+  // its agents' latencies carry the stall.
+  o.workers ??= Math.max(2, Math.ceil(o.agents / 4000));
   o.jobsPerSecond ??= Math.max(2, o.agents / 250);
   o.stagger ??= Math.min(o.wait, o.duration / 2);
   o.pids ??= [];
@@ -94,8 +101,10 @@ function procRssMiB(pid) {
     return m ? Number(m[1]) / 1024 : NaN;
   } catch { return NaN; }
 }
-function procFds(pid) {
-  try { return fs.readdirSync(`/proc/${pid}/fd`).length; } catch { return NaN; }
+// Not readdirSync: listing 15,000 descriptors takes ~90 ms, which would stall
+// the operators and listeners of this process every time.
+async function procFds(pid) {
+  try { return (await fs.promises.readdir(`/proc/${pid}/fd`)).length; } catch { return NaN; }
 }
 
 class Sampler {
@@ -111,7 +120,7 @@ class Sampler {
     this.n++;
     this.pids.forEach((pid, i) => {
       this.peakRss[i] = Math.max(this.peakRss[i], procRssMiB(pid) || 0);
-      if (this.n % 4 === 1) this.peakFds[i] = Math.max(this.peakFds[i], procFds(pid) || 0);
+      if (this.n % 4 === 1) procFds(pid).then((n) => { this.peakFds[i] = Math.max(this.peakFds[i], n || 0); });
     });
   }
   cpu() { return this.pids.map(procCpuSeconds); }
@@ -140,7 +149,7 @@ function startWorkers(o, ids) {
       child.send({ type, ...msg });
       if (!answer) resolve();
     });
-    workers.push({ child, ask, ids: ids.filter((_, i) => i % o.workers === w) });
+    workers.push({ child, ask, worker: w, ids: ids.filter((_, i) => i % o.workers === w) });
   }
   return workers;
 }
@@ -189,8 +198,9 @@ async function run(o) {
     url: o.url, regSecret: o.regSecret, wait: o.wait, staggerSeconds: o.stagger, renewSeconds: o.renew,
     jobSeconds: o.jobSeconds,
     sharedSockets: 32, registerConcurrency: Math.max(1, Math.ceil(o.registerConcurrency / o.workers)),
+    sourceAddresses: o.sourceAddresses,
   };
-  await Promise.all(workers.map((w) => w.ask('init', { cfg, ids: w.ids }, 'ready')));
+  await Promise.all(workers.map((w) => w.ask('init', { cfg, worker: w.worker, ids: w.ids }, 'ready')));
 
   let t = now();
   const reg = await Promise.all(workers.map((w) => w.ask('register', {}, 'registered')));

@@ -9,7 +9,15 @@ export const now = () => performance.timeOrigin + performance.now();
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 // A keep-alive pool: `sockets` connections at most to one orchestrator.
-export const pool = (sockets) => new http.Agent({ keepAlive: true, maxSockets: sockets, maxFreeSockets: sockets });
+// TCP keepalive probes start after 60 s idle, as FortFail's agent has them
+// (libcurl's default): Node's default of 1 s would send a probe every second
+// on every parked long poll, 15,000 probes and acknowledgements a second at
+// 15,000 agents, a kernel load no real fleet puts on the orchestrator.
+// `localAddress`: the address its connections come from (default: the
+// kernel's choice).
+export const pool = (sockets, localAddress) =>
+  new http.Agent({ keepAlive: true, keepAliveMsecs: 60000, maxSockets: sockets, maxFreeSockets: sockets,
+    ...(localAddress ? { localAddress } : {}) });
 
 // One request. Resolves { status, json, text, t0, t1 } (t1 when the whole
 // body has arrived); rejects on a network error or after timeoutMs.
