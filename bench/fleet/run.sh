@@ -119,6 +119,29 @@ EOF
   ff_wait_live "$haproxy_url" "${pids[-1]}" "$work/$name-haproxy.log"
 }
 
+# haproxy_registrations LOG N: haproxy's own timing of the registration
+# burst (deploy/haproxy.cfg logs every request; the minimal config does not),
+# printed beside the generator's: the replicas' response time (Tr, from
+# haproxy's request to the replica until its response headers) and
+# haproxy's total (Ta). What the generator measured beyond Ta was spent
+# between the generator and haproxy: on this machine, waiting for a CPU.
+haproxy_registrations() {
+  local log=$1 n=$2 timings
+  # The operator's own token comes first, then the N registrations.
+  timings=$(grep -F '"POST /auth/token ' "$log" | head -n "$((n + 1))" | awk '{print $5}' |
+    awk -F/ 'NF == 5 {print $4, $5}') || return 0
+  [ -n "$timings" ] || return 0
+  for col in 1 2; do
+    sort -n -k"$col" <<<"$timings" | awk -v c="$col" -v label="$label" '
+      { v[NR] = $c }
+      END {
+        printf "%s: haproxy saw the registrations (%d): %s p50 %d, p95 %d, p99 %d, max %d ms\n", label, NR,
+          (c == 1 ? "replica response (Tr)" : "total (Ta)"),
+          v[int((NR - 1) * 0.50) + 1], v[int((NR - 1) * 0.95) + 1], v[int((NR - 1) * 0.99) + 1], v[NR]
+      }'
+  done
+}
+
 results=() failed=0
 IFS=, read -r -a ns <<<"$agents_list"
 for n in "${ns[@]}"; do
@@ -151,6 +174,7 @@ for n in "${ns[@]}"; do
     --out "$work/n$n.json" "${proxy_args[@]}" "${extra[@]}"; then :; else failed=1; fi
   [ -f "$work/n$n.json" ] && results+=("$work/n$n.json")
   ff_stop_pids "${run_pids[@]}"
+  [ "$replicas" = 2 ] && haproxy_registrations "$work/n$n-haproxy.log" "$n"
   pids=()
   echo
 done
