@@ -184,25 +184,28 @@ void Writer::append_async(PreparedRecord prepared, Change change, Done done) {
   owned->record = &owned->owned_record;
   if (owned->owned_change) owned->change = &owned->owned_change;
   owned->done = std::move(done);
-  Waiter* self = owned.release();  // give_turn(kDone) deletes it
+  Waiter* self = owned.get();
   Status refused;
   bool lead = false;
   {
     std::lock_guard lock(mu_);
     refused = refused_locked();
     if (refused.ok()) {
+      // Before the waiter is given away: if starting the lead thread throws,
+      // the exception reaches the caller with nothing queued or leaked.
       if (!async_lead_) {
         async_lead_ = std::make_unique<BackgroundCall>([this] {
           lead_batch();
           return OkStatus();
         });
       }
+      owned.release();  // the queue has it now; give_turn(kDone) deletes it
       lead = push(*self);
     }
   }
   if (!refused.ok()) {
     self->result = std::move(refused);
-    return give_turn(self, Waiter::Turn::kDone);
+    return give_turn(owned.release(), Waiter::Turn::kDone);
   }
   if (lead) give_turn(self, Waiter::Turn::kLead);
 }

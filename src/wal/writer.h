@@ -124,7 +124,8 @@ class Writer {
   // leader that wrote the batch (a caller of append, or the writer's own
   // lead thread, started by the first append_async). `change` and `done`
   // run on a leader's thread: neither may block on anything but the
-  // database, nor call append.
+  // database, nor call append or close (close() would wait for the very
+  // lead it runs on).
   void append_async(PreparedRecord prepared, Change change, Done done);
 
   // `fn` is called once per durable record, in seq order, on the thread that
